@@ -1,0 +1,267 @@
+"""Generate a Flink option catalog (schemas/flink-options-<version>.json) from Flink's own jars.
+
+Development-time tool, run once per Flink version:
+
+    python -m lint.catalog.extract --version 2.3 --out schemas/flink-options-2.3.json
+    python -m lint.catalog.extract --flink-home /tmp/apache_flink_libraries-1.20.5/deps \\
+        --version 1.20 --out schemas/flink-options-1.20.json
+
+Needs `javac` and `java` (11+). OptionCatalogExtractor.java (next to this file) reads every static
+ConfigOption field by reflection; this script builds the classpath, runs it, merges the fields into
+unique keys, classifies each key's scope and writes deterministic JSON. The linter only reads the JSON.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+JAVA_SOURCE = Path(__file__).resolve().parent / "extract" / "OptionCatalogExtractor.java"
+
+# Namespaces whose keys are read by code that is not in the scanned jars (plugins, the Kubernetes
+# operator, Hadoop pass-through), so an unknown key under them is not necessarily a typo.
+KNOWN_PREFIXES = {
+    "kubernetes.operator.": "Flink Kubernetes operator options (not in the Flink jars)",
+    "job.autoscaler.": "Flink autoscaler options of the Kubernetes operator (not in the Flink jars)",
+    "metrics.reporter.": "metrics.reporter.<name>.<setting>: reporter settings, read by the reporter",
+    "traces.reporter.": "traces.reporter.<name>.<setting>: trace reporter settings",
+    "events.reporter.": "events.reporter.<name>.<setting>: event reporter settings",
+    "s3.": "S3 filesystem plugins (flink-s3-fs-hadoop/presto), mirrored to fs.s3a.*",
+    "s3a.": "S3 Hadoop filesystem plugin, mirrored to fs.s3a.*",
+    "s3p.": "S3 Presto filesystem plugin",
+    "presto.s3.": "S3 Presto filesystem plugin",
+    "gs.": "Google Cloud Storage filesystem plugin",
+    "fs.": "filesystem plugins: fs.<scheme>.* is passed to the Hadoop filesystem configuration",
+    "flink.hadoop.": "flink.hadoop.<key>: copied into the Hadoop configuration without the prefix",
+    "flink.yarn.": "flink.yarn.<key>: copied into the YARN configuration without the prefix",
+}
+
+# Options of a table's WITH (...) clause, CREATE CATALOG/MODULE, or a query hint: never top-level keys.
+_CONNECTOR_CLASSES = re.compile(r"(ConnectorOptions|FormatOptions|FactoryUtil|\.LookupOptions|"
+                                r"DynamicTable\w*Options|TableSourceOptions)(\$.*)?$")
+_TABLE_OBJECT_CLASSES = re.compile(r"(CatalogOptions|CatalogFactoryOptions|CatalogStoreFactoryOptions|"
+                                   r"ModuleOptions|HintOptions|MLPredictRuntimeConfigOptions|"
+                                   r"VectorSearchRuntimeConfigOptions)(\$.*)?$")
+_REPORTER_CLASSES = re.compile(r"ReporterOptions(\$.*)?$")
+_INTERNAL_CLASSES = re.compile(r"(Internal|\.StreamConfig)(\$.*)?$")
+_INTERNAL_KEYS = ("$internal.", "internal.", "__")
+_EXCLUDED = "org.apache.flink.annotation.docs.Documentation$ExcludeFromDocumentation"
+_SUFFIX_OPTION = "org.apache.flink.annotation.docs.Documentation$SuffixOption"
+
+
+# ---------------------------------------------------------------- locating Flink
+def default_flink_home() -> Path:
+    """The installed pyflink package folder (holds lib/, opt/, plugins/), found without importing it."""
+    spec = importlib.util.find_spec("pyflink")
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit("pyflink is not installed here: pass --flink-home")
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def scan_jars(flink_home: Path, workdir: Path) -> list[Path]:
+    """Classpath order: flink-dist first, other lib/flink-*.jar, opt/*.jar, plugins/*/*.jar, planner."""
+    lib = flink_home / "lib"
+    dist = sorted(lib.glob("flink-dist*.jar"))
+    if not dist:
+        raise SystemExit(f"no lib/flink-dist-*.jar under {flink_home}")
+    others = sorted(p for p in lib.glob("flink-*.jar") if p not in dist)
+    jars = dist + others + sorted((flink_home / "opt").glob("*.jar"))
+    jars += sorted((flink_home / "plugins").glob("*/*.jar"))
+    for loader in sorted(lib.glob("flink-table-planner-loader-*.jar")):
+        with zipfile.ZipFile(loader) as archive:
+            if "flink-table-planner.jar" in archive.namelist():
+                jars.append(Path(archive.extract("flink-table-planner.jar", workdir)))
+    return jars
+
+
+def flink_version_of(flink_home: Path) -> str:
+    dist = sorted((flink_home / "lib").glob("flink-dist*.jar"))[0].name
+    match = re.fullmatch(r"flink-dist(?:_[0-9.]+)?-(.+)\.jar", dist)
+    return match.group(1) if match else "unknown"
+
+
+# ---------------------------------------------------------------- running the extractor
+def extract_fields(flink_home: Path) -> tuple[list[dict], dict, list[str]]:
+    """Compile and run OptionCatalogExtractor; returns (field records, stats, skipped classes)."""
+    with tempfile.TemporaryDirectory(prefix="flink-options-") as tmp:
+        workdir = Path(tmp)
+        jars = scan_jars(flink_home, workdir)
+        classes = workdir / "classes"
+        subprocess.run(["javac", "-nowarn", "-cp", str(jars[0]), "-d", str(classes), str(JAVA_SOURCE)],
+                       check=True)
+        jar_list = workdir / "jars.txt"
+        jar_list.write_text("\n".join(str(j) for j in jars) + "\n", encoding="utf-8")
+        # log4j jars let Flink's static initializers log; they are on the classpath, not scanned.
+        log_jars = sorted((flink_home / "lib").glob("log4j-*.jar"))
+        classpath = ":".join([str(classes)] + [str(j) for j in jars + log_jars])
+        done = subprocess.run(
+            ["java", "-Xss4m", "-XX:+UseSerialGC", "-Dlog4j2.level=OFF", "-cp", classpath,
+             "OptionCatalogExtractor", str(jar_list)],
+            check=True, capture_output=True, text=True, encoding="utf-8",
+        )
+    records = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+    stats = records.pop()["stats"]
+    skipped = [line[len("skipped "):] for line in done.stderr.splitlines() if line.startswith("skipped ")]
+    return records, stats, skipped
+
+
+# ---------------------------------------------------------------- merging and classifying
+_SIMPLE_TYPES = {
+    "java.lang.String": "String", "java.lang.Boolean": "Boolean", "java.lang.Integer": "Integer",
+    "java.lang.Long": "Long", "java.lang.Float": "Float", "java.lang.Double": "Double",
+    "java.time.Duration": "Duration", "org.apache.flink.configuration.MemorySize": "MemorySize",
+    "java.util.Map": "Map",
+}
+
+
+def type_name(record: dict) -> str:
+    if record["enum_type"]:
+        return "Enum"
+    return _SIMPLE_TYPES.get(record["type"], record["type"])
+
+
+_ABBREVIATIONS = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|approx|incl|resp|cf|min|max|no)|\d)\.$", re.IGNORECASE)
+
+
+def first_sentence(text: str, limit: int = 200) -> str:
+    """The description's first sentence, one line, at most `limit` characters."""
+    text = " ".join(text.split())
+    for match in re.finditer(r"[.!?](?=\s+[A-Z\"'(`<]|\s*$)", text):
+        if not _ABBREVIATIONS.search(text[: match.end()]):
+            text = text[: match.end()]
+            break
+    if len(text) > limit:
+        text = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return text
+
+
+def is_deprecated(record: dict) -> bool:
+    return "java.lang.Deprecated" in record["annotations"] or record["class_deprecated"]
+
+
+def scope_of(key: str, records: list[dict]) -> str:
+    """config (a top-level key) / table-ddl / reporter-suffix / template / internal.
+
+    A key defined in several classes gets the narrower scope only if every definition agrees.
+    """
+    def every(test) -> bool:
+        return all(test(r) for r in records)
+
+    if every(lambda r: _SUFFIX_OPTION in r["annotations"] or _REPORTER_CLASSES.search(r["class"])):
+        return "reporter-suffix"  # only as metrics.reporter.<name>.<key>, traces.reporter.<name>.<key>
+    if "<" in key or "#" in key:
+        return "template"  # external-resource.<resource_name>.amount, fields.#.kind
+    if (key.startswith(_INTERNAL_KEYS) or every(lambda r: _INTERNAL_CLASSES.search(r["class"]))
+            or (".internal." in key and every(lambda r: _EXCLUDED in r["annotations"]))):
+        return "internal"  # set by Flink itself: $internal.pipeline.job-id, python.internal.files-key-map
+    if every(lambda r: _CONNECTOR_CLASSES.search(r["class"])
+             or (_TABLE_OBJECT_CLASSES.search(r["class"]) and not key.startswith("table."))):
+        return "table-ddl"  # WITH ('path' = ...), CREATE CATALOG ... WITH ('type' = ...), hints
+    return "config"
+
+
+def merge(records: list[dict]) -> dict:
+    """Unique keys; on conflicting definitions the non-deprecated field (then the first found) wins."""
+    by_key: dict[str, list[dict]] = {}
+    for record in records:
+        by_key.setdefault(record["key"], []).append(record)
+    options = {}
+    for key, fields in by_key.items():
+        chosen = sorted(fields, key=is_deprecated)[0]
+        deprecated_keys, fallback_keys = [], []
+        for field in [chosen] + [f for f in fields if f is not chosen]:
+            for fallback in field["fallback_keys"]:
+                target = deprecated_keys if fallback["deprecated"] else fallback_keys
+                if fallback["key"] not in target:
+                    target.append(fallback["key"])
+        entry = {
+            "type": type_name(chosen),
+            "list": chosen["list"],
+            "default": chosen.get("default"),
+            "deprecated_keys": deprecated_keys,
+            "fallback_keys": fallback_keys,
+            "enum": chosen.get("enum"),
+            "description": first_sentence(chosen["description"]),
+            "deprecated": all(is_deprecated(f) for f in fields),
+            "scope": scope_of(key, fields),
+        }
+        options[key] = {name: value for name, value in entry.items() if value not in (None, False, [], "")}
+    return options
+
+
+def deprecated_key_map(options: dict) -> dict[str, list[str]]:
+    """old key -> the keys that read it as a deprecated alias; a key whose own fallback is listed comes
+    later (`web.port` -> [`rest.port`, `rest.bind-port`]: rest.bind-port falls back to rest.port)."""
+    mapping: dict[str, list[str]] = {}
+    for key, option in options.items():
+        for old in option.get("deprecated_keys", []):
+            mapping.setdefault(old, []).append(key)
+
+    def order(old: str):
+        return lambda new: (any(f in mapping[old] for f in options[new].get("fallback_keys", [])),
+                            options[new].get("scope") != "config", new)
+
+    return {old: sorted(news, key=order(old)) for old, news in sorted(mapping.items())}
+
+
+def build_catalog(flink_home: Path) -> tuple[dict, dict]:
+    started = time.monotonic()
+    records, stats, skipped = extract_fields(flink_home)
+    options = merge(records)
+    catalog = {
+        "flink_version": flink_version_of(flink_home),
+        "known_prefixes": KNOWN_PREFIXES,
+        "deprecated_key_map": deprecated_key_map(options),
+        "options": dict(sorted(options.items())),
+    }
+    stats = dict(stats, keys=len(options), skipped=skipped, seconds=round(time.monotonic() - started, 1))
+    return catalog, stats
+
+
+def dumps(catalog: dict) -> str:
+    """Deterministic JSON, one option per line (small diffs between regenerations)."""
+    def line(value) -> str:
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+    parts = []
+    for name in sorted(catalog):
+        value = catalog[name]
+        if isinstance(value, dict) and value:
+            body = ",\n".join(f"  {line(k)}: {line(v)}" for k, v in sorted(value.items()))
+            parts.append(f" {line(name)}: {{\n{body}\n }}")
+        else:
+            parts.append(f" {line(name)}: {line(value)}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lint.catalog.extract", description=__doc__.split("\n")[0])
+    parser.add_argument("--flink-home", type=Path, help="folder with lib/, opt/, plugins/ (default: installed pyflink)")
+    parser.add_argument("--version", required=True, help="catalog version label, e.g. 2.3")
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args(argv)
+    flink_home = args.flink_home or default_flink_home()
+    catalog, stats = build_catalog(flink_home)
+    if not catalog["flink_version"].startswith(args.version):
+        parser.error(f"--version {args.version} does not match the jars' Flink {catalog['flink_version']}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(dumps(catalog), encoding="utf-8")
+    scopes: dict[str, int] = {}
+    for option in catalog["options"].values():
+        scopes[option["scope"]] = scopes.get(option["scope"], 0) + 1
+    print(f"Flink {catalog['flink_version']}: {stats['classes_scanned']} classes scanned, "
+          f"{stats['classes_with_options']} with options, {stats['fields']} fields -> {stats['keys']} keys "
+          f"{dict(sorted(scopes.items()))}, {len(catalog['deprecated_key_map'])} deprecated keys, "
+          f"{len(stats['skipped'])} classes skipped; {stats['seconds']} s -> {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
