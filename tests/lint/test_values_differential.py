@@ -132,20 +132,33 @@ def float_case(rng) -> str:
 
 ENUM_CLASS = "org.apache.flink.configuration.ExternalizedCheckpointRetention"
 ENUM_CONSTANTS = ["DELETE_ON_CANCELLATION", "RETAIN_ON_CANCELLATION", "NO_EXTERNALIZED_CHECKPOINTS"]
+# An enum whose toString() is not its name: Flink matches toString(), the catalog lists those texts.
+LOWER_ENUM_CLASS = "org.apache.flink.table.api.config.OptimizerConfigOptions$AdaptiveBroadcastJoinStrategy"
+LOWER_ENUM_KEY = "table.optimizer.adaptive-broadcast-join.strategy"
 
 
-def enum_case(rng) -> str:
-    constant = rng.choice(ENUM_CONSTANTS)
-    form = rng.randrange(5)
-    if form == 0:
-        return constant.lower()
-    if form == 1:
-        return constant.replace("_", "-").lower()
-    if form == 2:
-        return _random_case(rng, constant)
-    if form == 3:
-        return constant.replace("_", " ")
-    return constant
+def _enum_case(constants: list[str]):
+    def make(rng) -> str:
+        constant = rng.choice(constants)
+        form = rng.randrange(6)
+        if form == 0:
+            return constant.lower()
+        if form == 1:
+            return constant.replace("_", "-")
+        if form == 2:
+            return _random_case(rng, constant)
+        if form == 3:
+            return constant.replace("_", " ")
+        if form == 4:
+            return constant.upper()
+        return constant
+    return make
+
+
+def _catalog_enum(key: str) -> list[str]:
+    from lint.catalog import load_catalog
+
+    return load_catalog("2.3").option(key)["enum"]
 
 
 LIST_ITEMS = ["a", "b c", "'a;b'", '"x;y"', "'it''s'", "''", "\"\"", "1", "~", "null", "[a]", "{k: v}",
@@ -204,8 +217,10 @@ TYPES = {
     "Long": ("Long", integer_case, lambda t: values.parse_value("Long", t), int),
     "Float": ("Float", float_case, lambda t: _float_bits(values.parse_value("Float", t)), str),
     "Double": ("Double", float_case, lambda t: _double_bits(values.parse_value("Double", t)), str),
-    "Enum": ("Enum:" + ENUM_CLASS, enum_case,
+    "Enum": ("Enum:" + ENUM_CLASS, _enum_case(ENUM_CONSTANTS),
              lambda t: values.parse_value("Enum", t, enum_values=ENUM_CONSTANTS), str),
+    "Enum (toString)": ("Enum:" + LOWER_ENUM_CLASS, _enum_case(_catalog_enum(LOWER_ENUM_KEY)),
+                        lambda t: values.parse_value("Enum", t, enum_values=_catalog_enum(LOWER_ENUM_KEY)), str),
     "List<String>": ("List<String>", list_case, lambda t: values.parse_value("String", t, is_list=True), list),
     "Map": ("Map", map_case, lambda t: values.parse_value("Map", t), dict),
 }

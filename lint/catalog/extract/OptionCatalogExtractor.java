@@ -152,7 +152,8 @@ public final class OptionCatalogExtractor {
             json.append("\"enum\":[");
             Object[] constants = type.getEnumConstants();
             for (int i = 0; i < constants.length; i++) {
-                json.append(i == 0 ? "" : ",").append(quote(((Enum<?>) constants[i]).name()));
+                // convertToEnum compares toString(), not name(): a few enums accept "on-event", "auto".
+                json.append(i == 0 ? "" : ",").append(quote(constants[i].toString()));
             }
             json.append("],");
         }

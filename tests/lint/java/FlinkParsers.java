@@ -18,7 +18,7 @@ import org.apache.flink.util.TimeUtils;
  * per input. Kinds: MemorySize.parseBytes, TimeUtils.parseDuration, and Configuration-read types
  * MemorySize, Duration, Boolean, Integer, Long, Float, Double, List<String>, Map and Enum:<class>.
  * Values: bytes; [seconds, nanos]; booleans; integers; IEEE bits of floats/doubles as strings;
- * enum constant names; lists; maps.
+ * enum constants as toString() (what Flink matches); lists; maps.
  */
 public final class FlinkParsers {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -96,7 +96,7 @@ public final class FlinkParsers {
             return Long.toHexString(Double.doubleToLongBits((Double) value));
         }
         if (value instanceof Enum) {
-            return ((Enum<?>) value).name();
+            return value.toString(); // what convertToEnum compares with
         }
         return value;
     }
