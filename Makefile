@@ -1,0 +1,31 @@
+# `make run` and `make test` set everything up from nothing, then run.
+# Both are idempotent: the venv is (re)installed only when pyproject.toml changes.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+JOB    ?= windowed-counts
+PYTEST_ARGS ?=
+
+.PHONY: run test lint java venv clean
+
+run: venv java
+	$(BIN)/flink-jobs run $(JOB)
+
+test: venv java
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[jobs,dev]'
+	@touch $(STAMP)
+
+# PyFlink starts a JVM: Java 11 or newer must be on PATH (or under JAVA_HOME).
+java:
+	@$(BIN)/python -m flink_jobs.java_check
+
+clean:
+	rm -rf $(VENV) .flink-jobs .pytest_cache

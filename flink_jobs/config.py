@@ -1,0 +1,312 @@
+"""Job configs: read configs/<job>.yaml, validate it, and turn it into typed settings.
+
+Everything here runs before any JVM starts: a bad config fails fast with `file:line:col: message`
+for every problem found (not only the first), and the CLI exits 2.
+"""
+from __future__ import annotations
+
+import difflib
+import json
+import os
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Optional
+
+import jsonschema
+import yaml
+
+from flink_jobs.events import EventSpec
+from lint.catalog.values import parse_duration_ms
+from lint.documents.yaml_source import Position, YamlDocument, YamlSyntaxError, load_yaml_documents
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SCHEMA_PATH = PROJECT_ROOT / "schemas" / "job-config.schema.json"
+CONFIG_DIR = PROJECT_ROOT / "configs"
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: str  # "file:line:col" or "--set key=value"
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+class ConfigError(Exception):
+    """One or more problems in a job config; str() lists them one per line."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class WindowSettings:
+    size_ms: int = 10_000
+    allowed_lateness_ms: int = 0
+    out_of_orderness_ms: int = 2_000
+    idleness_ms: Optional[int] = 30_000
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    name: str
+    events: EventSpec = field(default_factory=EventSpec)
+    source: dict = field(default_factory=lambda: {"type": "generator"})
+    sink: dict = field(default_factory=lambda: {"type": "collect"})
+    window: WindowSettings = field(default_factory=WindowSettings)
+    state_ttl_ms: Optional[int] = None
+    emit_mode: str = "per-event"
+    emit_interval_ms: int = 1_000
+
+
+@dataclass
+class JobConfig:
+    path: str
+    settings: JobSettings
+    flink: dict  # flat Flink option key -> string value, as Configuration.set_string takes it
+
+
+@lru_cache(maxsize=1)
+def job_config_schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def default_config_path(job: str) -> Path:
+    return CONFIG_DIR / f"{job}.yaml"
+
+
+# ------------------------------------------------------------------ loading and overrides
+def _parse_assignment(assignment: str) -> tuple[tuple, Any]:
+    """`job.window.size=5 s` -> (("job", "window", "size"), "5 s"); `flink.<key>=v` keeps the dotted key."""
+    key, sep, raw = assignment.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise ValueError("expected KEY=VALUE, e.g. job.window.size=5s or flink.parallelism.default=4")
+    section, _, rest = key.partition(".")
+    if section not in ("job", "flink") or not rest:
+        raise ValueError("KEY must start with `job.` or `flink.`")
+    path = ("flink", rest) if section == "flink" else ("job", *rest.split("."))
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError:
+        value = raw
+    return path, value
+
+
+def _apply_override(root: dict, path: tuple, value: Any) -> None:
+    node = root
+    for part in path[:-1]:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = node[part] = {}
+        node = child
+    node[path[-1]] = value
+
+
+def _read_document(path: str) -> YamlDocument:
+    location = f"{path}:1:1"
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([Problem(path, "config file not found")]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError([Problem(location, f"cannot read config: {error}")]) from None
+    try:
+        documents = load_yaml_documents(text)
+    except YamlSyntaxError as error:
+        where = f"{path}:{error.position.line}:{error.position.column}"
+        raise ConfigError([Problem(where, f"invalid YAML: {error.message}")]) from None
+    documents = [d for d in documents if d.value is not None]
+    if len(documents) != 1:
+        raise ConfigError([Problem(location, f"expected one YAML document, found {len(documents)}")])
+    return documents[0]
+
+
+# ------------------------------------------------------------------ validation
+def _schema_problems(document: YamlDocument, value: dict, path: str, overridden: dict) -> list[Problem]:
+    validator = jsonschema.Draft202012Validator(job_config_schema())
+    problems = []
+
+    def where(instance_path: tuple, key: bool = False) -> str:
+        for override_path, text in overridden.items():
+            if instance_path[: len(override_path)] == override_path:
+                return f"--set {text}"
+        position = document.key_position_of(instance_path) if key else document.position_of(instance_path)
+        return f"{path}:{position.line}:{position.column}"
+
+    for error in validator.iter_errors(value):
+        instance_path = tuple(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            allowed = sorted(error.schema.get("properties", {}))
+            for extra in sorted(set(error.instance) - set(allowed), key=str):
+                hint = difflib.get_close_matches(str(extra), allowed, n=1)
+                suggestion = f" (did you mean `{hint[0]}`?)" if hint else f" (allowed: {', '.join(allowed)})"
+                section = ".".join(map(str, instance_path)) or "top level"
+                problems.append(Problem(where(instance_path + (extra,), key=True),
+                                        f"unknown key `{extra}` in {section}{suggestion}"))
+            continue
+        if error.validator in ("if", "allOf", "anyOf") and error.context:
+            error = jsonschema.exceptions.best_match(error.context)
+            instance_path = tuple(error.absolute_path)
+        dotted = ".".join(map(str, instance_path)) or "config"
+        problems.append(Problem(where(instance_path), f"{dotted}: {error.message}"))
+    return problems
+
+
+def _duration(raw: Any, name: str, problems: list, where) -> Optional[int]:
+    if raw is None:
+        return None
+    try:
+        return parse_duration_ms(raw)
+    except ValueError as error:
+        problems.append(Problem(where, f"{name}: {error}"))
+        return 0
+
+
+def flatten_flink_options(section: dict, prefix: str = "") -> dict:
+    """config.yaml semantics: nested mappings become dotted keys; values become Flink strings."""
+    flat = {}
+    for key, value in section.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(flatten_flink_options(value, dotted + "."))
+        elif isinstance(value, bool):
+            flat[dotted] = "true" if value else "false"
+        elif isinstance(value, list):
+            flat[dotted] = ";".join(str(item) for item in value)
+        else:
+            flat[dotted] = str(value)
+    return flat
+
+
+def _settings(value: dict, document: YamlDocument, path: str, overridden: dict) -> tuple[JobSettings, list]:
+    problems: list[Problem] = []
+    job = value.get("job") or {}
+
+    def where(*keys: str) -> str:
+        full = ("job", *keys)
+        for override_path, text in overridden.items():
+            if full[: len(override_path)] == override_path or override_path[: len(full)] == full:
+                return f"--set {text}"
+        position = document.position_of(full)
+        return f"{path}:{position.line}:{position.column}"
+
+    events = job.get("events") or {}
+    base = EventSpec()
+    spec = EventSpec(
+        count=events.get("count", base.count),
+        seed=events.get("seed", base.seed),
+        keys=events.get("keys", base.keys),
+        key_skew=float(events.get("key-skew", base.key_skew)),
+        value_max=events.get("value-max", base.value_max),
+        start_ms=events.get("start", base.start_ms),
+        interval_ms=_duration(events.get("interval", base.interval_ms), "events.interval", problems, where("events", "interval")),
+        disorder_ms=_duration(events.get("disorder", base.disorder_ms), "events.disorder", problems, where("events", "disorder")),
+        late_fraction=float(events.get("late-fraction", base.late_fraction)),
+        late_by_ms=_duration(events.get("late-by", base.late_by_ms), "events.late-by", problems, where("events", "late-by")),
+        rate=events.get("rate", base.rate),
+    )
+    if spec.interval_ms == 0 and not problems:
+        problems.append(Problem(where("events", "interval"), "events.interval must be at least 1 ms"))
+
+    window = job.get("window") or {}
+    defaults = WindowSettings()
+    window_settings = WindowSettings(
+        size_ms=_duration(window.get("size", defaults.size_ms), "window.size", problems, where("window", "size")),
+        allowed_lateness_ms=_duration(window.get("allowed-lateness", defaults.allowed_lateness_ms), "window.allowed-lateness", problems, where("window", "allowed-lateness")),
+        out_of_orderness_ms=_duration(window.get("out-of-orderness", defaults.out_of_orderness_ms), "window.out-of-orderness", problems, where("window", "out-of-orderness")),
+        idleness_ms=_duration(window.get("idleness", defaults.idleness_ms), "window.idleness", problems, where("window", "idleness")),
+    )
+    if window_settings.size_ms == 0 and "size" in window:
+        problems.append(Problem(where("window", "size"), "window.size must be at least 1 ms"))
+
+    emit = job.get("emit") or {}
+    source = dict(job.get("source") or {"type": "generator"})
+    if "monitor-interval" in source:
+        source["monitor-interval"] = _duration(source["monitor-interval"], "source.monitor-interval", problems, where("source", "monitor-interval"))
+    settings = JobSettings(
+        name=job.get("name", ""),
+        events=spec,
+        source=source,
+        sink=dict(job.get("sink") or {"type": "collect"}),
+        window=window_settings,
+        state_ttl_ms=_duration(job.get("state-ttl"), "state-ttl", problems, where("state-ttl")),
+        emit_mode=emit.get("mode", "per-event"),
+        emit_interval_ms=_duration(emit.get("interval", 1000), "emit.interval", problems, where("emit", "interval")),
+    )
+    return settings, problems
+
+
+def _cross_checks(settings: JobSettings, flink: dict, where_job, where_flink) -> list[Problem]:
+    """Combinations the schema cannot express: each would fail or lose data at run time."""
+    problems = []
+    sink, source = settings.sink["type"], settings.source["type"]
+    checkpointing = flink.get("execution.checkpointing.interval")
+    if sink == "file" and not checkpointing and flink.get("execution.runtime-mode", "").upper() != "BATCH":
+        problems.append(Problem(where_job("sink"), (
+            "sink type `file` commits files only on checkpoints: set flink `execution.checkpointing.interval` "
+            "(e.g. 10 s), or nothing is ever committed")))
+    if "kafka" in (sink, source):
+        jars = [j.strip() for j in flink.get("pipeline.jars", "").split(";") if j.strip()]
+        kafka_jars = [j for j in jars if "kafka" in os.path.basename(j).lower()]
+        if not kafka_jars:
+            problems.append(Problem(where_flink("pipeline.jars"), (
+                "Kafka needs the Flink Kafka connector jar: download flink-sql-connector-kafka for Flink 2.x "
+                "and set flink `pipeline.jars: file:///path/to/flink-sql-connector-kafka-<version>.jar`")))
+        for jar in kafka_jars:
+            local = jar[len("file://"):] if jar.startswith("file://") else jar
+            if "://" not in local and not os.path.isfile(local):
+                problems.append(Problem(where_flink("pipeline.jars"), f"pipeline.jars: file not found: {local}"))
+    if settings.events.count is None and source == "generator" and sink == "collect":
+        problems.append(Problem(where_job("events", "count"), (
+            "an unbounded generator (events.count: null) never finishes: use sink `stdout`, `file` or `kafka`")))
+    if settings.emit_mode != "per-event" and settings.emit_interval_ms < 10:
+        problems.append(Problem(where_job("emit", "interval"), "emit.interval must be at least 10 ms"))
+    return problems
+
+
+def load_job_config(path: str, overrides: list[str] = (), job_name: str = "") -> JobConfig:
+    """Read, override, validate; raises ConfigError listing every problem with its location."""
+    document = _read_document(path)
+    value = document.value
+    problems: list[Problem] = []
+    if not isinstance(value, dict):
+        position = document.position_of(())
+        raise ConfigError([Problem(f"{path}:{position.line}:{position.column}",
+                                   "a job config is a mapping with a `job:` section")])
+    for (key_path, first, again) in document.duplicates:
+        problems.append(Problem(f"{path}:{again.line}:{again.column}",
+                                f"duplicate key `{key_path[-1]}` (first at line {first.line}); Flink rejects duplicates"))
+    overridden = {}
+    for assignment in overrides:
+        try:
+            key_path, new_value = _parse_assignment(assignment)
+        except ValueError as error:
+            problems.append(Problem(f"--set {assignment}", str(error)))
+            continue
+        _apply_override(value, key_path, new_value)
+        overridden[key_path] = assignment
+    problems += _schema_problems(document, value, path, overridden)
+    if problems:
+        raise ConfigError(problems)
+
+    flink = flatten_flink_options(value.get("flink") or {})
+    settings, problems = _settings(value, document, path, overridden)
+    if not settings.name:
+        settings = replace(settings, name=job_name or Path(path).stem)
+
+    def where_job(*keys: str) -> str:
+        position = document.position_of(("job", *keys))
+        return f"{path}:{position.line}:{position.column}"
+
+    def where_flink(key: str) -> str:
+        position = document.position_of(("flink", key))
+        return f"{path}:{position.line}:{position.column}"
+
+    problems += _cross_checks(settings, flink, where_job, where_flink)
+    if problems:
+        raise ConfigError(problems)
+    return JobConfig(path=path, settings=settings, flink=flink)

@@ -1,0 +1,51 @@
+"""The pack's jobs. Each is a module with build(env, events, settings) -> {name: DataStream}.
+
+The registry is explicit data (no registration by import side effect) and importing it does not
+import pyflink, so `flink-jobs list` and config validation start fast.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class JobInfo:
+    name: str
+    module: str
+    summary: str
+    outputs: tuple
+
+    def load(self):
+        return importlib.import_module(self.module)
+
+
+JOBS = {
+    job.name: job
+    for job in (
+        JobInfo(
+            "windowed-counts",
+            "flink_jobs.jobs.windowed_counts",
+            "event-time tumbling windows per key: count, sum, min, max; late events to a side output",
+            ("windows", "late"),
+        ),
+        JobInfo(
+            "running-totals",
+            "flink_jobs.jobs.running_totals",
+            "per-key running count, sum, min, max and latest event time in one ValueState record per key",
+            ("totals",),
+        ),
+    )
+}
+
+
+class UnknownJob(KeyError):
+    def __str__(self) -> str:
+        return f"unknown job `{self.args[0]}`; known jobs: {', '.join(sorted(JOBS))}"
+
+
+def job_info(name: str) -> JobInfo:
+    try:
+        return JOBS[name]
+    except KeyError:
+        raise UnknownJob(name) from None

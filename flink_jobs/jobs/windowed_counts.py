@@ -1,0 +1,104 @@
+"""windowed-counts: event-time tumbling windows per key with count, sum, min and max.
+
+    events --watermarks(bounded out-of-orderness, idleness)--> key_by(key)
+           --> TumblingEventTimeWindows(size) + allowed lateness
+           --> aggregate(CountSumMinMax [incremental], WindowBounds [adds start/end]) --> windows
+           `-- events later than the allowed lateness --> late (counted: metric lateEvents)
+
+The window keeps one accumulator per key and window, never the events themselves.
+"""
+from __future__ import annotations
+
+from pyflink.common import Duration, Row, Types, WatermarkStrategy
+from pyflink.common.time import Time
+from pyflink.common.watermark_strategy import TimestampAssigner
+from pyflink.datastream import MapFunction, OutputTag
+from pyflink.datastream.functions import AggregateFunction, ProcessWindowFunction
+from pyflink.datastream.window import TumblingEventTimeWindows
+
+from flink_jobs import totals
+from flink_jobs.config import JobSettings
+from flink_jobs.events import EVENT_FIELDS
+
+WINDOW_TYPE = Types.ROW_NAMED(
+    ["key", "window_start", "window_end", "count", "sum", "min", "max"],
+    [Types.STRING(), Types.LONG(), Types.LONG(), Types.LONG(), Types.LONG(), Types.LONG(), Types.LONG()],
+)
+
+
+def event_tuple_type():
+    """A fresh TypeInformation each call: an OutputTag must not share one (PyFlink pickling pitfall)."""
+    return Types.TUPLE([Types.STRING(), Types.LONG(), Types.LONG(), Types.LONG()])
+
+
+def late_event_type():
+    return Types.ROW_NAMED(list(EVENT_FIELDS), [Types.STRING(), Types.LONG(), Types.LONG(), Types.LONG()])
+
+
+class EventTime(TimestampAssigner):
+    def extract_timestamp(self, event, record_timestamp):
+        return event[2]
+
+
+class CountSumMinMax(AggregateFunction):
+    """Incremental: the accumulator is one Totals tuple, whatever the number of events."""
+
+    def create_accumulator(self):
+        return totals.EMPTY
+
+    def add(self, event, accumulator):
+        return totals.add(accumulator, event[1], event[2])
+
+    def get_result(self, accumulator):
+        return accumulator
+
+    def merge(self, a, b):
+        return totals.merge(a, b)
+
+
+class WindowBounds(ProcessWindowFunction):
+    """Gets the one pre-aggregated value of a window; adds the window's start and end."""
+
+    def process(self, key, context, aggregates):
+        for count, total, low, high, _latest in aggregates:
+            window = context.window()
+            yield Row(key, window.start, window.end, count, total, low, high)
+
+
+class CountLate(MapFunction):
+    def open(self, runtime_context):
+        self.late_events = runtime_context.get_metrics_group().counter("lateEvents")
+
+    def map(self, event):
+        self.late_events.inc()
+        return Row(*event)
+
+
+def watermark_strategy(settings: JobSettings) -> WatermarkStrategy:
+    window = settings.window
+    strategy = WatermarkStrategy.for_bounded_out_of_orderness(Duration.of_millis(window.out_of_orderness_ms))
+    if window.idleness_ms:
+        strategy = strategy.with_idleness(Duration.of_millis(window.idleness_ms))
+    # The assigner goes last: with_idleness() after with_timestamp_assigner() drops the assigner.
+    return strategy.with_timestamp_assigner(EventTime())
+
+
+def build(env, events, settings: JobSettings) -> dict:
+    late_tag = OutputTag("late", event_tuple_type())
+    windows = (
+        events.assign_timestamps_and_watermarks(watermark_strategy(settings))
+        .key_by(lambda event: event[0], key_type=Types.STRING())
+        .window(TumblingEventTimeWindows.of(Time.milliseconds(settings.window.size_ms)))
+        .allowed_lateness(settings.window.allowed_lateness_ms)
+        .side_output_late_data(late_tag)
+        .aggregate(
+            CountSumMinMax(),
+            WindowBounds(),
+            accumulator_type=Types.TUPLE([Types.LONG()] * 5),
+            output_type=WINDOW_TYPE,
+        )
+        .name("windowed-counts")
+        .uid("windowed-counts")
+    )
+    late = windows.get_side_output(late_tag).map(CountLate(), output_type=late_event_type()).name("late-events")
+    return {"windows": windows, "late": late}

@@ -1,0 +1,156 @@
+"""From a job config to a running job: the environment, the pipeline, a local run.
+
+`flink-jobs run` and the script that `flink run -py` executes on submission both build the job
+here, so a job is submitted unchanged to a real cluster.
+"""
+from __future__ import annotations
+
+import os
+import re
+import site
+import sys
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from flink_jobs.config import JobConfig
+from flink_jobs.java_check import require_java
+from flink_jobs.jobs import JobInfo
+
+LOG_DIR = Path(".flink-jobs") / "logs"
+
+
+class JobFailed(Exception):
+    """The Flink job failed; `root_cause` is one line, the full trace is in `log_path`."""
+
+    def __init__(self, root_cause: str, log_path: Path):
+        super().__init__(root_cause)
+        self.root_cause = root_cause
+        self.log_path = log_path
+
+
+@dataclass
+class RunResult:
+    job: str
+    seconds: float
+    outputs: dict = field(default_factory=dict)  # stream -> list of records (collect sink)
+    sink: str = "collect"
+
+
+def local_python_options() -> dict:
+    """Python worker options for a cluster on this machine: this interpreter and its packages.
+
+    Thread mode embeds Python in the TaskManager JVM (PEMJA); inside a virtualenv it only finds
+    its packages (pemja, pyflink, ours) through python.pythonpath.
+    """
+    return {
+        "python.executable": sys.executable,
+        "python.client.executable": sys.executable,
+        "python.pythonpath": os.pathsep.join(site.getsitepackages()),
+    }
+
+
+def create_environment(config: JobConfig, python_options: Optional[dict] = None):
+    from pyflink.common import Configuration
+    from pyflink.datastream import StreamExecutionEnvironment
+
+    options = {**(python_options or {}), **config.flink, "pipeline.name": config.settings.name}
+    configuration = Configuration()
+    for key, value in options.items():
+        configuration.set_string(key, value)
+    return StreamExecutionEnvironment.get_execution_environment(configuration)
+
+
+def build_pipeline(env, job: JobInfo, config: JobConfig) -> dict:
+    """Source -> job -> {result stream name: DataStream} (sinks not attached yet)."""
+    from flink_jobs.sources import events_from
+
+    events, extra = events_from(env, config.settings)
+    results = job.load().build(env, events, config.settings)
+    results.update(extra)
+    return results
+
+
+# ------------------------------------------------------------------ failures
+_CAUSED_BY = re.compile(r"^\s*Caused by: (.+)$", re.MULTILINE)
+_EMBEDDED_PYTHON_ERROR = re.compile(r"PythonException: <class '([\w.]+)'>: (.*)")  # thread mode
+_PYTHON_ERROR_LINE = re.compile(r"^(\w+(?:\.\w+)*(?:Error|Exception|Exit|Interrupt)): (.+)$", re.MULTILINE)
+
+
+def root_cause(trace: str) -> str:
+    """One line: the innermost `Caused by:` of a Java trace, or the Python error of a UDF."""
+    causes = list(_CAUSED_BY.finditer(trace))
+    if not causes:
+        lines = trace.strip().splitlines()
+        return lines[-1].strip() if lines else "unknown error"
+    innermost = causes[-1]
+    embedded = _EMBEDDED_PYTHON_ERROR.search(innermost.group(1))
+    if embedded:
+        return f"{embedded.group(1)}: {embedded.group(2).strip()} (in a Python function)"
+    if "Error received from SDK harness" in innermost.group(1):  # process mode: a Python traceback follows
+        python_error = _PYTHON_ERROR_LINE.findall(trace[innermost.end():])
+        if python_error:
+            name, message = python_error[-1]
+            return f"{name}: {message.strip()} (in a Python function)"
+    return innermost.group(1).strip()
+
+
+def write_failure_log(job_name: str, trace: str) -> Path:
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    path = LOG_DIR / f"{job_name}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+    path.write_text(trace, encoding="utf-8")
+    return path.resolve()
+
+
+def failure(job_name: str, error: BaseException) -> JobFailed:
+    trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    return JobFailed(root_cause(trace), write_failure_log(job_name, trace))
+
+
+# ------------------------------------------------------------------ local run
+class Progress:
+    """Prints `<job>: running, 20 s` to stderr every `every` seconds while a long run lasts."""
+
+    def __init__(self, job: str, every: float = 10.0, stream=sys.stderr):
+        self.job, self.every, self.stream = job, every, stream
+        self.started = time.monotonic()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self):
+        while not self._stop.wait(self.every):
+            print(f"{self.job}: running, {time.monotonic() - self.started:.0f} s", file=self.stream, flush=True)
+
+    def __enter__(self):
+        if self.every > 0:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+
+
+def run_local(job: JobInfo, config: JobConfig, progress_every: float = 10.0) -> RunResult:
+    """Run on the embedded local mini-cluster until the job ends; raises JobFailed."""
+    from flink_jobs import sinks
+
+    require_java()
+    name = config.settings.name
+    started = time.monotonic()
+    with Progress(name, progress_every):
+        try:
+            env = create_environment(config, local_python_options())
+            results = build_pipeline(env, job, config)
+            sink = config.settings.sink["type"]
+            if sink == "collect":
+                outputs = sinks.collect_all(results, name)
+            else:
+                sinks.attach(results, config.settings.sink)
+                env.execute(name)
+                outputs = {}
+        except Exception as error:  # py4j and PyFlink errors: one line to the user, all to the log
+            raise failure(name, error) from None
+    return RunResult(job=job.name, seconds=time.monotonic() - started, outputs=outputs, sink=sink)

@@ -1,0 +1,1 @@
+"""Readers that keep positions: every value knows its file, line and column."""
