@@ -1,0 +1,1 @@
+"""Rules over PyFlink job code (read with ast, never imported)."""

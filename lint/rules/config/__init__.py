@@ -1,0 +1,1 @@
+"""Rules over Flink configurations (FlinkConfig objects)."""
