@@ -98,3 +98,21 @@ class FlinkConfig:
             if setting is not None:
                 return setting
         return None
+
+
+@dataclass
+class RuleContext:
+    """What a rule may consult besides the configuration itself."""
+
+    flink_version: str  # target version, e.g. "2.3"
+    options: dict = field(default_factory=dict)  # this rule's options from [tool.flink-lint]
+
+    @property
+    def catalog(self):
+        return self.catalog_for(self.flink_version)
+
+    @staticmethod
+    def catalog_for(version: str):
+        from lint.catalog import load_catalog
+
+        return load_catalog(version)
