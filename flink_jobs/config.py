@@ -166,20 +166,40 @@ def _duration(raw: Any, name: str, problems: list, where) -> Optional[int]:
         return 0
 
 
-def flatten_flink_options(section: dict, prefix: str = "") -> dict:
-    """config.yaml semantics: nested mappings become dotted keys; values become Flink strings."""
-    flat = {}
+def flink_entries(section: dict, path: tuple = ("flink",)):
+    """config.yaml semantics: nested mappings become dotted keys, values become Flink strings.
+    Yields (dotted key, value, path in the document)."""
     for key, value in section.items():
-        dotted = f"{prefix}{key}"
+        child = path + (key,)
+        dotted = ".".join(map(str, child[1:]))
         if isinstance(value, dict):
-            flat.update(flatten_flink_options(value, dotted + "."))
+            yield from flink_entries(value, child)
         elif isinstance(value, bool):
-            flat[dotted] = "true" if value else "false"
+            yield dotted, "true" if value else "false", child
         elif isinstance(value, list):
-            flat[dotted] = ";".join(str(item) for item in value)
+            yield dotted, ";".join(str(item) for item in value), child
         else:
-            flat[dotted] = str(value)
-    return flat
+            yield dotted, str(value), child
+
+
+def _flink_option_problems(entries: list, where) -> list[Problem]:
+    """Keys Flink would silently ignore and values it would reject when the option is read."""
+    from lint.catalog import load_catalog
+    from lint.catalog.values import value_error
+
+    catalog = load_catalog()
+    problems = []
+    for key, value, path in entries:
+        if not catalog.is_known(key):
+            hint = catalog.suggest(key, limit=1)
+            suggestion = f" (did you mean `{hint[0]}`?)" if hint else ""
+            problems.append(Problem(where(path), f"unknown Flink option `{key}`{suggestion}: Flink would ignore it"))
+            continue
+        option = catalog.option(key) or catalog.option(catalog.replacement_for(key) or "")
+        error = value_error(option, value) if option and option.get("type") else None
+        if error:
+            problems.append(Problem(where(path), f"invalid value for Flink option `{key}`: {error}"))
+    return problems
 
 
 def _settings(value: dict, document: YamlDocument, path: str, overridden: dict) -> tuple[JobSettings, list]:
@@ -293,7 +313,8 @@ def load_job_config(path: str, overrides: list[str] = (), job_name: str = "") ->
     if problems:
         raise ConfigError(problems)
 
-    flink = flatten_flink_options(value.get("flink") or {})
+    entries = list(flink_entries(value.get("flink") or {}))
+    flink = {key: flat_value for key, flat_value, _ in entries}
     settings, problems = _settings(value, document, path, overridden)
     if not settings.name:
         settings = replace(settings, name=job_name or Path(path).stem)
@@ -306,6 +327,14 @@ def load_job_config(path: str, overrides: list[str] = (), job_name: str = "") ->
         position = document.position_of(("flink", key))
         return f"{path}:{position.line}:{position.column}"
 
+    def where_entry(entry_path: tuple) -> str:
+        for override_path, text in overridden.items():
+            if entry_path[: len(override_path)] == override_path:
+                return f"--set {text}"
+        position = document.key_position_of(entry_path)
+        return f"{path}:{position.line}:{position.column}"
+
+    problems += _flink_option_problems(entries, where_entry)
     problems += _cross_checks(settings, flink, where_job, where_flink)
     if problems:
         raise ConfigError(problems)

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import json
 import time
+from typing import TYPE_CHECKING
 
 from pyflink.common import Duration, Row, Types, WatermarkStrategy
 from pyflink.datastream import MapFunction, OutputTag, ProcessFunction
 from pyflink.datastream.connectors.file_system import FileSource, StreamFormat
 from pyflink.datastream.connectors.number_seq import NumberSequenceSource
 
-from flink_jobs.config import JobSettings
 from flink_jobs.events import UNBOUNDED_END, EventSpec
+
+if TYPE_CHECKING:  # job modules run on TaskManagers: no config/YAML imports there
+    from flink_jobs.config import JobSettings
 
 INVALID_TYPE = Types.ROW_NAMED(["line", "error"], [Types.STRING(), Types.STRING()])
 

@@ -8,13 +8,17 @@ input (an event-time timer at the end of time fires on the final watermark); `bo
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pyflink.common import Row, Types
 from pyflink.common.time import Time
 from pyflink.datastream import KeyedProcessFunction
 from pyflink.datastream.state import StateTtlConfig, ValueStateDescriptor
 
 from flink_jobs import totals
-from flink_jobs.config import JobSettings
+
+if TYPE_CHECKING:  # job modules run on TaskManagers: no config/YAML imports there
+    from flink_jobs.config import JobSettings
 
 END_OF_TIME = 9223372036854775807  # Long.MAX_VALUE: the final watermark of a bounded input
 

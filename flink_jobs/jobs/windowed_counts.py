@@ -9,6 +9,8 @@ The window keeps one accumulator per key and window, never the events themselves
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pyflink.common import Duration, Row, Types, WatermarkStrategy
 from pyflink.common.time import Time
 from pyflink.common.watermark_strategy import TimestampAssigner
@@ -17,8 +19,10 @@ from pyflink.datastream.functions import AggregateFunction, ProcessWindowFunctio
 from pyflink.datastream.window import TumblingEventTimeWindows
 
 from flink_jobs import totals
-from flink_jobs.config import JobSettings
 from flink_jobs.events import EVENT_FIELDS
+
+if TYPE_CHECKING:  # job modules run on TaskManagers: no config/YAML imports there
+    from flink_jobs.config import JobSettings
 
 WINDOW_TYPE = Types.ROW_NAMED(
     ["key", "window_start", "window_end", "count", "sum", "min", "max"],

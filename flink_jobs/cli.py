@@ -1,0 +1,176 @@
+"""flink-jobs: run the pack's jobs locally, control a local cluster, submit to a cluster.
+
+Exit codes: 0 success; 1 the Flink job (or its submission) failed: the root cause is printed on
+one line and the full trace written to a log file; 2 the command could not start: bad usage,
+unknown job, invalid config (`file:line:col: message` for every problem), Java missing, cluster
+unreachable.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from flink_jobs.config import ConfigError, default_config_path, load_job_config
+from flink_jobs.java_check import JavaMissing
+from flink_jobs.jobs import JOBS, UnknownJob, job_info
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _error(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _load(job_name: str, config_path, overrides):
+    job = job_info(job_name)
+    path = config_path or str(default_config_path(job.name))
+    return job, load_job_config(path, overrides, job_name=job.name)
+
+
+def _overrides(args) -> list:
+    overrides = list(args.overrides)
+    if getattr(args, "events", None) is not None:
+        overrides.append(f"job.events.count={args.events}")
+    return overrides
+
+
+def cmd_list(args) -> int:
+    for job in JOBS.values():
+        print(f"{job.name:<18} {job.summary}")
+        print(f"{'':<18} config: {default_config_path(job.name)}; outputs: {', '.join(job.outputs)}")
+    return EXIT_OK
+
+
+def cmd_check(args) -> int:
+    job, config = _load(args.job, args.config, _overrides(args))
+    print(f"{config.path}: valid config for {job.name}")
+    return EXIT_OK
+
+
+def cmd_run(args) -> int:
+    from flink_jobs.runtime import JobFailed, run_local
+    from flink_jobs.summary import summarize
+
+    job, config = _load(args.job, args.config, _overrides(args))
+    try:
+        result = run_local(job, config, progress_every=0 if args.quiet else 10.0)
+    except JobFailed as failed:
+        print(f"{config.settings.name}: FAILED: {failed.root_cause}", file=sys.stderr)
+        print(f"full trace: {failed.log_path}", file=sys.stderr)
+        return EXIT_FAILED
+    events = config.settings.events.count if config.settings.source["type"] == "generator" else None
+    print("\n".join(summarize(result, events)))
+    if config.settings.sink["type"] == "file":
+        print(f"  output: {Path(config.settings.sink['path']).resolve()}/<stream>/")
+    return EXIT_OK
+
+
+def _cluster_spec(args):
+    from flink_jobs.cluster import ClusterSpec
+
+    return ClusterSpec(directory=Path(args.dir), rest_port=args.rest_port, rpc_port=args.rpc_port,
+                       blob_port=args.blob_port, taskmanagers=args.taskmanagers, slots=args.slots)
+
+
+def cmd_cluster(args) -> int:
+    from flink_jobs.cluster import ClusterError, cluster_status, start_cluster, stop_cluster
+
+    try:
+        if args.action == "start":
+            info = start_cluster(_cluster_spec(args))
+            print(f"started: JobManager {info.jobmanager_pid}, TaskManagers {info.taskmanager_pids}")
+            print(f"  REST {info.rest_url}   logs {info.log_dir}")
+            print(f"  submit: flink-jobs submit JOB --jobmanager {info.rest_url.split('//', 1)[1]}")
+        elif args.action == "stop":
+            killed = stop_cluster(Path(args.dir))
+            print(f"stopped: {len(killed)} processes ({', '.join(map(str, killed))})" if killed
+                  else f"no cluster running from {args.dir}")
+        else:
+            status = cluster_status(Path(args.dir))
+            print(status.describe())
+            return EXIT_OK if status.running else EXIT_FAILED
+    except ClusterError as error:
+        return _error(str(error))
+    return EXIT_OK
+
+
+def cmd_submit(args) -> int:
+    from flink_jobs.submit import SubmitError, failure_cause, submit, wait_for_job
+
+    job, config = _load(args.job, args.config, _overrides(args))
+    try:
+        submitted = submit(job, config, _overrides(args), args.jobmanager, python=args.python)
+        print(submitted.job_id)
+        if not args.wait:
+            return EXIT_OK
+        state = wait_for_job(submitted.rest_url, submitted.job_id, timeout=args.timeout)
+    except SubmitError as error:
+        print(f"error: {error}", file=sys.stderr)
+        if error.log_path:
+            print(f"full output: {error.log_path}", file=sys.stderr)
+        return error.exit_code
+    print(f"{config.settings.name}: {state}", file=sys.stderr)
+    if state != "FINISHED":
+        print(f"root cause: {failure_cause(submitted.rest_url, submitted.job_id)}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _job_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("job", help=f"one of: {', '.join(JOBS)}")
+    parser.add_argument("--config", help="job config YAML (default: configs/<job>.yaml)")
+    parser.add_argument("--events", type=int, help="number of generated events (job.events.count)")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a config value: job.window.size=30s, flink.parallelism.default=2")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="flink-jobs", description=__doc__.split("\n\n")[0],
+                                     epilog="exit codes: 0 ok, 1 job failed, 2 could not start (usage, config, Java, cluster)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("list", help="list the pack's jobs").set_defaults(handler=cmd_list)
+
+    check = commands.add_parser("check", help="validate a job config without running it")
+    _job_options(check)
+    check.set_defaults(handler=cmd_check)
+
+    run = commands.add_parser("run", help="run a job on the embedded local Flink and summarize")
+    _job_options(run)
+    run.add_argument("--quiet", action="store_true", help="no progress lines")
+    run.set_defaults(handler=cmd_run)
+
+    cluster = commands.add_parser("cluster", help="a local standalone Flink cluster")
+    cluster.add_argument("action", choices=["start", "stop", "status"])
+    cluster.add_argument("--dir", default=".flink-jobs/cluster", help="conf/log/pid folder (default %(default)s)")
+    cluster.add_argument("--rest-port", type=int, default=18081)
+    cluster.add_argument("--rpc-port", type=int, default=16123)
+    cluster.add_argument("--blob-port", type=int, default=16124)
+    cluster.add_argument("--taskmanagers", type=int, default=1)
+    cluster.add_argument("--slots", type=int, default=2)
+    cluster.set_defaults(handler=cmd_cluster)
+
+    submit = commands.add_parser("submit", help="submit a job to a cluster with `flink run -py`")
+    _job_options(submit)
+    submit.add_argument("--jobmanager", required=True, metavar="HOST:PORT", help="the cluster's REST address")
+    submit.add_argument("--python", help="the TaskManagers' Python (default: this one for a local cluster)")
+    submit.add_argument("--wait", action="store_true", help="wait for the job to end; exit 1 unless FINISHED")
+    submit.add_argument("--timeout", type=float, default=600, help="seconds to wait with --wait")
+    submit.set_defaults(handler=cmd_submit)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except (UnknownJob, ConfigError, JavaMissing) as error:
+        return _error(str(error))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,164 @@
+"""Submit a pack job to a Flink cluster through Flink's own `flink run -py`.
+
+The arguments go to `flink` as a list (never through a shell); the job is built on the client by
+flink_jobs/entrypoint.py from the same config file `flink-jobs run` uses. The pack's own Python
+packages are shipped with the job (`-pyfs`, a zip) so TaskManagers need only apache-flink.
+"""
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from flink_jobs.cluster import flink_home
+from flink_jobs.config import PROJECT_ROOT, JobConfig
+from flink_jobs.jobs import JobInfo
+from flink_jobs.runtime import local_python_options, root_cause, write_failure_log
+
+SHIPPED_PACKAGES = ("flink_jobs", "lint")
+_JOB_ID = re.compile(r"JobID\s+([0-9a-f]{32})")
+TERMINAL_STATES = {"FINISHED", "FAILED", "CANCELED", "SUSPENDED"}
+
+
+class SubmitError(Exception):
+    """Submission did not happen: the message is one line; `exit_code` 2 = bad input/unreachable."""
+
+    def __init__(self, message: str, exit_code: int = 2, log_path: Optional[Path] = None):
+        super().__init__(message)
+        self.exit_code = exit_code
+        self.log_path = log_path
+
+
+@dataclass
+class Submitted:
+    job_id: str
+    rest_url: str
+    final_state: Optional[str] = None  # set when waited for
+
+
+def parse_jobmanager(address: str) -> tuple[str, int]:
+    host, sep, port = address.rpartition(":")
+    if not sep or not host or not port.isdigit():
+        raise SubmitError(f"--jobmanager must be HOST:PORT (the REST port, e.g. 127.0.0.1:8081), not `{address}`")
+    return host, int(port)
+
+
+def is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(socket.gethostbyname(host)).is_loopback
+    except (OSError, ValueError):
+        return False
+
+
+def rest_get(url: str, timeout: float = 5.0):
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return json.loads(response.read().decode("utf-8"))
+
+
+def require_reachable(rest_url: str) -> dict:
+    try:
+        return rest_get(f"{rest_url}/overview")
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        reason = getattr(error, "reason", error)
+        raise SubmitError(f"cannot reach the Flink REST API at {rest_url}: {reason}") from None
+
+
+def package_zip(directory: Path) -> Path:
+    """The pack's Python packages as one zip for `-pyfs` (importable from the zip on workers)."""
+    path = directory / "flink-jobpack.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for package in SHIPPED_PACKAGES:
+            for source in sorted((PROJECT_ROOT / package).rglob("*.py")):
+                archive.write(source, source.relative_to(PROJECT_ROOT).as_posix())
+    return path
+
+
+def flink_run_command(job: JobInfo, config: JobConfig, overrides: list, jobmanager: str,
+                      python_options: dict, shipped: Path, detached: bool = True) -> list:
+    command = [str(flink_home() / "bin" / "flink"), "run", "-m", jobmanager,
+               "-py", str(Path(__file__).with_name("entrypoint.py")),
+               "-pyfs", str(shipped), "-pyclientexec", sys.executable]
+    if detached:
+        command.append("-d")
+    command += ["--job", job.name, "--config", str(Path(config.path).resolve())]
+    for assignment in overrides:
+        command += ["--set", assignment]
+    for key, value in python_options.items():
+        command += ["--python-option", f"{key}={value}"]
+    return command
+
+
+def worker_python_options(config: JobConfig, host: str, python: Optional[str]) -> dict:
+    """python.* options for the TaskManagers: `python` if given; this interpreter (and its packages)
+    for a cluster on this machine; otherwise the cluster's own `python` (nothing set)."""
+    if python:
+        return {"python.executable": python}
+    if "python.executable" in config.flink or not is_loopback(host):
+        return {}
+    options = local_python_options()
+    options.pop("python.client.executable")
+    return options
+
+
+def submit(job: JobInfo, config: JobConfig, overrides: list, jobmanager: str,
+           python: Optional[str] = None, timeout: float = 300) -> Submitted:
+    """Submit detached and return the job id."""
+    if config.settings.sink["type"] == "collect":
+        raise SubmitError("sink `collect` returns results to `flink-jobs run` only: "
+                          "configure sink `file`, `stdout` or `kafka` to submit (--set job.sink.type=...)")
+    host, port = parse_jobmanager(jobmanager)
+    rest_url = f"http://{host}:{port}"
+    require_reachable(rest_url)
+    environment = dict(os.environ)
+    environment["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), environment.get("PATH", "")])
+    with tempfile.TemporaryDirectory(prefix="flink-jobs-submit-") as scratch:
+        command = flink_run_command(job, config, overrides, jobmanager,
+                                    worker_python_options(config, host, python), package_zip(Path(scratch)))
+        try:
+            result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=environment)
+        except subprocess.TimeoutExpired:
+            raise SubmitError(f"`flink run` did not return within {timeout:.0f} s", exit_code=1) from None
+    output = result.stdout + result.stderr
+    match = _JOB_ID.search(output)
+    if result.returncode != 0 or not match:
+        log = write_failure_log(f"submit-{job.name}", " ".join(command) + "\n\n" + output)
+        raise SubmitError(f"submission failed: {root_cause(output)}", exit_code=1, log_path=log)
+    return Submitted(job_id=match.group(1), rest_url=rest_url)
+
+
+def wait_for_job(rest_url: str, job_id: str, timeout: float = 600, poll: float = 1.0) -> str:
+    """Poll REST until the job reaches a terminal state; returns it (FINISHED, FAILED, ...)."""
+    deadline = time.monotonic() + timeout
+    state = "UNKNOWN"
+    while time.monotonic() < deadline:
+        try:
+            state = rest_get(f"{rest_url}/jobs/{job_id}").get("state", state)
+        except (urllib.error.URLError, OSError, ValueError):
+            pass
+        if state in TERMINAL_STATES:
+            return state
+        time.sleep(poll)
+    raise SubmitError(f"job {job_id} still {state} after {timeout:.0f} s", exit_code=1)
+
+
+def failure_cause(rest_url: str, job_id: str) -> str:
+    """The root cause of a failed job, from REST /jobs/<id>/exceptions."""
+    try:
+        exceptions = rest_get(f"{rest_url}/jobs/{job_id}/exceptions")
+    except (urllib.error.URLError, OSError, ValueError):
+        return "unknown (REST /exceptions did not answer)"
+    trace = (exceptions.get("root-exception") or
+             ((exceptions.get("exceptionHistory") or {}).get("entries") or [{}])[0].get("stacktrace", ""))
+    return root_cause(trace or "unknown")
