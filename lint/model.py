@@ -5,10 +5,12 @@ yield `Finding`s; the engine stamps severity, applies suppressions and sorts; re
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
 SEVERITIES = ("error", "warning", "info")
+_TEMPLATE = re.compile(r"\$\{[^}]*\}|\{\{.*?\}\}|\$[A-Z_][A-Z0-9_]*\b")
 
 
 @dataclass(frozen=True, order=True)
@@ -56,6 +58,12 @@ class Setting:
     value_location: Location
     raw: Any = None  # the YAML value before conversion to Flink's string form (None for legacy files)
     duplicate_of: Optional[Location] = None  # set when the same key appeared before in this config
+
+    @property
+    def templated(self) -> bool:
+        """The value is a placeholder filled in at deploy time (`${VAR}`, `{{ .Values.x }}`), not a
+        value Flink will see: value rules should not judge it."""
+        return bool(_TEMPLATE.search(self.value))
 
 
 @dataclass

@@ -1,1 +1,102 @@
-"""Readers that keep positions: every value knows its file, line and column."""
+"""Readers that keep positions: every value knows its file, line and column.
+
+One entry point: `read_file(path, text, kind=None) -> (configs, findings)`. The findings are
+input problems (FL001 yaml-syntax, FL002 duplicate-key, unreadable input); rules see the configs.
+`text` may be bytes: then size, binary content and UTF-8 are checked first.
+"""
+from __future__ import annotations
+
+from typing import Optional, Union
+
+from yaml.nodes import MappingNode
+
+from lint.model import Finding, FlinkConfig, Location
+
+MAX_BYTES = 2 * 1024 * 1024  # a Flink configuration is a few KB; anything this large is not one
+
+
+def decode(path: str, data: bytes) -> tuple[Optional[str], Optional[Finding]]:
+    """The text of a file, or a located finding saying why it cannot be a configuration."""
+    from lint.rules.config import yaml_syntax
+
+    if len(data) > MAX_BYTES:
+        return None, yaml_syntax.finding(
+            f"file is {len(data) / 1048576:.1f} MiB, larger than the {MAX_BYTES // 1048576} MiB a configuration "
+            "can reasonably be: not read", Location(path, 1, 1))
+    nul = data.find(b"\0", 0, 8192)
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        return None, yaml_syntax.finding("binary file (NUL byte): not a configuration",
+                                         Location(path, line, nul - (data.rfind(b"\n", 0, nul) + 1) + 1))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = len(data[data.rfind(b"\n", 0, error.start) + 1:error.start].decode("utf-8", "replace")) + 1
+        return None, yaml_syntax.finding(
+            f"not UTF-8: byte 0x{data[error.start]:02x} cannot be decoded (Flink reads configuration as UTF-8)",
+            Location(path, line, column), hint="re-save the file as UTF-8")
+    return text.removeprefix("\ufeff"), None
+
+
+def read_file(path: str, text: Union[str, bytes], kind: Optional[str] = None
+              ) -> tuple[list[FlinkConfig], list[Finding]]:
+    """Every Flink configuration in the file, and the input problems found while reading it.
+
+    kind: None (detect), "config-yaml", "flink-conf", "kubernetes" or "job-config".
+    Files of other kinds give ([], []).
+    """
+    from lint.documents import detect
+    from lint.rules.config import yaml_syntax
+
+    if isinstance(text, bytes):
+        decoded, problem = decode(path, text)
+        if problem is not None:
+            return [], [problem]
+        text = decoded
+    if kind is not None and kind not in detect.KINDS:
+        raise ValueError(f"unknown kind '{kind}'; use one of: {', '.join(detect.KINDS)}")
+    if (kind or detect.kind_by_name(path)) == "flink-conf":
+        from lint.documents.flink_conf import read_flink_conf
+
+        return read_flink_conf(path, text)
+    if not text.strip():
+        return [], []
+    documents, error = detect.parse(text)
+    if error is not None:
+        if kind is None and not detect.looks_like_flink(path, text):
+            return [], []
+        if kind is None and "{{" in text and "}}" in text:
+            return [], []  # a Helm/Jinja template: YAML only after rendering
+        return [], [yaml_syntax.finding(error.message, Location(path, error.line, error.column))]
+    configs: list[FlinkConfig] = []
+    findings: list[Finding] = []
+    roots = [root for root in documents if root is not None]
+    for index, root in enumerate(roots):
+        if kind in (None, "kubernetes"):
+            document_kind = detect.document_kind(path, root)
+            if kind == "kubernetes" and document_kind != "kubernetes":
+                continue
+        else:
+            document_kind = kind if isinstance(root, MappingNode) else None
+        if document_kind is None:
+            continue
+        if document_kind == "config-yaml":
+            from lint.documents.flink_yaml import read_root
+
+            if index > 0 and detect.kind_by_name(path) == "config-yaml":
+                findings.append(yaml_syntax.finding(
+                    "more than one YAML document: Flink reads config.yaml as a single document",
+                    Location(path, root.start_mark.line + 1, root.start_mark.column + 1)))
+            found, problems = read_root(path, root)
+        elif document_kind == "kubernetes":
+            from lint.documents.kubernetes import read_manifest
+
+            found, problems = read_manifest(path, root, text)
+        else:
+            from lint.documents.job_config import read_job_config
+
+            found, problems = read_job_config(path, root)
+        configs.extend(found)
+        findings.extend(problems)
+    return configs, findings

@@ -1,0 +1,101 @@
+"""Which reader a file needs: by content first, then by name; `kind` (from --kind) overrides.
+
+- a name ending in `flink-conf.yaml` (or kind "flink-conf"): the legacy line reader, no YAML;
+- each YAML document: a FlinkDeployment / FlinkSessionJob or a ConfigMap embedding a Flink config
+  -> kubernetes; `job:` (+ `flink:`) only -> job-config; a mapping of Flink option keys, or any
+  mapping in a file named `config.yaml` -> config-yaml; anything else is not ours and is ignored.
+- a file that does not parse is reported only when it is ours by name or by content.
+"""
+from __future__ import annotations
+
+import os
+import re
+from functools import lru_cache
+
+from yaml.nodes import MappingNode, ScalarNode
+
+from lint.documents.yaml_nodes import YamlError, compose_documents
+
+KINDS = ("config-yaml", "flink-conf", "kubernetes", "job-config")
+_FLINKY_TEXT = re.compile(
+    r"^\s*(?:(?:taskmanager|jobmanager|execution|state|parallelism|restart-strategy|high-availability|"
+    r"pipeline)\.[\w.-]+\s*:|apiVersion:\s*flink\.apache\.org/)", re.MULTILINE)
+
+
+@lru_cache(maxsize=1)
+def _namespaces() -> frozenset:
+    """First segments of Flink's option keys (from the 2.3 catalog, never typed by hand)."""
+    from lint.catalog import load_catalog
+
+    catalog = load_catalog()
+    names = {key.split(".", 1)[0] for key, option in catalog.options.items() if option["scope"] == "config"}
+    names |= {key.split(".", 1)[0] for key in catalog.deprecated_key_map}
+    names |= {prefix.split(".", 1)[0] for prefix in catalog.known_prefixes}
+    return frozenset(names)
+
+
+def kind_by_name(path: str) -> str | None:
+    name = os.path.basename(path).lower()
+    if name.endswith(("flink-conf.yaml", "flink-conf.yml")):
+        return "flink-conf"
+    if name.endswith(("config.yaml", "config.yml")) and ("flink" in name or name in ("config.yaml", "config.yml")):
+        return "config-yaml"
+    return None
+
+
+def looks_like_flink(path: str, text: str) -> bool:
+    """For a file that does not parse: is it ours, so that its syntax error is worth reporting?"""
+    name = os.path.basename(path).lower()
+    return (kind_by_name(path) is not None or name.endswith(("config.yaml", "config.yml")) or "flink" in name
+            or bool(_FLINKY_TEXT.search(text)))
+
+
+def _flat_keys(node: MappingNode, prefix: str = "", out: list | None = None, depth: int = 0) -> list:
+    out = [] if out is None else out
+    for key, value in node.value:
+        if not isinstance(key, ScalarNode):
+            continue
+        if isinstance(value, MappingNode) and depth < 8:
+            _flat_keys(value, prefix + key.value + ".", out, depth + 1)
+        else:
+            out.append(prefix + key.value)
+    return out
+
+
+def is_flink_config(root) -> bool:
+    """A mapping whose keys are mostly Flink option keys, one of them a key Flink knows."""
+    if not isinstance(root, MappingNode):
+        return False
+    keys = _flat_keys(root)
+    if not keys:
+        return False
+    from lint.catalog import load_catalog
+
+    catalog = load_catalog()
+    namespaces = _namespaces()
+    in_namespace = sum(key.split(".", 1)[0] in namespaces for key in keys)
+    return in_namespace * 2 >= len(keys) and any(catalog.is_known(key) for key in keys)
+
+
+def document_kind(path: str, root) -> str | None:
+    """The kind of one parsed YAML document, or None when it is not a Flink configuration."""
+    from lint.documents.job_config import is_job_config
+    from lint.documents.kubernetes import manifest_kind
+
+    if not isinstance(root, MappingNode):
+        return None
+    if manifest_kind(root) is not None:
+        return "kubernetes"
+    if is_job_config(root):
+        return "job-config"
+    if is_flink_config(root) or kind_by_name(path) == "config-yaml":
+        return "config-yaml"
+    return None
+
+
+def parse(text: str):
+    """The documents of `text`, or a YamlError."""
+    try:
+        return compose_documents(text), None
+    except YamlError as error:
+        return None, error

@@ -1,0 +1,150 @@
+"""Kubernetes manifests that carry a Flink configuration.
+
+- FlinkDeployment / FlinkSessionJob (Flink Kubernetes operator): `spec.flinkConfiguration` (flat
+  keys, or structured YAML since operator 1.13, flattened like config.yaml), and the facts rules
+  need around it in `FlinkConfig.context`, each as (value, Location): `flinkVersion`,
+  `job.parallelism`, `job.upgradeMode`, `job.state`, `taskManager.replicas`,
+  `taskManager.resource.memory`, `taskManager.resource.cpu`, `jobManager.replicas`,
+  `jobManager.resource.memory`, `jobManager.resource.cpu`; plus `deployment`
+  ("application" | "session" | "session-job") and `name` as plain strings.
+- ConfigMaps whose `data` embeds `flink-conf.yaml` or `config.yaml`: the embedded text is read
+  with the matching reader and every location is moved into the manifest (for a literal block
+  scalar `|` line and column are exact; other scalar styles point at the start of the value).
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Optional
+
+from yaml.nodes import MappingNode, Node, ScalarNode
+
+from lint.documents.flink_conf import read_flink_conf
+from lint.documents.flink_yaml import Flattener, read_config_yaml
+from lint.documents.yaml_nodes import Budget, YamlError, get, key_node, location, shift, to_python
+from lint.model import Finding, FlinkConfig, Location
+from lint.rules.config import yaml_syntax
+
+OPERATOR_KINDS = {"FlinkDeployment": "flink-deployment", "FlinkSessionJob": "flink-session-job"}
+EMBEDDED = {"flink-conf.yaml": "flink-conf", "config.yaml": "config-yaml"}
+_CONTEXT_PATHS = [
+    ("flinkVersion", ("flinkVersion",)),
+    ("job.parallelism", ("job", "parallelism")),
+    ("job.upgradeMode", ("job", "upgradeMode")),
+    ("job.state", ("job", "state")),
+    ("taskManager.replicas", ("taskManager", "replicas")),
+    ("taskManager.resource.memory", ("taskManager", "resource", "memory")),
+    ("taskManager.resource.cpu", ("taskManager", "resource", "cpu")),
+    ("jobManager.replicas", ("jobManager", "replicas")),
+    ("jobManager.resource.memory", ("jobManager", "resource", "memory")),
+    ("jobManager.resource.cpu", ("jobManager", "resource", "cpu")),
+]
+
+
+def _scalar(node: Optional[Node]) -> Optional[str]:
+    return node.value if isinstance(node, ScalarNode) else None
+
+
+def manifest_kind(root: Node) -> Optional[str]:
+    """"flink-deployment", "flink-session-job", "configmap" (with embedded Flink config) or None."""
+    kind = _scalar(get(root, "kind"))
+    api = _scalar(get(root, "apiVersion")) or ""
+    if kind in OPERATOR_KINDS and api.startswith("flink.apache.org/"):
+        return OPERATOR_KINDS[kind]
+    if kind == "ConfigMap" and api in ("v1", "") and any(get(root, "data", name) is not None for name in EMBEDDED):
+        return "configmap"
+    return None
+
+
+def read_manifest(path: str, root: MappingNode, text: str) -> tuple[list[FlinkConfig], list[Finding]]:
+    kind = manifest_kind(root)
+    if kind == "configmap":
+        return _read_configmap(path, root, text)
+    if kind is None:
+        return [], []
+    spec = get(root, "spec")
+    context: dict = {"name": _scalar(get(root, "metadata", "name")) or "",
+                     "kubernetes.kind": _scalar(get(root, "kind"))}
+    if kind == "flink-session-job":
+        context["deployment"] = "session-job"
+    else:
+        context["deployment"] = "application" if get(spec, "job") is not None else "session"
+    budget = Budget()
+    findings: list[Finding] = []
+    for name, parts in _CONTEXT_PATHS:
+        node = get(spec, *parts)
+        if node is not None:
+            try:
+                context[name] = (to_python(node, budget), location(path, node))
+            except YamlError as error:
+                findings.append(yaml_syntax.finding(error.message, Location(path, error.line, error.column)))
+    configuration = get(spec, "flinkConfiguration")
+    start = key_node(spec, "flinkConfiguration")
+    config = FlinkConfig(path=path, kind=kind, context=context,
+                         location=location(path, start if start is not None else root))
+    if isinstance(configuration, MappingNode):
+        flattener = Flattener(path, null_message="`{key}` has no value: the operator needs a string for every key",
+                              duplicate_consequence="kubectl refuses a manifest with a duplicate key")
+        try:
+            flattener.flatten(configuration)
+        except YamlError as error:
+            findings.append(yaml_syntax.finding(error.message, Location(path, error.line, error.column)))
+        config.settings = flattener.settings
+        findings.extend(flattener.findings)
+    elif configuration is not None and not (isinstance(configuration, ScalarNode)
+                                            and configuration.tag.endswith(("plain", "null"))
+                                            and configuration.value in ("", "~", "null")):
+        findings.append(yaml_syntax.finding("spec.flinkConfiguration must be a mapping of Flink keys to values",
+                                            location(path, configuration)))
+    return [config], findings
+
+
+def _embedded_offsets(text: str, node: ScalarNode) -> Optional[tuple[int, int]]:
+    """(line offset, column offset) from the embedded text to the file, for a literal block scalar."""
+    if node.style != "|":
+        return None
+    lines = text.splitlines()
+    header_line = node.start_mark.line
+    header = lines[header_line][node.start_mark.column:] if header_line < len(lines) else ""
+    explicit = re.match(r"\|[+-]?([1-9])|\|([1-9])[+-]?", header)
+    if explicit:
+        parent_indent = len(lines[header_line]) - len(lines[header_line].lstrip(" "))
+        return header_line + 1, parent_indent + int(explicit.group(1) or explicit.group(2))
+    for line in lines[header_line + 1:]:
+        if line.strip():
+            return header_line + 1, len(line) - len(line.lstrip(" "))
+    return header_line + 1, 0
+
+
+def _moved(item, move):
+    if isinstance(item, Finding):
+        item.location = move(item.location)
+        return item
+    return dataclasses.replace(item, key_location=move(item.key_location), value_location=move(item.value_location),
+                               duplicate_of=move(item.duplicate_of) if item.duplicate_of else None)
+
+
+def _read_configmap(path: str, root: MappingNode, text: str) -> tuple[list[FlinkConfig], list[Finding]]:
+    configs, findings = [], []
+    for name, kind in EMBEDDED.items():
+        node = get(root, "data", name)
+        if not isinstance(node, ScalarNode):
+            continue
+        offsets = _embedded_offsets(text, node) if text else None
+        start = location(path, node)
+        if offsets:
+            line_offset, column_offset = offsets
+            move = lambda loc: shift(loc, line_offset, column_offset)  # noqa: E731
+        else:
+            move = lambda loc: Location(path, start.line, start.column)  # noqa: E731
+        reader = read_flink_conf if kind == "flink-conf" else read_config_yaml
+        inner_configs, inner_findings = reader(path, node.value)
+        for config in inner_configs:
+            config.kind = "configmap"
+            config.settings = [_moved(setting, move) for setting in config.settings]
+            config.location = location(path, key_node(get(root, "data"), name))
+            config.context = {"name": _scalar(get(root, "metadata", "name")) or "", "embedded": name,
+                              "embedded_kind": kind}
+            configs.append(config)
+        findings.extend(_moved(finding, move) for finding in inner_findings)
+    return configs, findings
