@@ -18,7 +18,7 @@ import yaml
 
 from flink_jobs.events import EventSpec
 from lint.catalog.values import parse_duration_ms
-from lint.documents.yaml_source import Position, YamlDocument, YamlSyntaxError, load_yaml_documents
+from lint.documents.yaml_source import YamlDocument, YamlSyntaxError, load_yaml_documents
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_PATH = PROJECT_ROOT / "schemas" / "job-config.schema.json"
@@ -309,13 +309,14 @@ def load_job_config(path: str, overrides: list[str] = (), job_name: str = "") ->
             continue
         _apply_override(value, key_path, new_value)
         overridden[key_path] = assignment
-    problems += _schema_problems(document, value, path, overridden)
-    if problems:
-        raise ConfigError(problems)
+    schema_problems = _schema_problems(document, value, path, overridden)
+    if schema_problems:  # the typed checks below rely on the schema's types
+        raise ConfigError(problems + schema_problems)
 
     entries = list(flink_entries(value.get("flink") or {}))
     flink = {key: flat_value for key, flat_value, _ in entries}
-    settings, problems = _settings(value, document, path, overridden)
+    settings, setting_problems = _settings(value, document, path, overridden)
+    problems += setting_problems
     if not settings.name:
         settings = replace(settings, name=job_name or Path(path).stem)
 

@@ -5,7 +5,7 @@ configured sink; `flink run -d` returns once the job is submitted.
 """
 from __future__ import annotations
 
-import argparse
+import json
 import sys
 
 from flink_jobs.config import ConfigError, load_job_config
@@ -14,22 +14,22 @@ from flink_jobs.runtime import build_pipeline, create_environment
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="flink_jobs.entrypoint")
-    parser.add_argument("--job", required=True)
-    parser.add_argument("--config", required=True)
-    parser.add_argument("--set", dest="overrides", action="append", default=[])
-    parser.add_argument("--python-option", action="append", default=[], help="KEY=VALUE for python.* options")
-    args = parser.parse_args(argv)
+    # One JSON argument: `flink run` matches long options by prefix (`--job` would be taken for
+    # its own `--jobmanager`), and it stops parsing at the first argument that is not an option.
+    argv = sys.argv[1:] if argv is None else argv
     try:
-        job = job_info(args.job)
-        config = load_job_config(args.config, args.overrides, job_name=job.name)
+        request = json.loads(argv[0])
+        job = job_info(request["job"])
+        config = load_job_config(request["config"], request.get("overrides", []), job_name=job.name)
+    except (IndexError, ValueError, KeyError) as error:
+        print(f"error: expected one JSON argument with job, config, overrides: {error}", file=sys.stderr)
+        return 2
     except (UnknownJob, ConfigError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     from flink_jobs import sinks
 
-    python_options = dict(option.split("=", 1) for option in args.python_option)
-    env = create_environment(config, python_options)
+    env = create_environment(config, request.get("python_options", {}))
     sinks.attach(build_pipeline(env, job, config), config.settings.sink)
     env.execute(config.settings.name)
     return 0

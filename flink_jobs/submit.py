@@ -27,7 +27,7 @@ from flink_jobs.config import PROJECT_ROOT, JobConfig
 from flink_jobs.jobs import JobInfo
 from flink_jobs.runtime import local_python_options, root_cause, write_failure_log
 
-SHIPPED_PACKAGES = ("flink_jobs", "lint")
+SHIPPED = (("flink_jobs", "*.py"), ("lint", "*.py"), ("schemas", "*.json"))  # code + the data it reads
 _JOB_ID = re.compile(r"JobID\s+([0-9a-f]{32})")
 TERMINAL_STATES = {"FINISHED", "FAILED", "CANCELED", "SUSPENDED"}
 
@@ -76,11 +76,12 @@ def require_reachable(rest_url: str) -> dict:
 
 
 def package_zip(directory: Path) -> Path:
-    """The pack's Python packages as one zip for `-pyfs` (importable from the zip on workers)."""
+    """The pack's Python packages and schemas as one zip for `-pyfs` (on the Python path of the
+    client and of every worker)."""
     path = directory / "flink-jobpack.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for package in SHIPPED_PACKAGES:
-            for source in sorted((PROJECT_ROOT / package).rglob("*.py")):
+        for folder, pattern in SHIPPED:
+            for source in sorted((PROJECT_ROOT / folder).rglob(pattern)):
                 archive.write(source, source.relative_to(PROJECT_ROOT).as_posix())
     return path
 
@@ -92,12 +93,9 @@ def flink_run_command(job: JobInfo, config: JobConfig, overrides: list, jobmanag
                "-pyfs", str(shipped), "-pyclientexec", sys.executable]
     if detached:
         command.append("-d")
-    command += ["--job", job.name, "--config", str(Path(config.path).resolve())]
-    for assignment in overrides:
-        command += ["--set", assignment]
-    for key, value in python_options.items():
-        command += ["--python-option", f"{key}={value}"]
-    return command
+    request = {"job": job.name, "config": str(Path(config.path).resolve()), "overrides": list(overrides),
+               "python_options": python_options}
+    return command + [json.dumps(request)]
 
 
 def worker_python_options(config: JobConfig, host: str, python: Optional[str]) -> dict:

@@ -8,10 +8,10 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
+from processes import alive, free_ports, wait_for
 
 from flink_jobs.cluster import (
     MARKER_VARIABLE,
@@ -26,44 +26,12 @@ from flink_jobs.cluster import (
 )
 
 
-def free_ports(count: int) -> list[int]:
-    """Ports nobody listens on now (held together while choosing, so they differ)."""
-    sockets = []
-    try:
-        for _ in range(count):
-            s = socket.socket()
-            s.bind(("127.0.0.1", 0))
-            sockets.append(s)
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
-
-
 def small_spec(directory: Path, **overrides) -> ClusterSpec:
     rest, rpc, blob = free_ports(3)
     spec = dict(directory=directory, rest_port=rest, rpc_port=rpc, blob_port=blob,
                 jobmanager_memory="1024m", taskmanager_memory="1536m")
     spec.update(overrides)
     return ClusterSpec(**spec)
-
-
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-    except FileNotFoundError:
-        return False
-
-
-def wait_for(condition, timeout: float, interval: float = 0.5):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(interval)
-    return condition()
 
 
 @pytest.mark.cluster

@@ -1,0 +1,114 @@
+"""flink-jobs on bad input: one clear message with file:line, exit code 2, no traceback, no JVM."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from flink_jobs.jobs import JOBS
+
+GOOD = Path(__file__).resolve().parents[2] / "configs" / "windowed-counts.yaml"
+
+
+def flink_jobs(*args, env=None, timeout=300):
+    return subprocess.run([sys.executable, "-m", "flink_jobs.cli", *args], capture_output=True, text=True,
+                          timeout=timeout, env=env)
+
+
+def config_file(tmp_path, text: str) -> str:
+    path = tmp_path / "job.yaml"
+    path.write_text(text)
+    return str(path)
+
+
+def test_list_names_every_job():
+    result = flink_jobs("list")
+    assert result.returncode == 0
+    assert [line.split()[0] for line in result.stdout.splitlines() if not line.startswith(" ")] == list(JOBS)
+
+
+@pytest.mark.parametrize("job", list(JOBS))
+def test_shipped_configs_are_valid(job):
+    result = flink_jobs("check", job)
+    assert result.returncode == 0, result.stderr
+
+
+def test_unknown_job():
+    result = flink_jobs("run", "windowed-count")
+    assert result.returncode == 2
+    assert result.stderr == "error: unknown job `windowed-count`; known jobs: running-totals, windowed-counts\n"
+
+
+BAD_CONFIGS = [
+    ("broken-yaml", "job:\n  name: x\n  window: {size: 10 s\n", ":4:1: invalid YAML"),
+    ("tab-indent", "job:\n\tname: x\n", ":2:1: invalid YAML"),
+    ("wrong-type", "job:\n  window:\n    size: [10]\n", ":3:11: job.window.size: [10] is not of type 'string', 'integer'"),
+    ("unknown-job-key", "job:\n  windw:\n    size: 10 s\n", ":2:3: unknown key `windw` in job (did you mean `window`?)"),
+    ("unknown-flink-key", "job: {}\nflink:\n  parallelism.defualt: 2\n",
+     ":3:3: unknown Flink option `parallelism.defualt` (did you mean `parallelism.default`?)"),
+    ("bad-flink-value", "job: {}\nflink:\n  execution.checkpointing.interval: 10 seconds please\n",
+     ":3:3: invalid value for Flink option `execution.checkpointing.interval`"),
+    ("bad-duration", "job:\n  window:\n    size: 10 weeks\n", ":3:11: window.size: duration unit 'weeks'"),
+    ("duplicate-key", "job:\n  name: a\n  name: b\n", ":3:3: duplicate key `name` (first at line 2)"),
+    ("file-sink-without-checkpoints", "job:\n  sink: {type: file, path: /tmp/x}\n",
+     ":2:9: sink type `file` commits files only on checkpoints"),
+    ("kafka-without-jar", "job:\n  source: {type: kafka, bootstrap-servers: 'k:9092', topic: events}\n",
+     "pipeline.jars"),
+    ("kafka-missing-field", "job:\n  source: {type: kafka, topic: events}\n", "'bootstrap-servers' is a required property"),
+    ("not-a-mapping", "- job\n", ":1:1: a job config is a mapping"),
+    ("empty", "", "expected one YAML document, found 0"),
+]
+
+
+@pytest.mark.parametrize("name,text,expected", BAD_CONFIGS, ids=[c[0] for c in BAD_CONFIGS])
+def test_bad_config_is_located_and_exits_2_before_any_jvm(tmp_path, name, text, expected):
+    path = config_file(tmp_path, text)
+    result = flink_jobs("run", "windowed-counts", "--config", path, env={**os.environ, "JAVA_HOME": "", "PATH": ""})
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert expected in result.stderr
+    assert result.stderr.startswith(f"error: {path}:") or "--set" in result.stderr or name == "kafka-without-jar"
+
+
+def test_kafka_config_with_a_connector_jar_validates(tmp_path):
+    jar = tmp_path / "flink-sql-connector-kafka-4.0.0-2.0.jar"
+    jar.write_bytes(b"PK")
+    path = config_file(tmp_path, (
+        "job:\n  source: {type: kafka, bootstrap-servers: 'broker:9092', topic: events, starting-offsets: earliest}\n"
+        "  sink: {type: kafka, bootstrap-servers: 'broker:9092', topic: results, delivery-guarantee: exactly-once}\n"
+        f"flink:\n  pipeline.jars: file://{jar}\n  execution.checkpointing.interval: 10 s\n"))
+    result = flink_jobs("check", "windowed-counts", "--config", path)
+    assert result.returncode == 0, result.stderr
+    missing = config_file(tmp_path, Path(path).read_text().replace(str(jar), "/nowhere/flink-connector-kafka.jar"))
+    result = flink_jobs("check", "windowed-counts", "--config", missing)
+    assert result.returncode == 2 and "pipeline.jars: file not found: /nowhere/flink-connector-kafka.jar" in result.stderr
+
+
+def test_bad_override_names_the_override():
+    result = flink_jobs("check", "windowed-counts", "--set", "job.window.size=soon", "--set", "nokey")
+    assert result.returncode == 2
+    assert "--set job.window.size=soon: window.size:" in result.stderr
+    assert "--set nokey: expected KEY=VALUE" in result.stderr
+
+
+def test_missing_java_is_named_with_the_package_to_install():
+    result = flink_jobs("run", "windowed-counts", env={**os.environ, "JAVA_HOME": "", "PATH": "/nonexistent"})
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: Java not found")
+    assert "openjdk-17-jre-headless" in result.stderr
+
+
+@pytest.mark.flink
+def test_a_failing_job_prints_its_root_cause_on_one_line_and_logs_the_trace(tmp_path):
+    # The embedded local Flink needs a fixed network memory size: min != max fails the job at start.
+    result = flink_jobs("run", "windowed-counts", "--events", "1000", "--quiet",
+                        "--set", "flink.taskmanager.memory.network.max=256mb")
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith("windowed-counts: FAILED: org.apache.flink.configuration.IllegalConfigurationException: "
+                               "The network memory min (128 mb) and max (256 mb) mismatch")
+    assert lines[1].startswith("full trace: ")
+    trace = Path(lines[1].split(": ", 1)[1]).read_text()
+    assert "Caused by:" in trace and "at org.apache.flink" in trace
+    assert len(lines) == 2, "no Java stack trace on the terminal"
