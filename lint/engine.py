@@ -1,0 +1,210 @@
+"""find files -> read -> run rules -> stamp severity -> suppress -> sort.
+
+`lint_paths(paths, config)` is everything the CLI needs; `lint_text(path, data, config)` lints one
+file's content (tests, editors). Rule errors never escape as tracebacks: they are collected in
+`Report.internal_errors` and the CLI exits 2.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Optional
+
+from lint.config import ToolConfig
+from lint.model import Finding, FlinkConfig, Location, RuleContext
+
+YAML_SUFFIXES = (".yaml", ".yml")
+SKIP_DIRS = {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache",
+             ".pytest_cache", "build", "dist", ".eggs"}
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass
+class FileResult:
+    path: str
+    findings: list
+    configs: list = field(default_factory=list)
+    text: Optional[str] = None
+
+
+@dataclass
+class Report:
+    findings: list = field(default_factory=list)
+    files_checked: int = 0
+    internal_errors: list = field(default_factory=list)
+    fixed: dict = field(default_factory=dict)  # path -> number of edits applied
+    diffs: list = field(default_factory=list)  # unified diffs (--diff)
+    flink_version: str = "2.3"
+
+    def counts(self) -> dict:
+        counts = {severity: 0 for severity in SEVERITY_RANK}
+        for finding in self.findings:
+            counts[finding.severity] += 1
+        return counts
+
+
+def find_files(paths: list, config: ToolConfig) -> tuple[list, list]:
+    """(files to lint, missing paths). Directories are walked for *.yaml/*.yml, skipping VCS and
+    virtualenv folders and `exclude` globs; files named explicitly are always linted."""
+    files, missing = [], []
+    for path in paths:
+        if os.path.isdir(path):
+            for root, dirs, names in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+                for name in sorted(names):
+                    candidate = os.path.join(root, name)
+                    if name.lower().endswith(YAML_SUFFIXES) and not config.excluded(candidate):
+                        files.append(_display(candidate))
+        elif os.path.exists(path):
+            files.append(_display(path))
+        else:
+            missing.append(path)
+    seen = set()
+    return [f for f in files if not (f in seen or seen.add(f))], missing
+
+
+def _display(path: str) -> str:
+    """Paths as the user would type them: relative to the working directory when inside it, no `./`."""
+    normalized = os.path.normpath(path)
+    if os.path.isabs(normalized):
+        try:
+            relative = os.path.relpath(normalized)
+            if not relative.startswith(".."):
+                return relative
+        except ValueError:
+            pass
+    return normalized
+
+
+class Linter:
+    def __init__(self, config: ToolConfig, flink_version: str = "2.3", kind: Optional[str] = None,
+                 select: Optional[list] = None, ignore: Optional[list] = None):
+        from lint.rules.registry import all_rules, find_rule, matching
+
+        self.config = config
+        self.flink_version = flink_version
+        self.kind = kind
+        self.rules = all_rules()
+        self.find_rule = find_rule
+        select = select if select is not None else config.select
+        ignore = list(config.ignore) + list(ignore or [])
+        enabled = {rule.code for token in select for rule in matching(token)} if select else \
+            {rule.code for rule in self.rules}
+        if select:
+            enabled.add("FL001")  # a file that cannot be read is always worth saying, unless ignored
+        enabled -= {rule.code for token in ignore for rule in matching(token)}
+        self.enabled = enabled
+        self.matching = matching
+        self.internal_errors: list = []  # rule or reader failures (the CLI exits 2); tests let them raise
+        self.strict = False
+
+    # ------------------------------------------------------------------ one file
+    def lint_file(self, path: str) -> FileResult:
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(4 * 1024 * 1024 + 1)
+        except OSError as error:
+            from lint.rules.config import yaml_syntax
+
+            return FileResult(path, [yaml_syntax.finding(f"cannot read file: {error.strerror}", Location(path, 1, 1))])
+        return self.lint_data(path, data)
+
+    def lint_data(self, path: str, data) -> FileResult:
+        if self.strict:
+            return self._lint_data(path, data)
+        try:
+            return self._lint_data(path, data)
+        except Exception as error:  # a reader bug: say so, keep going with the other files
+            self.internal_errors.append(f"{path}: internal error while reading: {type(error).__name__}: {error}")
+            return FileResult(path, [])
+
+    def _lint_data(self, path: str, data) -> FileResult:
+        from lint.documents import decode, read_file
+
+        text = data
+        if isinstance(data, bytes):
+            text, problem = decode(path, data)
+            if problem is not None:
+                return FileResult(path, self._finish(path, [problem], [], legacy=False))
+        configs, findings = read_file(path, text, kind=self.kind)
+        findings = list(findings)
+        for config in configs:
+            findings.extend(self._run_rules(config))
+        legacy = any(config.kind == "flink-conf" for config in configs)
+        return FileResult(path, self._finish(path, findings, text, legacy), configs, text)
+
+    def _run_rules(self, config: FlinkConfig) -> list:
+        found = []
+        for rule in self.rules:
+            if rule.code not in self.enabled:
+                continue
+            context = RuleContext(flink_version=self.flink_version, options=self.config.options.get(rule.code, {}))
+            try:
+                found.extend(rule.check(config, context))
+            except Exception as error:  # a rule bug must not hide the other findings
+                message = f"rule {rule.code} {rule.name} failed on {config.path}: {type(error).__name__}: {error}"
+                if self.strict:
+                    raise
+                self.internal_errors.append(message)
+        return found
+
+    def _finish(self, path: str, findings: list, text, legacy: bool) -> list:
+        from lint import suppressions
+
+        ignored = {rule.code for token in self.config.ignored_for(path) for rule in self.matching(token)}
+        kept = []
+        for finding in findings:
+            if finding.rule not in self.enabled or finding.rule in ignored:
+                continue
+            finding.severity = self.config.severity.get(finding.rule, finding.severity)
+            kept.append(finding)
+        if isinstance(text, str):
+            directives = suppressions.parse(path, text, legacy=legacy)
+            if directives:
+                kept = suppressions.apply(kept, directives, self.find_rule)
+                if "FL009" in self.enabled and "FL009" not in ignored:
+                    for finding in suppressions.unused(directives, self.find_rule, self.enabled - ignored):
+                        finding.severity = self.config.severity.get(finding.rule, finding.severity)
+                        kept.append(finding)
+        return sort_findings(kept)
+
+
+def sort_findings(findings: list) -> list:
+    return sorted(findings, key=lambda f: (f.location.path, f.location.line, f.location.column, f.rule, f.message))
+
+
+def lint_paths(paths: list, config: ToolConfig, flink_version: str = "2.3", kind: Optional[str] = None,
+               select: Optional[list] = None, ignore: Optional[list] = None, fix: bool = False,
+               diff: bool = False) -> Report:
+    """Lint files and directories; with fix/diff, apply or show the safe fixes first."""
+    linter = Linter(config, flink_version, kind, select, ignore)
+    files, missing = find_files(paths, config)
+    report = Report(flink_version=flink_version)
+    for path in missing:
+        report.internal_errors.append(f"{path}: no such file or directory")
+    for path in files:
+        result = linter.lint_file(path)
+        if (fix or diff) and any(f.fix is not None for f in result.findings) and result.text is not None:
+            from lint import fix as fixer
+
+            new_text, applied = fixer.apply(path, result.text, result.configs, result.findings)
+            if applied and new_text != result.text:
+                if diff:
+                    report.diffs.append(fixer.unified_diff(path, result.text, new_text))
+                if fix:
+                    fixer.write_atomically(path, new_text)
+                    report.fixed[path] = applied
+                    result = linter.lint_file(path)
+        report.files_checked += 1
+        report.findings.extend(result.findings)
+    report.findings = sort_findings(report.findings)
+    report.internal_errors.extend(linter.internal_errors)
+    return report
+
+
+def lint_text(path: str, data, config: Optional[ToolConfig] = None, flink_version: str = "2.3",
+              kind: Optional[str] = None, select: Optional[list] = None, ignore: Optional[list] = None) -> list:
+    """The findings for one file's content (str or bytes), as `flink-lint` would print them."""
+    linter = Linter(config or ToolConfig(), flink_version, kind, select, ignore)
+    linter.strict = True
+    return linter.lint_data(path, data).findings

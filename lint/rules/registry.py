@@ -1,0 +1,111 @@
+"""Every rule flink-lint runs, listed explicitly: a rule is a module path here, imported when the
+rules are loaded (never registered as a side effect of importing something else).
+
+A rule module has CODE ("FL102"), NAME ("deprecated-key"), SEVERITY ("error" | "warning" |
+"info"), FIXABLE (bool), a docstring with the sections **What it does**, **Why is this bad**,
+**Example**, **Use instead**, **Fix** (tests/lint/test_docs.py enforces them), and
+`check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]`.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from functools import lru_cache
+from types import ModuleType
+
+# Input-level rules: produced while reading a file (lint/documents/) or by the engine.
+INPUT_RULES = [
+    "lint.rules.config.yaml_syntax",         # FL001 yaml-syntax
+    "lint.rules.config.duplicate_key",       # FL002 duplicate-key
+    "lint.rules.config.schema",              # FL003 schema
+    "lint.rules.config.unused_suppression",  # FL009 unused-suppression
+]
+
+# Configuration rules FL101-FL699: one line per module, appended by their authors.
+# ---- config rules: append below this line ----
+CONFIG_RULES = [
+]
+# ---- config rules: end ----
+
+RULE_MODULES = INPUT_RULES + CONFIG_RULES
+SEVERITIES = ("error", "warning", "info")
+DOC_SECTIONS = ("What it does", "Why is this bad", "Example", "Use instead", "Fix")
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: str
+    fixable: bool
+    module: ModuleType
+
+    @property
+    def doc(self) -> str:
+        return (self.module.__doc__ or "").strip()
+
+    @property
+    def summary(self) -> str:
+        return self.doc.splitlines()[0].strip() if self.doc else self.name
+
+    def sections(self) -> dict:
+        """The docstring's sections by heading (`**What it does**` ...), text stripped."""
+        sections, current, lines = {}, None, []
+        for line in self.doc.splitlines()[1:]:
+            stripped = line.strip()
+            if stripped.startswith("**") and stripped.endswith("**") and len(stripped) > 4:
+                if current:
+                    sections[current] = "\n".join(lines).strip()
+                current, lines = stripped.strip("*").strip(), []
+            elif current:
+                lines.append(line)
+        if current:
+            sections[current] = "\n".join(lines).strip()
+        return sections
+
+    def check(self, config, context):
+        return self.module.check(config, context)
+
+
+def _load(path: str) -> Rule:
+    module = importlib.import_module(path)
+    missing = [attr for attr in ("CODE", "NAME", "SEVERITY", "FIXABLE", "check") if not hasattr(module, attr)]
+    if missing:
+        raise ImportError(f"rule module {path} lacks {', '.join(missing)}")
+    if module.SEVERITY not in SEVERITIES:
+        raise ImportError(f"rule module {path}: SEVERITY must be one of {SEVERITIES}")
+    return Rule(module.CODE, module.NAME, module.SEVERITY, bool(module.FIXABLE), module)
+
+
+@lru_cache(maxsize=None)
+def all_rules() -> tuple:
+    """Every registered rule, in code order; codes and names are unique."""
+    rules = sorted((_load(path) for path in RULE_MODULES), key=lambda rule: rule.code)
+    for attr in ("code", "name"):
+        values = [getattr(rule, attr) for rule in rules]
+        duplicates = {value for value in values if values.count(value) > 1}
+        if duplicates:
+            raise ImportError(f"duplicate rule {attr}s: {', '.join(sorted(duplicates))}")
+    return tuple(rules)
+
+
+def find_rule(code_or_name: str):
+    """The rule with this code (any case) or name, or None."""
+    wanted = code_or_name.strip()
+    for rule in all_rules():
+        if rule.code.lower() == wanted.lower() or rule.name == wanted.lower():
+            return rule
+    return None
+
+
+def matching(token: str) -> list:
+    """Rules a select/ignore token names: a code, a name, a code prefix (`FL1`) or `ALL`."""
+    token = token.strip()
+    if token.upper() == "ALL":
+        return list(all_rules())
+    rule = find_rule(token)
+    if rule is not None:
+        return [rule]
+    if token[:2].upper() == "FL" and token[2:].isdigit():
+        return [rule for rule in all_rules() if rule.code.startswith(token.upper())]
+    return []
