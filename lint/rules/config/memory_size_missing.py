@@ -1,0 +1,65 @@
+"""Memory size missing: a cluster configuration that sets no TaskManager or JobManager memory size.
+
+**What it does**
+For cluster configuration files (`config.yaml`, `flink-conf.yaml`, ConfigMaps), reports when the
+TaskManager has none of `taskmanager.memory.process.size`, `taskmanager.memory.flink.size`, or
+both `taskmanager.memory.task.heap.size` and `taskmanager.memory.managed.size`; and when the
+JobManager has none of `jobmanager.memory.process.size`, `jobmanager.memory.flink.size`,
+`jobmanager.memory.heap.size`. Kubernetes resources are skipped (the operator derives the sizes
+from the pod resources), and so are pack job configs (the MiniCluster sizes itself).
+
+**Why is this bad**
+The process refuses to start: `Either required fine-grained memory
+(taskmanager.memory.task.heap.size and taskmanager.memory.managed.size), or Total Flink Memory
+size (Key: 'taskmanager.memory.flink.size' ...), or Total Process Memory size (Key:
+'taskmanager.memory.process.size' ...) need to be configured explicitly.` Old keys such as
+`taskmanager.heap.size` no longer count in Flink 2.x.
+
+**Example**
+```yaml
+taskmanager.heap.size: 4096m
+taskmanager.numberOfTaskSlots: 4
+```
+
+**Use instead**
+```yaml
+taskmanager.memory.process.size: 4096m
+jobmanager.memory.process.size: 1600m
+taskmanager.numberOfTaskSlots: 4
+```
+
+**Fix**
+none.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from lint.model import Finding, FlinkConfig, RuleContext
+from lint.rules.config import _memory, _settings
+
+CODE = "FL501"
+NAME = "memory-size-missing"
+SEVERITY = "warning"
+FIXABLE = False
+
+FILE_KINDS = ("config-yaml", "flink-conf", "configmap")
+
+
+def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
+    if config.kind not in FILE_KINDS or not config.settings:
+        return
+    if not _memory.taskmanager_size_configured(config, context):
+        related = config.get("taskmanager.heap.size") or config.get("taskmanager.heap.mb") or config.get("taskmanager.numberOfTaskSlots")
+        yield Finding(
+            CODE, NAME, SEVERITY,
+            "no TaskManager memory size: Flink needs taskmanager.memory.process.size, taskmanager.memory.flink.size, "
+            "or task.heap.size and managed.size, and refuses to start without one",
+            _settings.where(config, related), hint="set taskmanager.memory.process.size (e.g. 1728m)")
+    if not _memory.jobmanager_size_configured(config, context):
+        related = config.get("jobmanager.heap.size") or config.get("jobmanager.heap.mb") or config.get("jobmanager.rpc.address")
+        yield Finding(
+            CODE, NAME, SEVERITY,
+            "no JobManager memory size: Flink needs jobmanager.memory.process.size, jobmanager.memory.flink.size "
+            "or jobmanager.memory.heap.size, and refuses to start without one",
+            _settings.where(config, related), hint="set jobmanager.memory.process.size (e.g. 1600m)")

@@ -1,0 +1,83 @@
+"""Upgrade mode directories: a Kubernetes upgradeMode without the directories it needs.
+
+**What it does**
+For a FlinkDeployment or FlinkSessionJob, checks what the Flink Kubernetes operator's validator
+checks before it deploys: upgradeMode `savepoint` or `last-state` needs
+`execution.checkpointing.dir`; `savepoint` also needs `execution.checkpointing.savepoint-dir`
+(deprecated: `state.savepoints.dir`), and so do periodic savepoints
+(`kubernetes.operator.periodic.savepoint.interval`); `last-state` needs high availability
+(`high-availability.type`).
+
+**Why is this bad**
+The operator rejects the resource with one error at a time: `Checkpoint directory[...] must be
+defined for last-state and savepoint upgrade modes`, `Job could not be upgraded with savepoint
+while config key[...] is not set`, `Job could not be upgraded with last-state while HA disabled`.
+
+**Example**
+```yaml
+spec:
+  flinkConfiguration:
+    execution.checkpointing.interval: 1 min
+  job:
+    upgradeMode: savepoint
+```
+
+**Use instead**
+```yaml
+spec:
+  flinkConfiguration:
+    execution.checkpointing.interval: 1 min
+    execution.checkpointing.dir: s3://bucket/checkpoints
+    execution.checkpointing.savepoint-dir: s3://bucket/savepoints
+  job:
+    upgradeMode: savepoint
+```
+
+**Fix**
+none.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from lint.model import Finding, FlinkConfig, RuleContext
+from lint.rules.config import _job, _settings
+
+CODE = "FL408"
+NAME = "upgrade-mode-directories"
+SEVERITY = "error"
+FIXABLE = False
+
+CHECKPOINT_DIR = "execution.checkpointing.dir"
+SAVEPOINT_DIR = "execution.checkpointing.savepoint-dir"
+PERIODIC_SAVEPOINTS = "kubernetes.operator.periodic.savepoint.interval"
+
+
+def _blank(config: FlinkConfig, key: str, context: RuleContext) -> bool:
+    setting = _settings.effective(config, key, context)
+    return setting is None or not setting.value.strip()
+
+
+def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
+    if config.kind not in _job.KUBERNETES_KINDS:
+        return
+    mode = _job.upgrade_mode(config)
+    where = mode.location or _settings.where(config)
+    if mode.value == "last-state":
+        ha = _settings.effective(config, "high-availability.type", context)
+        if ha is None or ha.value.strip().upper() in ("NONE", ""):
+            yield Finding(CODE, NAME, SEVERITY, "Job could not be upgraded with last-state while HA disabled",
+                          where, hint="set high-availability.type: kubernetes and high-availability.storageDir")
+    if mode.value in ("savepoint", "last-state") and _blank(config, CHECKPOINT_DIR, context):
+        yield Finding(CODE, NAME, SEVERITY,
+                      f"Checkpoint directory[{CHECKPOINT_DIR}] must be defined for last-state and savepoint upgrade modes",
+                      where, hint=f"set {CHECKPOINT_DIR} to a durable filesystem")
+    if _blank(config, SAVEPOINT_DIR, context):
+        if mode.value == "savepoint":
+            yield Finding(CODE, NAME, SEVERITY,
+                          f"Job could not be upgraded with savepoint while config key[{SAVEPOINT_DIR}] is not set",
+                          where, hint=f"set {SAVEPOINT_DIR}")
+        elif config.get(PERIODIC_SAVEPOINTS) is not None:
+            yield Finding(CODE, NAME, SEVERITY,
+                          f"Periodic savepoints cannot be enabled when config key[{SAVEPOINT_DIR}] is not set",
+                          config.get(PERIODIC_SAVEPOINTS).key_location, hint=f"set {SAVEPOINT_DIR}")

@@ -1,0 +1,97 @@
+"""Every case of tests/lint/fixtures/rules/<CODE>.yaml, run through the real readers and one rule.
+
+A fixture file (sqlfluff style):
+
+    rule: FL102
+    cases:
+      - name: deprecated state.backend
+        kind: config-yaml            # config-yaml | flink-conf | flink-deployment | job-config
+        flink_version: "2.3"         # optional, default 2.3
+        input: |
+          state.backend: rocksdb
+        expect: [{rule: FL102, line: 1, column: 1}]   # [] for a pass case
+        fixes: [{kind: rename-key, key: state.backend, new_text: state.backend.type}]   # optional
+
+`expect` lists the findings of the fixture's rule only, in file order.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+import lint.rules.config as config_rules
+from lint.documents import read_file
+from lint.model import RuleContext
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "rules"
+# Fixture kind -> (file name the reader sees, reader kind)
+KINDS = {
+    "config-yaml": ("config.yaml", "config-yaml"),
+    "flink-conf": ("flink-conf.yaml", "flink-conf"),
+    "flink-deployment": ("deployment.yaml", "kubernetes"),
+    "job-config": ("job.yaml", "job-config"),
+}
+
+
+def _rule_modules() -> dict:
+    modules = {}
+    for info in pkgutil.iter_modules(config_rules.__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{config_rules.__name__}.{info.name}")
+        if hasattr(module, "CODE"):
+            modules[module.CODE] = module
+    return modules
+
+
+RULES = _rule_modules()
+
+
+def _cases():
+    for path in sorted(FIXTURES.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for case in data["cases"]:
+            yield pytest.param(data["rule"], case, id=f"{path.stem}: {case['name']}")
+
+
+def _run(code: str, case: dict) -> list:
+    file_name, kind = KINDS[case["kind"]]
+    configs, problems = read_file(f"fixtures/{file_name}", case["input"], kind=kind)
+    assert configs, f"the reader found no configuration: {problems}"
+    context = RuleContext(flink_version=str(case.get("flink_version", "2.3")))
+    findings = []
+    for config in configs:
+        findings.extend(RULES[code].check(config, context))
+    return findings
+
+
+@pytest.mark.parametrize("code, case", list(_cases()))
+def test_rule_case(code, case):
+    findings = _run(code, case)
+    got = [{"rule": f.rule, "line": f.location.line, "column": f.location.column} for f in findings]
+    assert got == case["expect"], "\n".join(f"{f.location.line}:{f.location.column} {f.message}" for f in findings)
+    module = RULES[code]
+    for finding in findings:
+        assert (finding.rule, finding.name, finding.severity) == (module.CODE, module.NAME, module.SEVERITY)
+        assert finding.message and finding.location.path.endswith(KINDS[case["kind"]][0])
+    if "fixes" in case:
+        edits = [{"kind": f.fix.kind, "key": f.fix.key, "new_text": f.fix.new_text} for f in findings if f.fix]
+        assert edits == [{"new_text": None, **fix} for fix in case["fixes"]]
+
+
+def test_every_rule_has_fixtures():
+    covered = {path.stem for path in FIXTURES.glob("*.yaml")}
+    assert set(RULES) - {"FL001", "FL002", "FL003", "FL009"} <= covered
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_rule_module_shape(code):
+    module = RULES[code]
+    assert module.SEVERITY in ("error", "warning", "info")
+    assert module.NAME == module.NAME.lower() and " " not in module.NAME
+    for section in ("What it does", "Why is this bad", "Example", "Use instead", "Fix"):
+        assert f"**{section}**" in (module.__doc__ or ""), f"{code} docstring lacks **{section}**"
