@@ -30,25 +30,26 @@ def event_type():
 class GenerateEvents(MapFunction):
     """Sequence number i -> event i; optionally holds this subtask to its share of `spec.rate`."""
 
-    def __init__(self, spec: EventSpec, parallelism: int):
+    def __init__(self, spec: EventSpec, parallelism: int, clock=time.monotonic, sleep=time.sleep):
         # The parallelism comes from the plan: in thread mode PyFlink 2.3's
         # get_number_of_parallel_subtasks() calls a Java method that Flink 2.0 removed.
         self.spec = spec
         self.parallelism = parallelism
+        self.clock, self.sleep = clock, sleep
 
     def open(self, runtime_context):
         self.seconds_per_event = self.parallelism / self.spec.rate if self.spec.rate else 0.0
-        self.started = time.monotonic()
+        self.started = self.clock()
         self.emitted = 0
 
     def map(self, i):
         if self.seconds_per_event:
             self.emitted += 1
-            ahead = self.started + self.emitted * self.seconds_per_event - time.monotonic()
+            ahead = self.started + self.emitted * self.seconds_per_event - self.clock()
             if ahead > 0.002:
-                # Rate limiting is the point here: blocking this subtask is what backpressures the
-                # sequence source, which is how a rate-limited source should behave.
-                time.sleep(ahead)  # flink-lint: disable=blocking-call-in-function
+                # flink-lint: disable=blocking-call-in-function -- rate limiting: blocking this subtask
+                # is what backpressures the sequence source, as a rate-limited source should.
+                self.sleep(ahead)
         return tuple(self.spec.event(i))
 
 
