@@ -24,6 +24,29 @@ INPUT_RULES = [
 # Configuration rules FL101-FL699: one line per module, appended by their authors.
 # ---- config rules: append below this line ----
 CONFIG_RULES = [
+    "lint.rules.config.unknown_key",        # FL101 unknown-key
+    "lint.rules.config.deprecated_key",     # FL102 deprecated-key
+    "lint.rules.config.removed_key",        # FL103 removed-key
+    "lint.rules.config.invalid_value",      # FL104 invalid-value
+    "lint.rules.config.network_memory_range", # FL201 network-memory-range
+    "lint.rules.config.segment_size",       # FL202 segment-size
+    "lint.rules.config.network_buffers_insufficient", # FL203 network-buffers-insufficient
+    "lint.rules.config.backpressure_without_debloating", # FL204 backpressure-without-debloating
+    "lint.rules.config.parallelism_range",  # FL301 parallelism-range
+    "lint.rules.config.parallelism_above_max", # FL302 parallelism-above-max
+    "lint.rules.config.parallelism_exceeds_slots", # FL303 parallelism-exceeds-slots
+    "lint.rules.config.parallelism_below_capacity", # FL304 parallelism-below-capacity
+    "lint.rules.config.stateful_without_checkpointing", # FL401 stateful-without-checkpointing
+    "lint.rules.config.checkpoint_interval_too_small", # FL402 checkpoint-interval-too-small
+    "lint.rules.config.checkpoint_timeout_vs_interval", # FL403 checkpoint-timeout-vs-interval
+    "lint.rules.config.checkpoint_min_pause", # FL404 checkpoint-min-pause
+    "lint.rules.config.state_backend_version", # FL405 state-backend-version
+    "lint.rules.config.incremental_checkpoints", # FL406 incremental-checkpoints
+    "lint.rules.config.checkpoint_dir_missing", # FL407 checkpoint-dir-missing
+    "lint.rules.config.upgrade_mode_directories", # FL408 upgrade-mode-directories
+    "lint.rules.config.memory_size_missing", # FL501 memory-size-missing
+    "lint.rules.config.memory_exceeds_total", # FL502 memory-exceeds-total
+    "lint.rules.config.plaintext_secret",   # FL601 plaintext-secret
 ]
 # ---- config rules: end ----
 

@@ -95,3 +95,50 @@ def test_rule_module_shape(code):
     assert module.NAME == module.NAME.lower() and " " not in module.NAME
     for section in ("What it does", "Why is this bad", "Example", "Use instead", "Fix"):
         assert f"**{section}**" in (module.__doc__ or ""), f"{code} docstring lacks **{section}**"
+
+
+# ---------------------------------------------------------------- the memory model against Flink's own
+MEMORY_CASES = [
+    {"taskmanager.memory.process.size": "1728m"},
+    {"taskmanager.memory.process.size": "16000m"},
+    {"taskmanager.memory.process.size": "1g", "taskmanager.memory.managed.size": "1g"},
+    {"taskmanager.memory.process.size": "400m"},
+    {"taskmanager.memory.flink.size": "1g", "taskmanager.memory.task.heap.size": "1g"},
+    {"taskmanager.memory.flink.size": "2g", "taskmanager.memory.process.size": "2g"},
+    {"taskmanager.memory.flink.size": "3g", "taskmanager.memory.process.size": "4g"},
+    {"taskmanager.memory.flink.size": "1280m"},
+    {"taskmanager.memory.task.heap.size": "1g", "taskmanager.memory.managed.size": "512m"},
+    {"taskmanager.memory.process.size": "2048m", "taskmanager.memory.network.fraction": "0.2",
+     "taskmanager.memory.network.min": "128mb", "taskmanager.memory.network.max": "1024mb"},
+    {"taskmanager.memory.process.size": "8g", "taskmanager.memory.jvm-overhead.fraction": "0.05"},
+    {"taskmanager.memory.process.size": "3g", "taskmanager.memory.managed.fraction": "0.7"},
+    {"taskmanager.memory.process.size": "2g", "taskmanager.memory.network.max": "32mb"},
+]
+
+
+def test_memory_model_matches_flink():
+    """_memory.derive_taskmanager gives Flink's TaskExecutorProcessUtils sizes to the byte, and
+    fails exactly where Flink fails."""
+    java_gateway = pytest.importorskip("pyflink.java_gateway")
+    from lint.model import FlinkConfig, Location, Setting
+    from lint.rules.config import _memory
+
+    jvm = java_gateway.get_gateway().jvm
+    utils = jvm.org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils
+    for case in MEMORY_CASES:
+        conf = jvm.org.apache.flink.configuration.Configuration()
+        for key, value in case.items():
+            conf.setString(key, value)
+        try:
+            spec = utils.processSpecFromConfig(conf)
+            expected = (spec.getNetworkMemSize().getBytes(), spec.getManagedMemorySize().getBytes(),
+                        spec.getTaskHeapSize().getBytes(), spec.getTotalFlinkMemorySize().getBytes())
+        except Exception:  # py4j wraps IllegalConfigurationException
+            expected = "rejected"
+        settings = [Setting(k, v, Location("x", i + 1, 1), Location("x", i + 1, 5)) for i, (k, v) in enumerate(case.items())]
+        try:
+            memory = _memory.derive_taskmanager(FlinkConfig("x", "config-yaml", settings), RuleContext("2.3"))
+            got = (memory.network, memory.managed, memory.task_heap, memory.flink)
+        except _memory.MemoryConflict:
+            got = "rejected"
+        assert got == expected, case

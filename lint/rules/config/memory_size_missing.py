@@ -1,12 +1,15 @@
 """Memory size missing: a cluster configuration that sets no TaskManager or JobManager memory size.
 
 **What it does**
-For cluster configuration files (`config.yaml`, `flink-conf.yaml`, ConfigMaps), reports when the
-TaskManager has none of `taskmanager.memory.process.size`, `taskmanager.memory.flink.size`, or
+For cluster configuration files (`config.yaml`, `flink-conf.yaml`, ConfigMaps) that configure a
+process's memory at all (any `taskmanager.memory.*` / `taskmanager.heap*` key, or the
+`jobmanager.` equivalents), reports when the TaskManager has none of `taskmanager.memory.process.size`, `taskmanager.memory.flink.size`, or
 both `taskmanager.memory.task.heap.size` and `taskmanager.memory.managed.size`; and when the
 JobManager has none of `jobmanager.memory.process.size`, `jobmanager.memory.flink.size`,
-`jobmanager.memory.heap.size`. Kubernetes resources are skipped (the operator derives the sizes
-from the pod resources), and so are pack job configs (the MiniCluster sizes itself).
+`jobmanager.memory.heap.size`. A file that says nothing about a process's memory is taken as a
+fragment layered over the distribution's config.yaml (which sets both process sizes).
+Kubernetes resources are skipped (the operator derives the sizes from the pod resources), and so
+are pack job configs (the MiniCluster sizes itself).
 
 **Why is this bad**
 The process refuses to start: `Either required fine-grained memory
@@ -46,18 +49,22 @@ FIXABLE = False
 FILE_KINDS = ("config-yaml", "flink-conf", "configmap")
 
 
+def _mentions_memory(config: FlinkConfig, process: str) -> bool:
+    return any(s.key.startswith((f"{process}.memory.", f"{process}.heap")) for s in config.settings)
+
+
 def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
     if config.kind not in FILE_KINDS or not config.settings:
         return
-    if not _memory.taskmanager_size_configured(config, context):
-        related = config.get("taskmanager.heap.size") or config.get("taskmanager.heap.mb") or config.get("taskmanager.numberOfTaskSlots")
+    if _mentions_memory(config, "taskmanager") and not _memory.taskmanager_size_configured(config, context):
+        related = next(s for s in config.settings if s.key.startswith(("taskmanager.memory.", "taskmanager.heap")))
         yield Finding(
             CODE, NAME, SEVERITY,
             "no TaskManager memory size: Flink needs taskmanager.memory.process.size, taskmanager.memory.flink.size, "
             "or task.heap.size and managed.size, and refuses to start without one",
             _settings.where(config, related), hint="set taskmanager.memory.process.size (e.g. 1728m)")
-    if not _memory.jobmanager_size_configured(config, context):
-        related = config.get("jobmanager.heap.size") or config.get("jobmanager.heap.mb") or config.get("jobmanager.rpc.address")
+    if _mentions_memory(config, "jobmanager") and not _memory.jobmanager_size_configured(config, context):
+        related = next(s for s in config.settings if s.key.startswith(("jobmanager.memory.", "jobmanager.heap")))
         yield Finding(
             CODE, NAME, SEVERITY,
             "no JobManager memory size: Flink needs jobmanager.memory.process.size, jobmanager.memory.flink.size "
