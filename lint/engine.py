@@ -184,22 +184,37 @@ def lint_paths(paths: list, config: ToolConfig, flink_version: str = "2.3", kind
         report.internal_errors.append(f"{path}: no such file or directory")
     for path in files:
         result = linter.lint_file(path)
-        if (fix or diff) and any(f.fix is not None for f in result.findings) and result.text is not None:
-            from lint import fix as fixer
-
-            new_text, applied = fixer.apply(path, result.text, result.configs, result.findings)
-            if applied and new_text != result.text:
-                if diff:
-                    report.diffs.append(fixer.unified_diff(path, result.text, new_text))
-                if fix:
-                    fixer.write_atomically(path, new_text)
-                    report.fixed[path] = applied
-                    result = linter.lint_file(path)
+        if (fix or diff) and result.text is not None:
+            result = _fix_file(linter, result, report, write=fix, show=diff)
         report.files_checked += 1
         report.findings.extend(result.findings)
     report.findings = sort_findings(report.findings)
     report.internal_errors.extend(linter.internal_errors)
     return report
+
+
+def _fix_file(linter: Linter, result: FileResult, report: Report, write: bool, show: bool) -> FileResult:
+    """Apply safe fixes until nothing changes (a structural fix may need a second pass)."""
+    from lint import fix as fixer
+
+    original, text, total, current = result.text, result.text, 0, result
+    for _ in range(3):
+        if not any(f.fix is not None for f in current.findings):
+            break
+        new_text, applied = fixer.apply(current.path, text, current.configs, current.findings)
+        if not applied or new_text == text:
+            break
+        text, total = new_text, total + applied
+        current = linter.lint_data(current.path, text)
+    if text == original:
+        return result
+    if show:
+        report.diffs.append(fixer.unified_diff(result.path, original, text))
+    if write:
+        fixer.write_atomically(result.path, text)
+        report.fixed[result.path] = total
+        return current
+    return result
 
 
 def lint_text(path: str, data, config: Optional[ToolConfig] = None, flink_version: str = "2.3",

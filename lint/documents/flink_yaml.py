@@ -12,7 +12,7 @@ from typing import Any, Callable, Optional
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from lint.documents.yaml_nodes import Budget, check_collection_tag, YamlError, compose_documents, key_text, location, scalar_value
+from lint.documents.yaml_nodes import Budget, check_collection_tag, YamlError, YamlLimitError, compose_documents, key_text, location, scalar_value
 from lint.model import Finding, FlinkConfig, Location, Setting
 from lint.rules.config import duplicate_key, yaml_syntax
 
@@ -75,6 +75,8 @@ class Flattener:
                 key = prefix + key_text(key_node)
                 if isinstance(value_node, MappingNode):
                     check_collection_tag(value_node)
+            except YamlLimitError:
+                raise
             except YamlError as error:
                 self.findings.append(yaml_syntax.finding(error.message, Location(self.path, error.line, error.column)))
                 continue
@@ -92,6 +94,8 @@ class Flattener:
                 continue
             try:
                 raw, text = self.loader(value_node)
+            except YamlLimitError:
+                raise
             except YamlError as error:
                 self.findings.append(yaml_syntax.finding(error.message, Location(self.path, error.line, error.column)))
                 continue

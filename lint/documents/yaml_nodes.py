@@ -39,6 +39,10 @@ class YamlError(ValueError):
         self.column = column
 
 
+class YamlLimitError(YamlError):
+    """The document is too big or too deep to read at all: stop reading it."""
+
+
 try:
     _Base = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - pyyaml built without libyaml
@@ -176,10 +180,10 @@ class Budget:
     def visit(self, node: Node, depth: int) -> None:
         self.visited += 1
         if self.visited > MAX_NODES:
-            raise YamlError(f"document expands to more than {MAX_NODES:,} nodes (alias bomb?)",
+            raise YamlLimitError(f"document expands to more than {MAX_NODES:,} nodes (alias bomb?)",
                             node.start_mark.line + 1, node.start_mark.column + 1)
         if depth > MAX_DEPTH:
-            raise YamlError(f"nesting deeper than {MAX_DEPTH} levels",
+            raise YamlLimitError(f"nesting deeper than {MAX_DEPTH} levels",
                             node.start_mark.line + 1, node.start_mark.column + 1)
 
 
