@@ -47,9 +47,9 @@ class GenerateEvents(MapFunction):
             self.emitted += 1
             ahead = self.started + self.emitted * self.seconds_per_event - self.clock()
             if ahead > 0.002:
-                # flink-lint: disable=blocking-call-in-function -- rate limiting: blocking this subtask
-                # is what backpressures the sequence source, as a rate-limited source should.
-                self.sleep(ahead)
+                # Blocking this subtask is what backpressures the sequence source, as a rate-limited
+                # source should: the sleep is the rate limit.
+                self.sleep(ahead)  # flink-lint: disable=blocking-call-in-function -- the rate limit
         return tuple(self.spec.event(i))
 
 
