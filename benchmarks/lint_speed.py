@@ -1,0 +1,165 @@
+"""How fast is flink-lint? Prints figures and ratios; asserts nothing.
+
+    .venv/bin/python benchmarks/lint_speed.py [--files 1000] [--repeat 3]
+
+1. 1,000 generated job configs (configs/*.yaml style): `flink-lint` (all rules, incl. the JSON
+   Schema check) against `check-jsonschema --schemafile schemas/job-config.schema.json` on the same
+   files, in the same run: the ratio is check-jsonschema time / flink-lint time.
+2. 1,000 generated configurations of every kind (config.yaml, flink-conf.yaml, FlinkDeployment,
+   ConfigMap, job config).
+3. A single file from a cold start (a new process, as pre-commit runs it).
+Each figure is the best wall time of --repeat runs, pinned to one core when `taskset` exists.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = ROOT / "schemas" / "job-config.schema.json"
+BIN = Path(sys.executable).parent
+
+JOB = """# generated job config {i}
+job:
+  name: job-{i}
+  source:
+    type: generator
+  events:
+    count: {count}
+    seed: {i}
+    keys: {keys}
+    interval: 10 ms
+  window:
+    size: {window} s
+    allowed-lateness: 0 s
+  sink:
+    type: collect
+flink:
+  parallelism.default: {parallelism}
+  taskmanager.numberOfTaskSlots: 2
+  execution.checkpointing.interval: 10 s
+  state.backend.type: hashmap
+  restart-strategy.type: fixed-delay
+"""
+CONFIG_YAML = """taskmanager:
+  numberOfTaskSlots: {slots}
+  memory:
+    process.size: 4g
+jobmanager.memory.process.size: 2g
+parallelism.default: {parallelism}
+state.backend.type: rocksdb
+execution.checkpointing.interval: {interval}s
+execution.checkpointing.dir: s3://bucket/checkpoints/{i}
+"""
+FLINK_CONF = """jobmanager.rpc.address: jm-{i}
+taskmanager.numberOfTaskSlots: {slots}
+taskmanager.memory.process.size: 4g
+jobmanager.memory.process.size: 2g
+parallelism.default: {parallelism}
+state.backend: rocksdb
+state.checkpoints.dir: s3://bucket/checkpoints/{i}
+"""
+DEPLOYMENT = """apiVersion: flink.apache.org/v1beta1
+kind: FlinkDeployment
+metadata:
+  name: app-{i}
+spec:
+  flinkVersion: v1_20
+  flinkConfiguration:
+    taskmanager.numberOfTaskSlots: "{slots}"
+    execution.checkpointing.interval: {interval}s
+    execution.checkpointing.dir: s3://bucket/checkpoints/{i}
+  jobManager:
+    resource: {{memory: "2048m", cpu: 1}}
+  taskManager:
+    replicas: 2
+    resource: {{memory: "4096m", cpu: 2}}
+  job:
+    jarURI: local:///opt/flink/job.jar
+    parallelism: {parallelism}
+    upgradeMode: stateless
+"""
+CONFIGMAP = """apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: flink-config-{i}
+data:
+  flink-conf.yaml: |
+    taskmanager.numberOfTaskSlots: {slots}
+    taskmanager.memory.process.size: 4g
+    jobmanager.memory.process.size: 2g
+    parallelism.default: {parallelism}
+"""
+
+
+def values(i: int) -> dict:
+    return dict(i=i, count=1000 + i, keys=1 + i % 100, window=1 + i % 60, parallelism=1 + i % 4,
+                slots=1 + i % 4, interval=5 + i % 60)
+
+
+def generate(directory: Path, files: int, mixed: bool) -> list:
+    directory.mkdir(parents=True)
+    kinds = [("job", JOB, "job-{i}.yaml")]
+    if mixed:
+        kinds += [("conf", CONFIG_YAML, "{i}/config.yaml"), ("legacy", FLINK_CONF, "{i}/flink-conf.yaml"),
+                  ("k8s", DEPLOYMENT, "deploy-{i}.yaml"), ("cm", CONFIGMAP, "cm-{i}.yaml")]
+    paths = []
+    for i in range(files):
+        _, template, name = kinds[i % len(kinds)]
+        path = directory / name.format(i=i)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(template.format(**values(i)))
+        paths.append(str(path))
+    return paths
+
+
+def best(command: list, repeat: int) -> float:
+    pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = subprocess.run(pin + command, capture_output=True, text=True, cwd=ROOT)
+        times.append(time.perf_counter() - start)
+        if result.returncode not in (0, 1):
+            sys.exit(f"failed ({result.returncode}): {' '.join(command[:3])} ...\n{result.stderr[-2000:]}")
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    flink_lint = [str(BIN / "flink-lint")]
+    check_jsonschema = shutil.which("check-jsonschema", path=str(BIN)) or shutil.which("check-jsonschema")
+    with tempfile.TemporaryDirectory(prefix="lint-speed-") as temporary:
+        jobs = generate(Path(temporary) / "jobs", args.files, mixed=False)
+        generate(Path(temporary) / "mixed", args.files, mixed=True)
+        single = jobs[0]
+        print(f"{args.files} files per set, best of {args.repeat}, "
+              f"{'pinned to one core' if shutil.which('taskset') else 'not pinned'}; Python {sys.version.split()[0]}")
+        lint_jobs = best(flink_lint + ["--exit-zero", "--format", "json", str(Path(temporary) / "jobs")], args.repeat)
+        print(f"flink-lint, {args.files} job configs (all rules + JSON Schema): {lint_jobs:6.3f} s")
+        if check_jsonschema:
+            cj = best([check_jsonschema, "--schemafile", str(SCHEMA)] + jobs, args.repeat)
+            print(f"check-jsonschema, same {args.files} files, same schema:        {cj:6.3f} s")
+            print(f"ratio check-jsonschema / flink-lint:                     {cj / lint_jobs:6.2f}x")
+        else:
+            print("check-jsonschema not installed (pip install -e '.[dev]'): no ratio")
+        mixed = best(flink_lint + ["--exit-zero", "--format", "json", str(Path(temporary) / "mixed")], args.repeat)
+        print(f"flink-lint, {args.files} mixed configs (5 kinds):            {mixed:6.3f} s")
+        cold = best(flink_lint + ["--exit-zero", single], max(args.repeat, 5))
+        print(f"flink-lint, one file, cold start:                        {cold * 1000:6.0f} ms")
+        if check_jsonschema:
+            cold_cj = best([check_jsonschema, "--schemafile", str(SCHEMA), single], max(args.repeat, 5))
+            print(f"check-jsonschema, one file, cold start:                  {cold_cj * 1000:6.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
