@@ -3,9 +3,11 @@
 Edits are made where the key is written, so comments, order, quoting and indentation stay as they
 are: a key or value written on one line is replaced in place (for legacy flink-conf.yaml files this
 is exactly Flink's own line format). A change of structure (a nested key whose replacement lives
-under another parent, or a deletion that empties a parent mapping) goes through a ruamel.yaml
-round-trip, imported only then. A file that does not parse is never touched; the result must read
-back without new syntax errors, or nothing is written. Files are replaced atomically.
+under another parent, or a deletion that empties a parent mapping) is made as line edits located
+with the YAML node tree. (A ruamel.yaml round-trip was tried first: on real manifests its dump
+re-indented block sequences and moved comments, so nothing is dumped.) A file that does not parse
+is never touched; the result must read back without new syntax errors, or nothing is written.
+Files are replaced atomically.
 """
 from __future__ import annotations
 
@@ -101,7 +103,7 @@ def apply(path: str, text: str, configs: list, findings: list) -> tuple[str, int
             _replace(newline_lines, line, start, end, new)
         applied += 1
     new_text = "".join(body + ending for body, ending in zip(newline_lines, endings))
-    if structural and not textual:
+    if structural and not textual:  # after the in-place edits, on the next pass (positions stay exact)
         new_text, count = _structural(new_text, structural)
         applied += count
     if applied and not _reads_back(path, new_text, configs):
@@ -118,84 +120,93 @@ def _reads_back(path: str, text: str, configs: list) -> bool:
     return not any(p.rule == "FL001" and p.severity == "error" for p in problems)
 
 
-def _structural(text: str, edits: list) -> tuple[str, int]:
-    """Renames across parents and deletions that empty a parent, with ruamel.yaml round-trip."""
-    import io
+def _chain(root, line: int, column: int) -> Optional[list]:
+    """[(mapping node, key node, value node), ...] from `root` down to the key written at (line, column)."""
+    from yaml.nodes import MappingNode, SequenceNode
 
-    from ruamel.yaml import YAML
-    from ruamel.yaml.comments import CommentedMap
-
-    yaml = YAML()
-    yaml.preserve_quotes = True
-    yaml.width = 4096
-    try:
-        documents = list(yaml.load_all(text))
-    except Exception:
-        return text, 0
-    applied = 0
-    for setting, edit in edits:
-        target = (setting.key_location.line - 1, setting.key_location.column - 1)
-        for document in documents:
-            chain = _chain_to(document, target)
-            if chain is None:
-                continue
-            (mapping, key), parents = chain[-1], chain[:-1]
-            value = mapping[key]
-            comment = mapping.ca.items.pop(key, None)
-            position = list(mapping.keys()).index(key)
-            del mapping[key]
-            while parents and not mapping:  # prune parents left empty
-                mapping, key = parents.pop()
-                position = list(mapping.keys()).index(key)
-                comment = comment or mapping.ca.items.pop(key, None)
-                del mapping[key]
-            if edit.kind == "rename-key":
-                prefix = _prefix_of(parents, chain)
-                host, host_prefix, host_position = mapping, prefix, position
-                while not edit.new_text.startswith(host_prefix) and parents:
-                    host, key = parents.pop()
-                    host_position = list(host.keys()).index(key) + 1
-                    host_prefix = _prefix_of(parents, parents + [(host, key)])
-                if not isinstance(host, CommentedMap):
-                    continue
-                host.insert(min(host_position, len(host)), edit.new_text[len(host_prefix):], value)
-                if comment is not None:
-                    host.ca.items[edit.new_text[len(host_prefix):]] = comment
-            applied += 1
-            break
-    stream = io.StringIO()
-    yaml.dump_all(documents, stream)
-    return stream.getvalue(), applied
-
-
-def _prefix_of(parents: list, chain: list) -> str:
-    """The dotted prefix of keys inside the mapping reached by `parents`."""
-    return "".join(f"{key}." for _, key in parents)
-
-
-def _chain_to(node, target: tuple, chain: Optional[list] = None) -> Optional[list]:
-    """[(mapping, key), ...] from `node` down to the key written at (line, column), 0-based."""
-    from ruamel.yaml.comments import CommentedMap
-
-    chain = chain or []
-    if not isinstance(node, CommentedMap):
-        if isinstance(node, list):
-            for item in node:
-                found = _chain_to(item, target, chain)
-                if found:
-                    return found
+    if isinstance(root, SequenceNode):
+        for item in root.value:
+            found = _chain(item, line, column)
+            if found:
+                return found
         return None
-    for key in list(node.keys()):
-        try:
-            position = tuple(node.lc.key(key))
-        except (KeyError, TypeError):  # a key inserted by an earlier edit has no position
-            continue
-        if position == target:
-            return chain + [(node, key)]
-        found = _chain_to(node[key], target, chain + [(node, key)])
-        if found:
-            return found
+    if not isinstance(root, MappingNode):
+        return None
+    for key, value in root.value:
+        if key.start_mark.line + 1 == line and key.start_mark.column + 1 == column:
+            return [(root, key, value)]
+        if value.start_mark.line + 1 <= line <= value.end_mark.line + 1:
+            found = _chain(value, line, column)
+            if found:
+                return [(root, key, value)] + found
     return None
+
+
+def _structural(text: str, edits: list) -> tuple[str, int]:
+    """Renames across parents and deletions that empty a parent, as line edits located with the
+    YAML node tree: the old entry's lines (and parents it leaves empty) go, the new dotted key is
+    written, with the original value text and comment, before the subtree it came from."""
+    from lint.documents.yaml_nodes import YamlError, compose_documents
+
+    try:
+        roots = [root for root in compose_documents(text) if root is not None]
+    except YamlError:
+        return text, 0
+    lines = text.splitlines(keepends=True)
+    newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
+    removed_keys: set = set()
+    delete_lines: set = set()
+    inserts: dict = {}
+    applied = 0
+    for setting, edit in sorted(edits, key=lambda item: item[0].key_location.line):
+        loc, value_loc = setting.key_location, setting.value_location
+        chain = next((c for c in (_chain(root, loc.line, loc.column) for root in roots) if c), None)
+        if chain is None or value_loc.end_line not in (None, value_loc.line):
+            continue
+        keys = [key.value for _, key, _ in chain]
+        leaf = keys[-1]
+        flink_prefix = setting.key[: len(setting.key) - len(leaf)]
+        depth = next((m for m in range(len(keys)) if "".join(k + "." for k in keys[len(keys) - 1 - m:-1]) ==
+                      flink_prefix), None)
+        if depth is None:
+            continue
+        config_root = len(keys) - 1 - depth  # chain index of the entry in the configuration's root mapping
+        body = lines[loc.line - 1]
+        value_text = body[value_loc.column - 1:value_loc.end_column - 1]
+        comment_at = body.find(" #", value_loc.end_column - 1)
+        comment = body[comment_at:].rstrip("\r\n") if comment_at >= 0 else ""
+        # remove the entry, then every parent it leaves empty (never above the configuration root)
+        index = len(chain) - 1
+        removed_keys.add(id(chain[index][1]))
+        delete_lines.add(loc.line)
+        while index > config_root:
+            mapping = chain[index][0]
+            if any(id(key) not in removed_keys for key, _ in mapping.value):
+                break
+            index -= 1
+            removed_keys.add(id(chain[index][1]))
+            delete_lines.add(chain[index][1].start_mark.line + 1)
+        if edit.kind == "rename-key":
+            host = len(chain) - 1
+            while host > config_root and not edit.new_text.startswith(
+                    "".join(k + "." for k in keys[config_root:host])):
+                host -= 1
+            host_prefix = "".join(k + "." for k in keys[config_root:host])
+            if not edit.new_text.startswith(host_prefix):
+                continue
+            anchor = chain[host][1]
+            new_line = (" " * anchor.start_mark.column + edit.new_text[len(host_prefix):] + ": " + value_text
+                        + comment + newline)
+            inserts.setdefault(anchor.start_mark.line + 1, []).append(new_line)
+        applied += 1
+    if not applied:
+        return text, 0
+    out = []
+    for number, line in enumerate(lines, start=1):
+        out.extend(inserts.get(number, []))
+        if number not in delete_lines:
+            out.append(line)
+    return "".join(out), applied
 
 
 def unified_diff(path: str, old: str, new: str) -> str:

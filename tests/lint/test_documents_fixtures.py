@@ -51,3 +51,9 @@ def test_reader_case(case_path):
         for name, value in want.get("context", {}).items():
             actual = config.context[name]
             assert (actual[0] if isinstance(actual, tuple) else actual) == value, name
+
+
+def test_templated_values_are_marked():
+    configs, _ = read_file("deploy.yaml", "apiVersion: flink.apache.org/v1beta1\nkind: FlinkDeployment\n"
+                           "spec:\n  flinkConfiguration:\n    a.b: ${X}\n    c.d: '{{ .Values.x }}'\n    e.f: 1\n")
+    assert [s.templated for s in configs[0].settings] == [True, True, False]

@@ -52,7 +52,7 @@ def test_fix_never_touches_a_file_that_does_not_parse(tmp_path, monkeypatch, cap
     capsys.readouterr()
 
 
-def test_ruamel_is_imported_only_when_fixing():
+def test_linting_does_not_import_ruamel():
     import subprocess
     import sys
 
