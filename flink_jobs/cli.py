@@ -14,6 +14,7 @@ from pathlib import Path
 from flink_jobs.config import ConfigError, default_config_path, load_job_config
 from flink_jobs.java_check import JavaMissing
 from flink_jobs.jobs import JOBS, UnknownJob, job_info
+from flink_jobs.monitor.commands import add_commands as add_monitor_commands
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -158,6 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
     submit.add_argument("--wait", action="store_true", help="wait for the job to end; exit 1 unless FINISHED")
     submit.add_argument("--timeout", type=float, default=600, help="seconds to wait with --wait")
     submit.set_defaults(handler=cmd_submit)
+
+    add_monitor_commands(commands)  # backpressure, plan
     return parser
 
 

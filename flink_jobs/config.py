@@ -51,6 +51,15 @@ class WindowSettings:
 
 
 @dataclass(frozen=True)
+class SlowOperator:
+    """Testing aid (job.slow-operator): sleep `sleep_ms` on every `every`-th record."""
+
+    sleep_ms: int
+    every: int = 1
+    keyed: bool = False
+
+
+@dataclass(frozen=True)
 class JobSettings:
     name: str
     events: EventSpec = field(default_factory=EventSpec)
@@ -60,6 +69,7 @@ class JobSettings:
     state_ttl_ms: Optional[int] = None
     emit_mode: str = "per-event"
     emit_interval_ms: int = 1_000
+    slow_operator: Optional[SlowOperator] = None
 
 
 @dataclass
@@ -256,8 +266,16 @@ def _settings(value: dict, document: YamlDocument, path: str, overridden: dict) 
         state_ttl_ms=_duration(job.get("state-ttl"), "state-ttl", problems, where("state-ttl")),
         emit_mode=emit.get("mode", "per-event"),
         emit_interval_ms=_duration(emit.get("interval", 1000), "emit.interval", problems, where("emit", "interval")),
+        slow_operator=_slow_operator(job.get("slow-operator"), problems, where),
     )
     return settings, problems
+
+
+def _slow_operator(section: Optional[dict], problems: list, where) -> Optional[SlowOperator]:
+    if not section:
+        return None
+    sleep_ms = _duration(section["sleep"], "slow-operator.sleep", problems, where("slow-operator", "sleep"))
+    return SlowOperator(sleep_ms=sleep_ms, every=section.get("every", 1), keyed=section.get("keyed", False))
 
 
 def _cross_checks(settings: JobSettings, flink: dict, where_job, where_flink) -> list[Problem]:

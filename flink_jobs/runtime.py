@@ -69,6 +69,10 @@ def build_pipeline(env, job: JobInfo, config: JobConfig) -> dict:
     from flink_jobs.sources import events_from
 
     events, extra = events_from(env, config.settings)
+    if config.settings.slow_operator:  # testing aid: a bottleneck on demand
+        from flink_jobs.monitor.slow_operator import slowed
+
+        events = slowed(events, config.settings.slow_operator)
     results = job.load().build(env, events, config.settings)
     results.update(extra)
     return results

@@ -1,0 +1,1 @@
+"""Backpressure on a live Flink cluster over REST: client, diagnosis, alerts, capacity planning."""
