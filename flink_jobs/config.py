@@ -19,10 +19,11 @@ import yaml
 from flink_jobs.events import EventSpec
 from lint.catalog.values import parse_duration_ms
 from lint.documents.yaml_source import YamlDocument, YamlSyntaxError, load_yaml_documents
+from lint.resources import data_path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-SCHEMA_PATH = PROJECT_ROOT / "schemas" / "job-config.schema.json"
-CONFIG_DIR = PROJECT_ROOT / "configs"
+SCHEMA_PATH = data_path("schemas", "job-config.schema.json")
+CONFIG_DIR = data_path("configs")
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,12 @@ from typing import Optional
 
 import jsonschema
 
-from flink_jobs.config import CONFIG_DIR, PROJECT_ROOT
+from flink_jobs.config import CONFIG_DIR
 from lint.documents.yaml_source import YamlSyntaxError, load_yaml_documents
+from lint.resources import data_path
 
 DEFAULT_ALERTS = CONFIG_DIR / "alerts.yaml"
-SCHEMA = PROJECT_ROOT / "schemas" / "alerts.schema.json"
+SCHEMA = data_path("schemas", "alerts.schema.json")
 SEVERITIES = ("critical", "warning")  # most severe first
 
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 import difflib
 import json
 from functools import lru_cache
-from pathlib import Path
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
+from lint.resources import data_path
+
+SCHEMAS = data_path("schemas")
 DEFAULT_VERSION = "2.3"
 
 

@@ -33,17 +33,17 @@ from __future__ import annotations
 import difflib
 import json
 from functools import lru_cache
-from pathlib import Path
 from typing import Iterator
 
 from lint.model import Finding, FlinkConfig, RuleContext
+from lint.resources import data_path
 
 CODE = "FL003"
 NAME = "schema"
 SEVERITY = "error"
 FIXABLE = False
 
-SCHEMA_PATH = Path(__file__).resolve().parents[3] / "schemas" / "job-config.schema.json"
+SCHEMA_PATH = data_path("schemas", "job-config.schema.json")
 
 
 @lru_cache(maxsize=1)
