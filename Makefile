@@ -7,13 +7,20 @@ STAMP  := $(VENV)/.installed-stamp
 JOB    ?= windowed-counts
 PYTEST_ARGS ?=
 
-.PHONY: run test lint java venv clean
+.PHONY: run test lint bench java venv clean
 
 run: venv java
 	$(BIN)/flink-jobs run $(JOB)
 
 test: venv java
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The repository's own configs and job code, as a pre-commit hook would lint them.
+lint: venv
+	$(BIN)/flink-lint configs/ flink_jobs/
+
+bench: venv java
+	$(BIN)/python benchmarks/lint_speed.py
 
 venv: $(STAMP)
 
