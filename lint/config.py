@@ -50,7 +50,7 @@ class ToolConfig:
     def relative(self, path: str) -> str:
         try:
             return PurePosixPath(Path(path).resolve().relative_to(self.root.resolve())).as_posix()
-        except ValueError:
+        except (ValueError, RuntimeError, OSError):  # outside the root; a symlink loop (RuntimeError before 3.13)
             return PurePosixPath(Path(path)).as_posix()
 
     def ignored_for(self, path: str) -> list:
@@ -75,7 +75,10 @@ def _glob(relative: str, pattern: str) -> bool:
 
 def find_pyproject(paths: list) -> Optional[Path]:
     """The nearest pyproject.toml with a [tool.flink-lint] table, upward from the first path."""
-    start = Path(paths[0] if paths else ".").resolve()
+    try:
+        start = Path(paths[0] if paths else ".").resolve()
+    except (RuntimeError, OSError):  # a symlink loop: look upward from where it is written
+        start = Path(os.path.abspath(os.path.dirname(paths[0]) or "."))
     directory = start if start.is_dir() else start.parent
     for candidate in (directory, *directory.parents):
         pyproject = candidate / "pyproject.toml"

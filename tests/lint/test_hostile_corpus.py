@@ -1,0 +1,29 @@
+"""Hostile input, end to end: `flink-lint --format json` in a subprocess over every input of the
+corpus (tests/lint/hostile/: handwritten files, plus the large and generated ones that
+tests/lint/hostile/generate.py writes into a tmp dir), and hostile file-system entries.
+
+Every input: exit code 1 with located findings, or 2 with a one-line message; never a traceback;
+within a (generous) time bound; under a 1 GiB address-space limit.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+from lint.cli import main
+
+
+# ---------------------------------------------------------------- hostile file-system entries
+def test_symlink_loop_is_a_finding_not_an_internal_error(tmp_path, capsys, monkeypatch):
+    (tmp_path / "config.yaml").write_text("parallelism.default: 1\n")
+    os.symlink("loop.yaml", tmp_path / "loop.yaml")  # points at itself
+    monkeypatch.chdir(tmp_path)
+    assert main([".", "--format", "json"]) == 1  # FL001: cannot read file
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    assert '"path": "loop.yaml"' in captured.out and '"FL001"' in captured.out
+    assert main(["loop.yaml", "--format", "json"]) == 2  # named first: pyproject.toml is looked up from it
+    err = capsys.readouterr().err
+    assert err.startswith("flink-lint: loop.yaml:") and err.count("\n") == 1 and "internal error" not in err
