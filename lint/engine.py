@@ -7,6 +7,7 @@ file's content (tests, editors). Rule errors never escape as tracebacks: they ar
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -53,7 +54,8 @@ def find_files(paths: list, config: ToolConfig) -> tuple[list, list]:
                 dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
                 for name in sorted(names):
                     candidate = os.path.join(root, name)
-                    if name.lower().endswith(YAML_SUFFIXES) and not config.excluded(candidate):
+                    if name.lower().endswith(YAML_SUFFIXES) and not config.excluded(candidate) \
+                            and not _special(candidate):
                         files.append(_display(candidate))
         elif os.path.exists(path):
             files.append(_display(path))
@@ -61,6 +63,16 @@ def find_files(paths: list, config: ToolConfig) -> tuple[list, list]:
             missing.append(path)
     seen = set()
     return [f for f in files if not (f in seen or seen.add(f))], missing
+
+
+def _special(path: str) -> bool:
+    """A FIFO, socket or device found while walking: reading it could block forever, so it is skipped
+    (one named on the command line is read, e.g. `flink-lint <(kubectl get ...)`)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False  # broken link or loop: reading it gives a located "cannot read file"
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def _display(path: str) -> str:

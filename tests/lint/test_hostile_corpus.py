@@ -8,6 +8,7 @@ within a (generous) time bound; under a 1 GiB address-space limit.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 
 import pytest
@@ -27,3 +28,13 @@ def test_symlink_loop_is_a_finding_not_an_internal_error(tmp_path, capsys, monke
     assert main(["loop.yaml", "--format", "json"]) == 2  # named first: pyproject.toml is looked up from it
     err = capsys.readouterr().err
     assert err.startswith("flink-lint: loop.yaml:") and err.count("\n") == 1 and "internal error" not in err
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_fifo_in_a_walked_directory_is_skipped_not_read_forever(tmp_path):
+    (tmp_path / "config.yaml").write_text("parallelism.default: 0\n")
+    os.mkfifo(tmp_path / "pipe.yaml")  # nobody ever writes to it: open() would block for good
+    result = subprocess.run([sys.executable, "-m", "lint.cli", str(tmp_path), "--format", "json"],
+                            capture_output=True, text=True, timeout=30, cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "pipe.yaml" not in result.stdout and '"path": "config.yaml"' in result.stdout
