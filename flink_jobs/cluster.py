@@ -305,6 +305,9 @@ def flink_config(directory: Path, spec: ClusterSpec, base: Optional[dict] = None
         # the worker interpreter, and its site-packages for thread mode (embedded PEMJA needs them)
         "python.executable": sys.executable,
         "python.pythonpath": site.getsitepackages()[0],
+        # flink-python is on the cluster's own lib/ (see _write_lib): PEMJA, the thread-mode
+        # interpreter, then loads once per TaskManager instead of once per job.
+        "classloader.parent-first-patterns.additional": "pemja.",
     })
     options.update({str(key): str(value) for key, value in spec.extra.items()})
     return options
@@ -319,8 +322,23 @@ def _write_conf(home: Path, directory: Path, spec: ClusterSpec) -> None:
     options = flink_config(directory, spec, _flatten(package_conf))
     header = "# Written by flink_jobs.cluster; regenerated on every start.\n"
     (conf / "config.yaml").write_text(header + yaml.safe_dump(options, sort_keys=True, width=1 << 16))
+    _write_lib(home, directory)
     (conf / "masters").write_text(f"{LOOPBACK}:{spec.rest_port}\n")
     (conf / "workers").write_text(f"{LOOPBACK}\n" * spec.taskmanagers)
+
+
+def _write_lib(home: Path, directory: Path) -> None:
+    """<directory>/lib: links to the distribution's lib/*.jar plus opt/flink-python-*.jar.
+
+    With flink-python only in the job's classloader, a TaskManager that ran one thread-mode job
+    fails the next: PEMJA's native library is already loaded by the first job's classloader and its
+    workaround reflects on a JDK field Java 17 no longer has (measured: `NoSuchFieldException:
+    loadedLibraryNames` on every second submission)."""
+    lib = directory / "lib"
+    shutil.rmtree(lib, ignore_errors=True)
+    lib.mkdir(parents=True)
+    for jar in [*sorted((home / "lib").glob("*.jar")), *sorted((home / "opt").glob("flink-python*.jar"))]:
+        (lib / jar.name).symlink_to(jar)
 
 
 def _flatten(tree: dict, prefix: str = "") -> dict:
@@ -385,6 +403,7 @@ def _script_env(directory: Path, state: dict) -> dict[str, str]:
     env = dict(os.environ)
     env.update({
         "FLINK_CONF_DIR": str(directory / "conf"),
+        "FLINK_LIB_DIR": str(directory / "lib"),
         "FLINK_LOG_DIR": str(directory / "log"),
         "FLINK_PID_DIR": str(directory / "pid"),
         "FLINK_IDENT_STRING": state["ident"],

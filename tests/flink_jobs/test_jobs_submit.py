@@ -34,6 +34,10 @@ def test_submitted_windowed_counts_commits_exactly_the_reference(tmp_path):
         assert submitted.returncode == 0, submitted.stdout + submitted.stderr
         job_id = submitted.stdout.strip().splitlines()[0]
         assert len(job_id) == 32 and "FINISHED" in submitted.stderr
+        # The same TaskManager runs a second thread-mode job (PEMJA loads once per TaskManager).
+        again = flink_jobs("submit", "windowed-counts", "--jobmanager", f"127.0.0.1:{rest}", "--wait",
+                           "--events", "2000", "--set", "job.sink.type=file", "--set", f"job.sink.path={tmp_path / 'again'}")
+        assert again.returncode == 0 and "FINISHED" in again.stderr, again.stderr
     finally:
         status = cluster_status(tmp_path / "cluster")
         stopped = flink_jobs("cluster", "stop", *cluster)
