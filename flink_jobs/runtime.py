@@ -23,13 +23,23 @@ from flink_jobs.jobs import JobInfo
 LOG_DIR = Path(".flink-jobs") / "logs"
 
 
-class JobFailed(Exception):
+class CommandError(Exception):
+    """A command could not do its work: str() is one line for the user, `exit_code` what the CLI
+    returns (1: the job or its submission failed, 2: bad input or an unreachable cluster), and
+    `log_path` the file with the full output, when there is one."""
+
+    def __init__(self, message: str, exit_code: int = 2, log_path: Optional[Path] = None):
+        super().__init__(message)
+        self.exit_code = exit_code
+        self.log_path = log_path
+
+
+class JobFailed(CommandError):
     """The Flink job failed; `root_cause` is one line, the full trace is in `log_path`."""
 
     def __init__(self, root_cause: str, log_path: Path):
-        super().__init__(root_cause)
+        super().__init__(root_cause, exit_code=1, log_path=log_path)
         self.root_cause = root_cause
-        self.log_path = log_path
 
 
 @dataclass

@@ -25,20 +25,15 @@ from typing import Optional
 from flink_jobs.cluster import flink_home
 from flink_jobs.config import PROJECT_ROOT, JobConfig
 from flink_jobs.jobs import JobInfo
-from flink_jobs.runtime import local_python_options, root_cause, write_failure_log
+from flink_jobs.runtime import CommandError, local_python_options, root_cause, write_failure_log
 
 SHIPPED = (("flink_jobs", "*.py"), ("lint", "*.py"), ("schemas", "*.json"))  # code + the data it reads
 _JOB_ID = re.compile(r"JobID\s+([0-9a-f]{32})")
 TERMINAL_STATES = {"FINISHED", "FAILED", "CANCELED", "SUSPENDED"}
 
 
-class SubmitError(Exception):
-    """Submission did not happen: the message is one line; `exit_code` 2 = bad input/unreachable."""
-
-    def __init__(self, message: str, exit_code: int = 2, log_path: Optional[Path] = None):
-        super().__init__(message)
-        self.exit_code = exit_code
-        self.log_path = log_path
+class SubmitError(CommandError):
+    """Submission did not happen, or the submitted job did not end well."""
 
 
 @dataclass

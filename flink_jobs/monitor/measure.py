@@ -24,20 +24,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from flink_jobs.monitor import planner
 from flink_jobs.monitor.rest import FlinkRest, NotSampled, RestError
+from flink_jobs.runtime import CommandError
 
 COUNTERS = ("numRecordsIn", "numRecordsOut", "accumulateBusyTimeMs")
 MIN_BUSY_SECONDS = 0.5  # less busy time than this over the window: too idle to measure
 
 
-class MeasureError(Exception):
-    """The measurement could not be made; str() is one line. `exit_code` 1 = the job failed."""
-
-    def __init__(self, message: str, exit_code: int = 2, log_path: Optional[Path] = None):
-        super().__init__(message)
-        self.exit_code = exit_code
-        self.log_path = log_path
+class MeasureError(CommandError):
+    """The measurement could not be made (exit_code 1: the job failed)."""
 
 
 @dataclass

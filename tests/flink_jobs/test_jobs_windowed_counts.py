@@ -60,13 +60,15 @@ def test_late_events_go_to_the_side_output_and_nothing_is_lost(run_job):
 
 
 def test_allowed_lateness_refires_windows_instead_of_dropping(run_job):
-    # Events 3 s behind the watermark fit in 10 s of allowed lateness: they update their window
-    # (a second firing) instead of going to `late`.
+    # Events 15 s behind fit in 60 s of allowed lateness: they update their window (a second
+    # firing) instead of going to `late`. Watermarks every 20 ms keep the watermark within ~4 s of
+    # event time even at 20k events/s, so those windows have fired before their late events come.
     config, result = run_job(
         "windowed-counts",
-        "job.events.count=20000", "job.events.late-fraction=0.01", "job.events.late-by=3s",
+        "job.events.count=20000", "job.events.late-fraction=0.01", "job.events.late-by=15s",
         "job.events.disorder=0ms", "job.window.out-of-orderness=0ms", "job.window.size=5s",
-        "job.window.allowed-lateness=10s", "flink.parallelism.default=1",
+        "job.window.allowed-lateness=60s", "flink.parallelism.default=1",
+        "flink.pipeline.auto-watermark-interval=20ms",
     )
     final = reference.final_windows(result.outputs["windows"])
     expected = reference.windows(spec_of(config).events(), 5_000)
