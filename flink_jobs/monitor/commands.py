@@ -38,7 +38,8 @@ def add_commands(commands) -> None:
                     "Exit 0 no alert, 1 an alert fired, 2 the cluster could not be read.")
     backpressure.add_argument("--rest", required=True, metavar="URL", help="the cluster's REST API, e.g. http://127.0.0.1:8081")
     backpressure.add_argument("--job", metavar="ID|NAME", help="job id or name (default: the single running job)")
-    backpressure.add_argument("--watch", type=_positive, metavar="SECONDS", help="refresh every SECONDS until Ctrl-C")
+    backpressure.add_argument("--watch", type=_positive, metavar="SECONDS",
+                              help="refresh every SECONDS until Ctrl-C (with --format json: one JSON object per line)")
     backpressure.add_argument("--format", choices=("table", "json"), default="table")
     backpressure.add_argument("--alerts", metavar="FILE", help="alert thresholds (default configs/alerts.yaml)")
     backpressure.add_argument("--timeout", type=_positive, default=5.0, help="seconds per REST request (default %(default)s)")
@@ -74,10 +75,10 @@ def _snapshot(rest, selector, thresholds):
     return diagnose(collect(rest, job["jid"], thresholds.skew), thresholds)
 
 
-def _render(diagnosis, output_format: str) -> str:
+def _render(diagnosis, output_format: str, one_line: bool = False) -> str:
     from flink_jobs.monitor.report import as_json, table
 
-    return as_json(diagnosis) if output_format == "json" else table(diagnosis)
+    return as_json(diagnosis, indent=None if one_line else 2) if output_format == "json" else table(diagnosis)
 
 
 def cmd_backpressure(args) -> int:
@@ -106,7 +107,7 @@ def cmd_backpressure(args) -> int:
                 diagnosis = _snapshot(rest, args.job, thresholds)
                 code = diagnosis.exit_code
                 fired = fired or bool(diagnosis.alerts)
-                text = _render(diagnosis, args.format)
+                text = _render(diagnosis, args.format, one_line=True)
             except RestError as error:
                 code, text = EXIT_UNREADABLE, f"error: {error}"
             stamp = time.strftime("%H:%M:%S")

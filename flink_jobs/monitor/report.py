@@ -71,5 +71,6 @@ def table(diagnosis: Diagnosis) -> str:
     return "\n".join(lines)
 
 
-def as_json(diagnosis: Diagnosis) -> str:
-    return json.dumps(diagnosis.to_json(), indent=2, default=str)
+def as_json(diagnosis: Diagnosis, indent=2) -> str:
+    """One JSON document; with indent=None one line (for --watch: a JSON-lines stream)."""
+    return json.dumps(diagnosis.to_json(), indent=indent, default=str)

@@ -27,7 +27,7 @@ def flink_jobs(*args, timeout=60):
 class FakeFlink:
     """Serves recorded samples like a JobManager's REST API; `mode` injects faults."""
 
-    def __init__(self, samples: list, mode: str = "normal"):
+    def __init__(self, samples: list, mode: str = "normal", port: int = 0):
         self.samples = samples
         self.mode = mode
         self.requests = []
@@ -43,6 +43,8 @@ class FakeFlink:
                 if fake.mode == "hang":
                     time.sleep(5)
                 payload = b"<html>502 Bad Gateway</html>" if fake.mode == "garbage" else json.dumps(body).encode()
+                if fake.mode == "truncated":
+                    payload = payload[: len(payload) // 2]
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json")
@@ -51,7 +53,7 @@ class FakeFlink:
                 except OSError:
                     pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", free_ports(1)[0]), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port or free_ports(1)[0]), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
@@ -91,8 +93,8 @@ def recorded(name: str) -> dict:
 def fake():
     servers = []
 
-    def start(*names, mode="normal"):
-        server = FakeFlink([recorded(n) for n in names], mode)
+    def start(*names, mode="normal", port=0):
+        server = FakeFlink([recorded(n) for n in names], mode, port)
         servers.append(server)
         return server
 
@@ -192,3 +194,39 @@ def test_persistent_500_is_not_sampled_and_404_is_an_error(fake):
         rest.get(f"/jobs/{job['jid']}/vertices/{job['vertices'][0]['id']}/backpressure")
     with pytest.raises(RestError, match="HTTP 404 for /jobs/x: Job x not found"):
         rest.get("/jobs/x")
+
+
+def test_a_truncated_body_exits_2_with_one_line(fake):
+    server = fake("healthy", mode="truncated")
+    result = flink_jobs("backpressure", "--rest", server.url)
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 1 and "not JSON" in result.stderr, result.stderr
+
+
+def watch(url: str, *args):
+    return subprocess.Popen([sys.executable, "-m", "flink_jobs.cli", "backpressure", "--rest", url, "--watch", "0.3",
+                             "--format", "json", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_watch_keeps_going_until_the_cluster_comes_back(fake):
+    (port,) = free_ports(1)
+    watching = watch(f"http://127.0.0.1:{port}", "--count", "12")
+    first = watching.stdout.readline()  # the cluster is down: refused, and the watch goes on
+    assert first.startswith("error: cannot reach the Flink REST API") and "connection refused" in first
+    fake("healthy", port=port)
+    out, err = watching.communicate(timeout=60)
+    assert "Traceback" not in err
+    reports = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    assert reports and reports[-1]["job_name"] == "healthy-counts"
+    assert watching.returncode == 0, "the last refresh read a healthy job"
+
+
+def test_a_job_that_disappears_mid_watch_is_one_line_per_refresh(fake):
+    server = fake("healthy")
+    watching = watch(server.url, "--count", "6")
+    assert json.loads(watching.stdout.readline())["job_name"] == "healthy-counts"
+    server.samples.clear()  # the job ends and leaves the cluster
+    out, err = watching.communicate(timeout=60)
+    errors = [line for line in out.splitlines() if line.startswith("error:")]
+    assert errors and all("no job" in line or "no running job" in line for line in errors), out
+    assert "Traceback" not in err and watching.returncode == 2
