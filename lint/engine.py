@@ -15,6 +15,7 @@ from lint.config import ToolConfig
 from lint.model import Finding, FlinkConfig, Location, RuleContext
 
 YAML_SUFFIXES = (".yaml", ".yml")
+PYTHON_SUFFIXES = (".py",)  # PyFlink job code: code rules (lint/rules/code/)
 SKIP_DIRS = {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache",
              ".pytest_cache", "build", "dist", ".eggs"}
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
@@ -44,9 +45,11 @@ class Report:
         return counts
 
 
-def find_files(paths: list, config: ToolConfig) -> tuple[list, list]:
-    """(files to lint, missing paths). Directories are walked for *.yaml/*.yml, skipping VCS and
-    virtualenv folders and `exclude` globs; files named explicitly are always linted."""
+def find_files(paths: list, config: ToolConfig, kind: Optional[str] = None) -> tuple[list, list]:
+    """(files to lint, missing paths). Directories are walked for *.yaml/*.yml and *.py (only one of
+    the two under a `kind`), skipping VCS and virtualenv folders and `exclude` globs; files named
+    explicitly are always linted."""
+    kind = kind or config.kind
     files, missing = [], []
     for path in paths:
         if os.path.isdir(path):
@@ -54,7 +57,9 @@ def find_files(paths: list, config: ToolConfig) -> tuple[list, list]:
                 dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
                 for name in sorted(names):
                     candidate = os.path.join(root, name)
-                    if name.lower().endswith(YAML_SUFFIXES) and not config.excluded(candidate) \
+                    suffixes = YAML_SUFFIXES + PYTHON_SUFFIXES if kind is None else \
+                        PYTHON_SUFFIXES if kind == "python" else YAML_SUFFIXES
+                    if name.lower().endswith(suffixes) and not config.excluded(candidate) \
                             and not _special(candidate):
                         files.append(_display(candidate))
         elif os.path.exists(path):
@@ -132,7 +137,10 @@ class Linter:
 
     def _lint_data(self, path: str, data) -> FileResult:
         from lint.documents import decode, read_file
+        from lint.documents.detect import is_python
 
+        if is_python(path, self.kind):
+            return self._lint_python(path, data)
         text = data
         if isinstance(data, bytes):
             text, problem = decode(path, data)
@@ -145,10 +153,20 @@ class Linter:
         legacy = any(config.kind == "flink-conf" for config in configs)
         return FileResult(path, self._finish(path, findings, text, legacy), configs, text)
 
-    def _run_rules(self, config: FlinkConfig) -> list:
+    def _lint_python(self, path: str, data) -> FileResult:
+        from lint.documents.python_source import read_python
+
+        source, findings = read_python(path, data)
+        if source is None:
+            text = data if isinstance(data, str) else None
+            return FileResult(path, self._finish(path, list(findings), text, legacy=False, python=True))
+        findings = list(findings) + self._run_rules(source, document="python")
+        return FileResult(path, self._finish(path, findings, source.text, legacy=False, python=True), [], source.text)
+
+    def _run_rules(self, config: FlinkConfig, document: str = "config") -> list:
         found = []
         for rule in self.rules:
-            if rule.code not in self.enabled:
+            if rule.code not in self.enabled or rule.document != document:
                 continue
             context = RuleContext(flink_version=self.flink_version, options=self.config.options.get(rule.code, {}))
             try:
@@ -160,8 +178,9 @@ class Linter:
                 self.internal_errors.append(message)
         return found
 
-    def _finish(self, path: str, findings: list, text, legacy: bool) -> list:
+    def _finish(self, path: str, findings: list, text, legacy: bool, python: bool = False) -> list:
         from lint import suppressions
+        from lint.documents.python_source import directives as python_directives
 
         ignored = {rule.code for token in self.config.ignored_for(path) for rule in self.matching(token)}
         kept = []
@@ -171,7 +190,7 @@ class Linter:
             finding.severity = self.config.severity.get(finding.rule, finding.severity)
             kept.append(finding)
         if isinstance(text, str):
-            directives = suppressions.parse(path, text, legacy=legacy)
+            directives = python_directives(path, text) if python else suppressions.parse(path, text, legacy=legacy)
             if directives:
                 kept = suppressions.apply(kept, directives, self.find_rule)
                 if "FL009" in self.enabled and "FL009" not in ignored:
@@ -190,7 +209,7 @@ def lint_paths(paths: list, config: ToolConfig, flink_version: str = "2.3", kind
                diff: bool = False) -> Report:
     """Lint files and directories; with fix/diff, apply or show the safe fixes first."""
     linter = Linter(config, flink_version, kind, select, ignore)
-    files, missing = find_files(paths, config)
+    files, missing = find_files(paths, config, kind)
     report = Report(flink_version=flink_version)
     for path in missing:
         report.internal_errors.append(f"{path}: no such file or directory")

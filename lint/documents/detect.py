@@ -16,7 +16,7 @@ from yaml.nodes import MappingNode, ScalarNode
 
 from lint.documents.yaml_nodes import YamlError, compose_documents
 
-KINDS = ("config-yaml", "flink-conf", "kubernetes", "job-config")
+KINDS = ("config-yaml", "flink-conf", "kubernetes", "job-config", "python")  # python: PyFlink job code
 _FLINKY_TEXT = re.compile(
     r"^\s*(?:(?:taskmanager|jobmanager|execution|state|parallelism|restart-strategy|high-availability|"
     r"pipeline)\.[\w.-]+\s*:|apiVersion:\s*flink\.apache\.org/)", re.MULTILINE)
@@ -32,6 +32,11 @@ def _namespaces() -> frozenset:
     names |= {key.split(".", 1)[0] for key in catalog.deprecated_key_map}
     names |= {prefix.split(".", 1)[0] for prefix in catalog.known_prefixes}
     return frozenset(names)
+
+
+def is_python(path: str, kind: str | None = None) -> bool:
+    """Read as PyFlink job code (lint/documents/python_source.py) rather than YAML?"""
+    return kind == "python" or (kind is None and path.lower().endswith(".py"))
 
 
 def kind_by_name(path: str) -> str | None:

@@ -50,7 +50,29 @@ CONFIG_RULES = [
 ]
 # ---- config rules: end ----
 
-RULE_MODULES = INPUT_RULES + CONFIG_RULES
+# Code rules FL700-FL799: PyFlink job code (*.py), read with ast (lint/documents/python_source.py).
+# A code rule module also has DOCUMENT = "python": the engine runs it on Python sources only.
+# Severity follows the operator-risk table: high -> warning, medium -> info, low -> not reported;
+# error for code that fails at runtime.
+# ---- code rules: append below this line ----
+CODE_RULES = [
+    "lint.rules.code.python_syntax",                  # FL700 python-syntax
+    "lint.rules.code.session_window",                 # FL701 session-window
+    "lint.rules.code.stream_stream_join",             # FL702 stream-stream-join
+    "lint.rules.code.lookup_join",                    # FL703 lookup-join
+    "lint.rules.code.window_without_preaggregation",  # FL704 window-without-preaggregation
+    "lint.rules.code.non_parallel_operator",          # FL705 non-parallel-operator
+    "lint.rules.code.blocking_call_in_function",      # FL706 blocking-call-in-function
+    "lint.rules.code.unbounded_list_state",           # FL711 unbounded-list-state
+    "lint.rules.code.state_without_ttl",              # FL712 state-without-ttl
+    "lint.rules.code.python_object_state",            # FL713 python-object-state
+    "lint.rules.code.missing_watermarks",             # FL721 missing-watermarks
+    "lint.rules.code.idleness_drops_assigner",        # FL722 idleness-drops-assigner
+    "lint.rules.code.checkpointing_disabled",         # FL731 checkpointing-disabled
+]
+# ---- code rules: end ----
+
+RULE_MODULES = INPUT_RULES + CONFIG_RULES + CODE_RULES
 SEVERITIES = ("error", "warning", "info")
 DOC_SECTIONS = ("What it does", "Why is this bad", "Example", "Use instead", "Fix")
 
@@ -62,6 +84,11 @@ class Rule:
     severity: str
     fixable: bool
     module: ModuleType
+
+    @property
+    def document(self) -> str:
+        """What the rule reads: "config" (FlinkConfig) or "python" (PythonSource)."""
+        return getattr(self.module, "DOCUMENT", "config")
 
     @property
     def doc(self) -> str:

@@ -1,0 +1,614 @@
+"""PyFlink job code, read with `ast` only: the file is never imported and never executed.
+
+`read_python(path, data) -> (PythonSource | None, findings)` parses a file; code rules
+(lint/rules/code/) ask the `PythonSource` what the code does rather than what it says:
+
+- `qualname(node, where)`: the dotted name an expression really is, through `import x as y`,
+  `from m import X as Y`, module aliases, local aliases (`W = gateway.jvm.org...`), parameter
+  defaults (`sleep=time.sleep`) and `self.attr` assignments of the enclosing class;
+- `chain(node, where)`: the pipeline behind a stream, table or builder expression, through
+  variables: `ds = env.from_source(...)`, `keyed = ds.key_by(...)`, `keyed.window(...).process(...)`
+  gives steps [from_source, key_by, window, process] (the nearest assignment before the use wins);
+- `sql_texts()`: the SQL passed to `execute_sql`, `sql_query` and `add_insert_sql` (literals,
+  `+` concatenations, f-strings and `.format` templates with constant parts, names bound to them),
+  each offset mapped back to a line and column of the Python file.
+
+Syntax errors, deep nesting and oversized files become one located `python-syntax` finding.
+"""
+from __future__ import annotations
+
+import ast
+import bisect
+import io
+import re
+import tokenize
+from dataclasses import dataclass, field
+from typing import Iterator, Optional
+
+from lint.model import Finding, Location
+
+MAX_BYTES = 2 * 1024 * 1024  # a job module is a few KB; anything larger is generated, not a job
+MAX_STEPS = 200  # bound on any resolution walk (chains, aliases): a cycle or a generated monster stops here
+PLACEHOLDER = "_expr_"  # stands for a non-constant part of a SQL string (f-string field, variable)
+_OURS = re.compile(r"flink", re.IGNORECASE)
+SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+LIFECYCLE = {"__init__", "open", "close", "setup", "__getstate__", "__setstate__", "__repr__", "__str__"}
+
+
+def is_python_path(path: str) -> bool:
+    return path.lower().endswith((".py", ".pyi"))
+
+
+@dataclass
+class Step:
+    """One method call of a chain: `method` called with `call` (its ast.Call)."""
+
+    method: str
+    call: ast.Call
+
+
+@dataclass
+class Chain:
+    origin: ast.AST  # what the first step is called on (a Name, a parameter, a Constant ...)
+    steps: list  # [Step], first call first
+
+    def methods(self) -> list:
+        return [step.method for step in self.steps]
+
+    def has(self, *methods: str) -> bool:
+        return any(step.method in methods for step in self.steps)
+
+    def last(self, *methods: str) -> Optional[Step]:
+        for step in reversed(self.steps):
+            if step.method in methods:
+                return step
+        return None
+
+
+@dataclass
+class ClassInfo:
+    node: ast.ClassDef
+    bases: list  # qualified names of the bases as written
+    methods: dict = field(default_factory=dict)  # name -> FunctionDef
+    attributes: dict = field(default_factory=dict)  # attr -> [(value node, method FunctionDef or None)]
+
+
+@dataclass
+class CallSite:
+    call: ast.Call
+    scope: ast.AST  # innermost function or lambda (or the module)
+    cls: Optional[ClassInfo]  # the class whose method this call is in
+    method: Optional[ast.AST]  # that method (FunctionDef), when in a class
+
+
+@dataclass
+class SqlText:
+    """SQL passed to Flink. `text` has PLACEHOLDER where the Python code computes a part."""
+
+    text: str
+    call: ast.Call
+    method: str  # execute_sql | sql_query | add_insert_sql
+    site: CallSite
+    pieces: list  # [(start offset in text, anchor)], anchor = (line, column, exact)
+
+    def location(self, source: "PythonSource", offset: int) -> Location:
+        """The Python file position of `text[offset]` (the literal's start when it cannot be exact)."""
+        index = max(0, bisect.bisect_right([start for start, _ in self.pieces], offset) - 1)
+        start, (line, column, exact) = self.pieces[index] if self.pieces else (0, (self.call.lineno, 1, False))
+        if not exact:
+            return Location(source.path, line, column)
+        inner = self.text[start:offset]
+        newlines = inner.count("\n")
+        if newlines:
+            return Location(source.path, line + newlines, len(inner) - inner.rfind("\n"))
+        return Location(source.path, line, column + len(inner))
+
+
+class PythonSource:
+    """One parsed Python file and what it binds. Build with `read_python`."""
+
+    kind = "python"
+
+    def __init__(self, path: str, text: str, tree: ast.Module):
+        self.path, self.text, self.tree = path, text, tree
+        self.lines = text.splitlines()
+        self.imports: dict = {}  # local name -> qualified name
+        self.star_modules: list = []
+        self.classes: dict = {}  # name -> ClassInfo
+        self.functions: dict = {}  # name -> FunctionDef (any level; the last one wins)
+        self.calls: list = []  # [CallSite] in source order
+        self.lambdas: list = []  # [(Lambda, scope)]
+        self.constants: list = []  # str constants (for cheap "is this key mentioned" checks)
+        self._assignments: dict = {}  # (id(scope), name) -> sorted [(position, value, scope)]
+        self._params: dict = {}  # id(function) -> {name: default or None}
+        self._site_of: dict = {}  # id(call) -> CallSite
+        self._index()
+
+    # ------------------------------------------------------------------ positions
+    def location(self, node: ast.AST, end: bool = False) -> Location:
+        line = node.lineno
+        column = self._column(line, node.col_offset)
+        end_line = getattr(node, "end_lineno", None)
+        end_column = self._column(end_line, node.end_col_offset) if end_line is not None else None
+        return Location(self.path, line, column, end_line, end_column)
+
+    def method_location(self, call: ast.Call) -> Location:
+        """Where the method name of `x.method(...)` is: the line a reader looks at in a long chain."""
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.end_lineno is not None:
+            end = self._column(func.end_lineno, func.end_col_offset)
+            return Location(self.path, func.end_lineno, end - len(func.attr), func.end_lineno, end)
+        return self.location(call)
+
+    def _column(self, line: int, byte_offset: int) -> int:
+        """ast offsets count UTF-8 bytes; findings count characters (1-based)."""
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        if text.isascii():
+            return byte_offset + 1
+        return len(text.encode("utf-8")[:byte_offset].decode("utf-8", "replace")) + 1
+
+    # ------------------------------------------------------------------ indexing (one walk, no recursion)
+    def _index(self) -> None:
+        stack = [(self.tree, self.tree, None, None)]  # node, scope, class, method
+        while stack:
+            node, scope, cls, method = stack.pop()
+            kind = type(node)
+            if kind is ast.Call:
+                site = CallSite(node, scope, cls, method)
+                self.calls.append(site)
+                self._site_of[id(node)] = site
+            elif kind is ast.Constant:
+                if isinstance(node.value, str):
+                    self.constants.append(node.value)
+                continue
+            elif kind is ast.Assign or kind is ast.AnnAssign:
+                value = node.value
+                if value is not None:
+                    targets = node.targets if kind is ast.Assign else [node.target]
+                    for target in targets:
+                        self._bind(target, value, node, scope, cls, method)
+            elif kind is ast.Import:
+                for alias in node.names:
+                    if alias.asname:
+                        self.imports[alias.asname] = alias.name
+                    else:
+                        self.imports.setdefault(alias.name.split(".", 1)[0], alias.name.split(".", 1)[0])
+                continue
+            elif kind is ast.ImportFrom:
+                module = ("." * node.level) + (node.module or "")
+                for alias in node.names:
+                    if alias.name == "*":
+                        self.star_modules.append(module)
+                    else:
+                        self.imports[alias.asname or alias.name] = f"{module}.{alias.name}"
+                continue
+            elif kind is ast.ClassDef:
+                info = ClassInfo(node, [self.qualname(base) or "" for base in node.bases])
+                self.classes[node.name] = info
+                for child in reversed(node.body):
+                    if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        info.methods[child.name] = child
+                        stack.append((child, child, info, child))
+                    else:
+                        stack.append((child, scope, info, None))
+                for child in node.bases + node.decorator_list:
+                    stack.append((child, scope, cls, method))
+                continue
+            elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+                if cls is None or method is not node:
+                    self.functions[node.name] = node
+                self._params[id(node)] = _parameters(node.args)
+                for child in node.args.defaults + [d for d in node.args.kw_defaults if d is not None]:
+                    stack.append((child, scope, cls, method))
+                for child in node.decorator_list:
+                    stack.append((child, scope, cls, method))
+                inner_method = node if method is node else method
+                for child in reversed(node.body):
+                    stack.append((child, node, cls, inner_method))
+                continue
+            elif kind is ast.Lambda:
+                self.lambdas.append((node, scope))
+                self._params[id(node)] = _parameters(node.args)
+                stack.append((node.body, node, cls, method))
+                continue
+            for child in reversed(list(ast.iter_child_nodes(node))):
+                stack.append((child, scope, cls, method))
+        self.calls.sort(key=lambda site: (site.call.lineno, site.call.col_offset))
+
+    def _bind(self, target, value, statement, scope, cls, method) -> None:
+        if isinstance(target, ast.Name):
+            key = (id(scope), target.id)
+            position = (statement.end_lineno, statement.end_col_offset)
+            entries = self._assignments.setdefault(key, [])
+            entries.append((position, value, scope))
+            if len(entries) > 1 and entries[-2][0] > position:
+                entries.sort(key=lambda entry: entry[0])
+        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
+            if cls is not None:
+                cls.attributes.setdefault(target.attr, []).append((value, method))
+        elif isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple, ast.List)) \
+                and len(target.elts) == len(value.elts):
+            for sub_target, sub_value in zip(target.elts, value.elts):
+                self._bind(sub_target, sub_value, statement, scope, cls, method)
+
+    # ------------------------------------------------------------------ names
+    def site(self, call: ast.Call) -> Optional[CallSite]:
+        return self._site_of.get(id(call))
+
+    def assigned(self, name: str, scope: ast.AST, position: tuple) -> Optional[tuple]:
+        """(value, scope) of the nearest assignment to `name` before `position`, looking in the
+        enclosing function first, then at module level; None for parameters and unbound names."""
+        entries = self._assignments.get((id(scope), name))
+        if entries:
+            found = None
+            for entry in entries:
+                if entry[0] <= position:
+                    found = entry
+            if found is not None:
+                return found[1], found[2]
+        if scope is not self.tree:
+            params = self._params.get(id(scope), {})
+            if name in params:
+                return None
+            entries = self._assignments.get((id(self.tree), name))
+            if entries:
+                return entries[-1][1], self.tree
+        return None
+
+    def parameter_default(self, name: str, scope: ast.AST) -> Optional[ast.AST]:
+        return self._params.get(id(scope), {}).get(name)
+
+    def qualname(self, node: ast.AST, site: Optional[CallSite] = None, _depth: int = 0) -> Optional[str]:
+        """The dotted name `node` stands for: `requests.Session().get`, `pyflink.datastream.window.
+        EventTimeSessionWindows.with_gap`; None when it is not a name, attribute chain or call."""
+        parts = []
+        current = node
+        scope = site.scope if site else self.tree
+        for _ in range(MAX_STEPS):
+            if isinstance(current, ast.Attribute):
+                parts.append(current.attr)
+                value = current.value
+                if isinstance(value, ast.Name) and value.id == "self" and site is not None and site.cls is not None:
+                    resolved = self._self_attribute(site.cls, current.attr, site, _depth)
+                    if resolved is not None:
+                        parts.pop()
+                        parts.append(resolved)
+                        return ".".join(reversed(parts))
+                current = value
+            elif isinstance(current, ast.Call):
+                parts.append("()")
+                current = current.func
+            elif isinstance(current, ast.Name):
+                parts.append(self._name(current, site, scope, _depth))
+                break
+            else:
+                return None
+        else:
+            return None
+        return ".".join(reversed(parts)).replace(".()", "()")
+
+    def _name(self, node: ast.Name, site: Optional[CallSite], scope: ast.AST, depth: int) -> str:
+        name = node.id
+        bound = self.assigned(name, scope, (node.lineno, node.col_offset)) if depth < 8 else None
+        if bound is not None:
+            if isinstance(bound[0], (ast.Name, ast.Attribute, ast.Call)):
+                inner = self.qualname(bound[0], _site_in(site, bound[1]), depth + 1)
+                if inner is not None:
+                    return inner
+            return name
+        if name in self.imports:
+            return self.imports[name]
+        default = self.parameter_default(name, scope) if depth < 8 else None
+        if isinstance(default, (ast.Name, ast.Attribute)):
+            inner = self.qualname(default, _site_in(site, self.tree), depth + 1)
+            if inner is not None:
+                return inner
+        if self.star_modules and name[:1].isupper() and bound_nowhere(self, name):
+            return f"{self.star_modules[0]}.{name}"
+        return name
+
+    def _self_attribute(self, cls: ClassInfo, attr: str, site: CallSite, depth: int) -> Optional[str]:
+        """The qualified name of what `self.attr` was assigned (e.g. `requests.Session()`)."""
+        if depth >= 8:
+            return None
+        for value, method in cls.attributes.get(attr, []):
+            if isinstance(value, (ast.Name, ast.Attribute, ast.Call)):
+                inner_site = CallSite(site.call, method or site.scope, cls, method)
+                name = self.qualname(value, inner_site, depth + 1)
+                if name is not None and name != f"self.{attr}":
+                    return name
+        return None
+
+    def resolve(self, node: ast.AST, site: Optional[CallSite]) -> tuple:
+        """(value, site) after following names and `self.attr` to what was assigned (bounded)."""
+        for _ in range(16):
+            if isinstance(node, ast.Name) and site is not None:
+                bound = self.assigned(node.id, site.scope, (node.lineno, node.col_offset))
+                if bound is None:
+                    return node, site
+                node, site = bound[0], _site_in(site, bound[1])
+            elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self" \
+                    and site is not None and site.cls is not None:
+                values = site.cls.attributes.get(node.attr, [])
+                if len(values) != 1 or values[0][0] is node:
+                    return node, site
+                value, method = values[0]
+                node, site = value, CallSite(site.call, method or site.scope, site.cls, method)
+            else:
+                return node, site
+        return node, site
+
+    def chain(self, node: ast.AST, site: Optional[CallSite]) -> Chain:
+        """The method calls that produce `node`, through variables, first call first."""
+        steps = []
+        current = node
+        for _ in range(MAX_STEPS):
+            if isinstance(current, ast.Call) and isinstance(current.func, ast.Attribute):
+                steps.append(Step(current.func.attr, current))
+                current = current.func.value
+                continue
+            if isinstance(current, ast.Name) and site is not None:
+                bound = self.assigned(current.id, site.scope, (current.lineno, current.col_offset))
+                if bound is not None and bound[0] is not current:
+                    current, site = bound[0], _site_in(site, bound[1])
+                    continue
+            if isinstance(current, ast.Attribute) and isinstance(current.value, ast.Name) \
+                    and current.value.id == "self" and site is not None and site.cls is not None:
+                values = site.cls.attributes.get(current.attr, [])
+                if len(values) == 1 and values[0][0] is not current:
+                    value, method = values[0]
+                    current, site = value, CallSite(site.call, method or site.scope, site.cls, method)
+                    continue
+            break
+        steps.reverse()
+        return Chain(current, steps)
+
+    # ------------------------------------------------------------------ classes and functions
+    def class_of(self, node: ast.AST, site: Optional[CallSite]) -> Optional[ClassInfo]:
+        """The class defined in this file that `node` instantiates (`MyFunction(...)`), if any."""
+        node, _ = self.resolve(node, site)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            return self.classes.get(node.func.id)
+        return None
+
+    def base_names(self, info: ClassInfo) -> set:
+        """Last segments of every base class, through classes defined in this file."""
+        names, pending, seen = set(), [info], set()
+        while pending:
+            current = pending.pop()
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            for base in current.bases:
+                short = base.rsplit(".", 1)[-1]
+                names.add(short)
+                local = self.classes.get(base)
+                if local is not None:
+                    pending.append(local)
+        return names
+
+    def is_flink(self, name: Optional[str]) -> bool:
+        """A name that comes from pyflink or from the JVM through the py4j gateway."""
+        return bool(name) and (name.startswith("pyflink.") or ".jvm." in name or name.startswith("jvm."))
+
+    def sql_texts(self) -> list:
+        if not hasattr(self, "_sql"):
+            self._sql = list(_extract_sql(self))
+        return self._sql
+
+
+def bound_nowhere(source: PythonSource, name: str) -> bool:
+    return name not in source.classes and name not in source.functions
+
+
+def _site_in(site: Optional[CallSite], scope: ast.AST) -> Optional[CallSite]:
+    if site is None:
+        return CallSite(None, scope, None, None)
+    if scope is site.scope:
+        return site
+    return CallSite(site.call, scope, site.cls, site.method)
+
+
+def _parameters(args: ast.arguments) -> dict:
+    params = {}
+    positional = args.posonlyargs + args.args
+    defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+    for arg, default in zip(positional, defaults):
+        params[arg.arg] = default
+    for arg, default in zip(args.kwonlyargs, args.kw_defaults):
+        params[arg.arg] = default
+    for arg in (args.vararg, args.kwarg):
+        if arg is not None:
+            params[arg.arg] = None
+    return params
+
+
+# ---------------------------------------------------------------------- SQL extraction
+SQL_METHODS = ("execute_sql", "sql_query", "add_insert_sql")
+_PREFIX = re.compile(r"^([rRbBuUfF]{0,2})('''|\"\"\"|'|\")")
+_FORMAT_FIELD = re.compile(r"\{[^{}]*\}")
+_PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdrif]")
+
+
+def _extract_sql(source: PythonSource) -> Iterator[SqlText]:
+    for site in source.calls:
+        func = site.call.func
+        if not isinstance(func, ast.Attribute) or func.attr not in SQL_METHODS or not site.call.args:
+            continue
+        receiver = source.qualname(func.value, site)
+        if receiver and "." in receiver and not source.is_flink(receiver) and not receiver.startswith(("self.", "cls.")) \
+                and receiver.split(".", 1)[0] in {name.split(".", 1)[0] for name in source.imports.values()}:
+            continue  # a method of a non-Flink library object (a database client's `execute_sql`)
+        pieces: list = []
+        parts: list = []
+        if not _sql_parts(source, site.call.args[0], site, parts, pieces, 0):
+            continue
+        text = "".join(parts)
+        if text.replace(PLACEHOLDER, "").strip():
+            yield SqlText(text, site.call, func.attr, site, pieces)
+
+
+def _sql_parts(source, node, site, parts, pieces, depth) -> bool:
+    """Append the text of `node` to parts (and position anchors to pieces); False if not a string."""
+    if depth > 24:
+        return False
+    offset = sum(len(part) for part in parts)
+    if isinstance(node, ast.Constant):
+        if not isinstance(node.value, str):
+            return False
+        pieces.append((offset, _anchor(source, node)))
+        parts.append(node.value)
+        return True
+    if isinstance(node, ast.JoinedStr):
+        pieces.append((offset, (node.lineno, source._column(node.lineno, node.col_offset), False)))
+        for value in node.values:
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                parts.append(value.value)
+            else:
+                parts.append(PLACEHOLDER)
+        return True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _sql_parts(source, node.left, site, parts, pieces, depth + 1) and \
+            _sql_parts(source, node.right, site, parts, pieces, depth + 1)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant) \
+            and isinstance(node.left.value, str):
+        pieces.append((offset, (node.lineno, source._column(node.lineno, node.col_offset), False)))
+        parts.append(_PERCENT_FIELD.sub(PLACEHOLDER, node.left.value))
+        return True
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        inner_parts, inner_pieces = [], []
+        if _sql_parts(source, node.func.value, site, inner_parts, inner_pieces, depth + 1):
+            pieces.append((offset, (node.lineno, source._column(node.lineno, node.col_offset), False)))
+            parts.append(_FORMAT_FIELD.sub(PLACEHOLDER, "".join(inner_parts)))
+            return True
+        return False
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        value, value_site = source.resolve(node, site)
+        if value is not node and isinstance(value, (ast.Constant, ast.JoinedStr, ast.BinOp, ast.Call)):
+            return _sql_parts(source, value, value_site, parts, pieces, depth + 1)
+        if depth > 0:  # a variable part inside a concatenation
+            pieces.append((offset, (node.lineno, source._column(node.lineno, node.col_offset), False)))
+            parts.append(PLACEHOLDER)
+            return True
+        return False
+    if depth > 0:
+        pieces.append((offset, (node.lineno, source._column(node.lineno, node.col_offset), False)))
+        parts.append(PLACEHOLDER)
+        return True
+    return False
+
+
+def _anchor(source: PythonSource, node: ast.Constant) -> tuple:
+    """(line, column, exact) of the first character of the string's value."""
+    line, column = node.lineno, source._column(node.lineno, node.col_offset)
+    if node.end_lineno is None:
+        return line, column, False
+    segment = ast.get_source_segment(source.text, node)
+    match = _PREFIX.match(segment or "")
+    if not match or "\\" in segment:
+        return line, column, False
+    quote = match.group(2)
+    content = segment[match.end():len(segment) - len(quote)]
+    if content != node.value:  # implicit concatenation or escapes: the literal's start is the best we can say
+        return line, column, False
+    return line, column + match.end(), True
+
+
+# ---------------------------------------------------------------------- reading and suppressions
+def read_python(path: str, data) -> tuple:
+    """(PythonSource or None, findings). A `.py` file that Python cannot read or compile is reported
+    whatever it is about; code rules only see files that mention Flink (others give None)."""
+    from lint.rules.code import python_syntax
+
+    here = Location(path, 1, 1)
+    if isinstance(data, bytes):
+        if len(data) > MAX_BYTES:
+            if not _OURS.search(data[:65536].decode("utf-8", "replace")):
+                return None, []
+            return None, [python_syntax.finding(
+                f"file is {len(data) / 1048576:.1f} MiB, larger than the {MAX_BYTES // 1048576} MiB a job module "
+                "can reasonably be: not read", here)]
+        nul = data.find(b"\0")
+        if nul >= 0:
+            line = data.count(b"\n", 0, nul) + 1
+            return None, [python_syntax.finding("binary file (NUL byte): Python cannot read it as source code",
+                                                Location(path, line, nul - (data.rfind(b"\n", 0, nul) + 1) + 1))]
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+            text = data.decode(encoding)
+        except UnicodeDecodeError as error:
+            line = data.count(b"\n", 0, error.start) + 1
+            return None, [python_syntax.finding(
+                f"cannot decode the file as {error.encoding}: byte 0x{data[error.start]:02x} (add a coding "
+                "declaration or save it as UTF-8)", Location(path, line, 1))]
+        except (SyntaxError, LookupError) as error:
+            return None, [python_syntax.finding(f"cannot decode the file: {error}", here)]
+        text = text.removeprefix("\ufeff")
+    else:
+        text = data
+        if len(text) > MAX_BYTES:
+            return None, [python_syntax.finding("file too large to be a job module: not read", here)]
+    try:
+        tree = ast.parse(text, filename=path)
+        compile(tree, path, "exec", dont_inherit=True)  # compiles only: `return` outside a function, ...
+    except SyntaxError as error:
+        line = min(max(error.lineno or 1, 1), max(text.count("\n") + 1, 1))
+        message = error.msg or "invalid syntax"
+        return None, [python_syntax.finding(f"Python syntax error: {message}",
+                                            Location(path, line, max(error.offset or 1, 1)))]
+    except (RecursionError, MemoryError) as error:
+        return None, [python_syntax.finding(
+            f"expressions nested too deeply to analyze ({type(error).__name__}): not checked", here)]
+    except ValueError as error:
+        return None, [python_syntax.finding(f"cannot parse the file: {error}", here)]
+    if not _OURS.search(text):
+        return None, []
+    try:
+        return PythonSource(path, text, tree), []
+    except (RecursionError, MemoryError) as error:
+        return None, [python_syntax.finding(
+            f"expressions nested too deeply to analyze ({type(error).__name__}): not checked", here)]
+
+
+def directives(path: str, text: str) -> list:
+    """Suppression directives from Python comments (tokenize: a `#` inside a string is no comment)."""
+    from lint.suppressions import DIRECTIVE, Directive
+
+    if "flink-lint" not in text:
+        return []
+    lines = text.splitlines()
+    comments = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.COMMENT and "flink-lint" in token.string:
+                comments.append(token)
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return []
+    code_lines = _code_lines(text)
+    found = []
+    for token in comments:
+        match = DIRECTIVE.match(token.string)
+        if match is None:
+            continue
+        number, start = token.start
+        codes = tuple(code.strip() for code in (match.group("codes") or "").split(",") if code.strip())
+        location = Location(path, number, start + 1, number, len(lines[number - 1].rstrip()) + 1)
+        if match.group("verb") == "disable-file":
+            target = None
+        elif lines[number - 1][:start].strip():
+            target = number
+        else:
+            later = [line for line in code_lines if line > number]
+            target = later[0] if later else number + 1
+        found.append(Directive(location, codes, target, match.group("reason") or ""))
+    return found
+
+
+def _code_lines(text: str) -> list:
+    """Lines that hold code (not blank, not only a comment), in order."""
+    result = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            result.append(number)
+    return result

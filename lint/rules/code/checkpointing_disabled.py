@@ -1,0 +1,120 @@
+"""Checkpointing disabled: a stateful job whose code sets up its environment but never checkpoints.
+
+**What it does**
+Reports a job file that creates its own environment (`StreamExecutionEnvironment.
+get_execution_environment(...)`, `StreamTableEnvironment.create(...)`, `TableEnvironment.create(...)`)
+and configures it in code (a `Configuration` passed in, `set_parallelism`, `set_state_backend`,
+`get_config().set(...)`, ...), keeps state (keyed state, windows, `key_by` aggregations, SQL or
+Table API aggregations, joins and windows), reads from a source that is not an in-memory
+collection, and never enables checkpointing (`enable_checkpointing(...)` or the key
+`execution.checkpointing.interval`). Files that receive their environment from elsewhere (e.g.
+`build(env, ...)`) leave checkpointing to whoever configures it and are not reported; BATCH jobs
+are skipped.
+
+**Why is this bad**
+Checkpointing is off by default. Without it a failure restarts the job from scratch: keyed state
+and windows are lost, sources rewind to their start offsets, and exactly-once sinks (FileSink,
+Kafka transactions) never commit their output.
+
+**Example**
+```python
+env = StreamExecutionEnvironment.get_execution_environment()
+env.set_parallelism(4)
+env.from_source(kafka, strategy, "events").key_by(user).process(Sessionize()).sink_to(sink)
+env.execute("sessions")
+```
+
+**Use instead**
+```python
+env = StreamExecutionEnvironment.get_execution_environment()
+env.set_parallelism(4)
+env.enable_checkpointing(30_000)
+```
+
+**Fix**
+None: choose the checkpoint interval (and the checkpoint storage) for the job.
+"""
+from __future__ import annotations
+
+import ast
+import re
+from typing import Iterator
+
+from lint.model import Finding, RuleContext
+from lint.rules.code import _flink, _sql
+
+CODE = "FL731"
+NAME = "checkpointing-disabled"
+SEVERITY = "warning"
+FIXABLE = False
+DOCUMENT = "python"
+
+CREATORS = {"get_execution_environment", "create"}
+ENVIRONMENTS = {"StreamExecutionEnvironment", "StreamTableEnvironment", "TableEnvironment"}
+CONFIGURING = {"set_parallelism", "set_max_parallelism", "set_state_backend", "set_runtime_mode",
+               "set_restart_strategy", "set_stream_time_characteristic", "set_buffer_timeout",
+               "configure", "set_python_executable", "set_default_savepoint_directory", "get_config",
+               "set_string", "set_integer", "set_boolean"}
+STATEFUL_METHODS = {"key_by", "window", "window_all", "count_window", "group_by", "over_window", "distinct",
+                    "join", "left_outer_join", "right_outer_join", "full_outer_join", *_flink.STATE_GETTERS}
+COLLECTIONS = {"from_collection", "from_elements"}
+SOURCES = {"from_source", "add_source", "read_text_file", "from_path", "from_descriptor"}
+NOT_SOURCES = {"print", "blackhole", "datagen"}  # sinks for demos, and generated data
+_CONNECTOR = re.compile(r"'connector'\s*=\s*'([\w.-]+)'", re.IGNORECASE)
+
+
+def check(source, context: RuleContext) -> Iterator[Finding]:
+    created = []
+    for site in source.calls:
+        func = site.call.func
+        if isinstance(func, ast.Attribute) and func.attr in CREATORS:
+            name = source.qualname(func, site) or ""
+            parts = name.split(".")
+            if len(parts) >= 2 and parts[-2] in ENVIRONMENTS and source.is_flink(name):
+                created.append(site)
+    if not created or _enabled(source) or _flink.is_batch_file(source):
+        return
+    created = [site for site in created if not _flink.table_env_is_batch(source, site.call, site)]
+    if not created or not _configured(source, created) or not _stateful(source) or not _external_source(source):
+        return
+    first = created[0]
+    yield Finding(CODE, NAME, SEVERITY, "the job configures its environment and keeps state but never enables "
+                  "checkpointing: a failure restarts it from scratch", source.method_location(first.call),
+                  hint="env.enable_checkpointing(30_000), or set execution.checkpointing.interval")
+
+
+def _enabled(source) -> bool:
+    if any(True for _ in _flink.method_calls(source, "enable_checkpointing")):
+        return True
+    return any("execution.checkpointing.interval" in constant or "checkpointing.interval" in constant
+               for constant in source.constants)
+
+
+def _configured(source, created) -> bool:
+    if any(site.call.args or site.call.keywords for site in created
+           if site.call.func.attr == "get_execution_environment"):
+        return True
+    for site in _flink.method_calls(source, *CONFIGURING):
+        chain = _flink.receiver_chain(source, site)
+        if any(step.call is created_site.call for step in chain.steps for created_site in created):
+            return True
+    return False
+
+
+def _stateful(source) -> bool:
+    if any(True for _ in _flink.method_calls(source, *STATEFUL_METHODS)):
+        return True
+    return any(_sql.is_stateful(sql.text) for sql in source.sql_texts())
+
+
+def _external_source(source) -> bool:
+    if any(True for _ in _flink.method_calls(source, *SOURCES)):
+        return True
+    for sql in source.sql_texts():
+        if any(name.lower() not in NOT_SOURCES for name in _CONNECTOR.findall(sql.text)):
+            return True
+    for site in _flink.method_calls(source, "for_connector"):
+        name = _flink.first_arg(site.call)
+        if isinstance(name, ast.Constant) and str(name.value).lower() not in NOT_SOURCES:
+            return True
+    return False

@@ -1,0 +1,47 @@
+"""Python syntax: a job module that Python cannot parse (or that is too large or deep to analyze).
+
+**What it does**
+Reports, at the line and column Python gives, a syntax error in a Python file that is about Flink
+(it mentions Flink), and files that cannot be analyzed: not decodable, larger than 2 MiB, or
+nested so deeply that Python's parser gives up. The file is read with `ast` only: never imported,
+never executed.
+
+**Why is this bad**
+The job fails at submission with a traceback instead of running, and none of the other code
+rules can check the file.
+
+**Example**
+```python
+ds.key_by(lambda e: e[0]
+  .process(Enrich())
+```
+
+**Use instead**
+```python
+ds.key_by(lambda e: e[0]).process(Enrich())
+```
+
+**Fix**
+None: the intent of broken code cannot be guessed safely.
+"""
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+from lint.model import Finding, Location, RuleContext
+
+CODE = "FL700"
+NAME = "python-syntax"
+SEVERITY = "error"
+FIXABLE = False
+DOCUMENT = "python"
+
+
+def finding(message: str, location: Location, hint: Optional[str] = None) -> Finding:
+    return Finding(CODE, NAME, SEVERITY, message, location,
+                   hint=hint or "fix the file so that `python -m py_compile` accepts it")
+
+
+def check(source, context: RuleContext) -> Iterator[Finding]:
+    """Produced by the reader (lint/documents/python_source.py); nothing to add here."""
+    return iter(())

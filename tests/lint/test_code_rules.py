@@ -1,0 +1,66 @@
+"""Every case of tests/lint/fixtures/code/<rule-name>.yaml, run through the real engine (reader,
+rules, suppressions) with only that rule selected.
+
+A fixture file:
+
+    rule: session-window              # the rule's name (or code)
+    cases:
+      - name: session window from a field
+        input: |                      # a Python source file
+          ...
+        expect: [{rule: FL701, line: 11, column: 17}]   # [] for a clean case
+
+`expect` lists the findings of the fixture's rule, in file order.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from lint.engine import lint_text
+from lint.rules.registry import all_rules, find_rule
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "code"
+CODE_RULES = [rule for rule in all_rules() if rule.document == "python"]
+
+
+def _cases():
+    for path in sorted(FIXTURES.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for case in data["cases"]:
+            yield pytest.param(data["rule"], case, id=f"{path.stem}: {case['name']}")
+
+
+@pytest.mark.parametrize("rule_name, case", list(_cases()))
+def test_code_rule_case(rule_name, case):
+    rule = find_rule(rule_name)
+    assert rule is not None and rule.document == "python", rule_name
+    findings = [f for f in lint_text("jobs/job.py", case["input"], select=[rule.code]) if f.rule == rule.code]
+    got = [{"rule": f.rule, "line": f.location.line, "column": f.location.column} for f in findings]
+    assert got == case["expect"], "\n".join(f"{f.location.line}:{f.location.column} {f.message}" for f in findings)
+    for finding in findings:
+        assert (finding.name, finding.severity) == (rule.name, rule.severity)
+        assert finding.message and finding.hint and finding.location.path == "jobs/job.py"
+
+
+def test_every_code_rule_has_fixtures_with_pass_and_fail_cases():
+    by_rule = {}
+    for path in FIXTURES.glob("*.yaml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert path.stem == find_rule(data["rule"]).name, f"{path.name}: name the file after the rule"
+        by_rule[find_rule(data["rule"]).code] = data["cases"]
+    for rule in CODE_RULES:
+        cases = by_rule.get(rule.code)
+        assert cases, f"no fixtures/code/{rule.name}.yaml"
+        assert any(case["expect"] for case in cases) and any(not case["expect"] for case in cases), rule.name
+
+
+def test_code_rule_codes_and_documents():
+    assert [rule.code for rule in CODE_RULES] == sorted(rule.code for rule in CODE_RULES)
+    assert all(rule.code.startswith("FL7") for rule in CODE_RULES)
+    names = {rule.name for rule in CODE_RULES}
+    assert {"session-window", "stream-stream-join", "unbounded-list-state", "window-without-preaggregation",
+            "non-parallel-operator", "blocking-call-in-function", "state-without-ttl", "python-object-state",
+            "missing-watermarks", "idleness-drops-assigner", "checkpointing-disabled"} <= names
