@@ -120,7 +120,13 @@ def resolve_core(text: str) -> Any:
     if _YAML_INT.fullmatch(text):
         if text.startswith("0o"):
             return int(text[2:], 8)
-        return int(text, 16) if text.startswith("0x") else int(text)
+        if text.startswith("0x"):
+            return int(text, 16)
+        try:
+            return int(text)
+        except ValueError:  # more digits than int() converts (4,300): a BigInteger for Flink, kept as its text
+            digits = text.lstrip("+-").lstrip("0") or "0"
+            return ("-" if text.startswith("-") and digits != "0" else "") + digits
     if _YAML_FLOAT.fullmatch(text):
         lowered = text.lower().lstrip("+")
         if lowered.endswith(".nan"):

@@ -14,6 +14,7 @@ import sys
 import pytest
 
 from lint.cli import main
+from lint.engine import lint_text
 
 
 # ---------------------------------------------------------------- hostile file-system entries
@@ -38,3 +39,13 @@ def test_fifo_in_a_walked_directory_is_skipped_not_read_forever(tmp_path):
                             capture_output=True, text=True, timeout=30, cwd=tmp_path)
     assert result.returncode == 1, result.stderr
     assert "pipe.yaml" not in result.stdout and '"path": "config.yaml"' in result.stdout
+
+
+# ---------------------------------------------------------------- crashes found by the corpus and the fuzzers
+def test_integer_with_more_digits_than_python_converts_is_an_invalid_value():
+    digits = "9" * 5000  # int() refuses more than 4,300 digits: was an internal error (ValueError)
+    findings = lint_text("config.yaml", f"parallelism.default: {digits}\nrest.port: -{'0' * 4400}\n")
+    assert [(f.rule, f.location.line) for f in findings] == [("FL104", 1)]
+    findings = lint_text("deployment.yaml", "apiVersion: flink.apache.org/v1beta1\nkind: FlinkDeployment\n"
+                         f"spec:\n  job:\n    parallelism: {digits}\n  flinkConfiguration:\n    pipeline.jars: [{digits}]\n")
+    assert findings == []  # huge numbers where Flink takes any text
