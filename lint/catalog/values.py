@@ -31,7 +31,9 @@ def _split_number(text: str, what: str) -> tuple[str, str]:
 
 
 def _parse_long_digits(number: str) -> int:
-    value = int(number)
+    if len(number.lstrip("0")) > 19:  # (int() also refuses more than 4,300 digits)
+        raise ValueError(f"the value '{number}' cannot be represented as a 64-bit number (numeric overflow)")
+    value = int(number.lstrip("0") or "0")
     if value > _LONG_MAX:
         raise ValueError(f"the value '{number}' cannot be represented as a 64-bit number (numeric overflow)")
     return value
@@ -96,8 +98,10 @@ def _parse_iso_duration(text: str) -> int:
             raise overflow
         return value
 
+    if any(len((match.group(group) or "").lstrip("+-").lstrip("0")) > 19 for group in (2, 4, 5, 6)):
+        raise overflow  # Long.parseLong fails (and int() refuses more than 4,300 digits)
     days, hours, minutes, seconds = (
-        exact(int(match.group(group) or 0)) * unit  # Long.parseLong, then multiplyExact
+        exact(int(re.sub(r"(?<![0-9])0+(?=[0-9])", "", match.group(group) or "0"))) * unit  # Long.parseLong, multiplyExact
         for group, unit in ((2, 86_400), (4, 3_600), (5, 60), (6, 1))
     )
     days, hours, minutes = exact(days), exact(hours), exact(minutes)
@@ -121,7 +125,9 @@ def parse_duration_nanos(text: str) -> int:
     number, label = _split_number(text, "duration")
     if not number:
         return _parse_iso_duration(java_trim(text))
-    value = int(number)  # Flink reads the digits as a BigInteger: only the resulting seconds must fit
+    if len(number.lstrip("0")) > 40:  # more nanoseconds than a long of seconds holds (int() refuses 4,300 digits)
+        raise ValueError(f"duration '{text}' overflows")
+    value = int(number.lstrip("0") or "0")  # Flink reads the digits as a BigInteger: only the seconds must fit
     if not label:
         unit = "ms"
     elif label in _DURATION_LABELS:
@@ -169,8 +175,11 @@ def _parse_java_integer(text: str, bits: int, name: str) -> int:
     values = [_decimal_digit(char) for char in digits]
     if not digits or None in values:
         raise ValueError(f"'{text}' is not an {name}: expected digits with an optional sign, no spaces")
+    significant = values[next((i for i, digit in enumerate(values) if digit), len(values)):]
+    if len(significant) > 20:  # out of range anyway: no quadratic big-number arithmetic on a megabyte of digits
+        raise ValueError(f"'{text}' is out of range for a {bits}-bit {name}")
     value = 0
-    for digit in values:
+    for digit in significant:
         value = value * 10 + digit
     value = -value if sign == "-" else value
     if not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):

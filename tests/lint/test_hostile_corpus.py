@@ -49,3 +49,22 @@ def test_integer_with_more_digits_than_python_converts_is_an_invalid_value():
     findings = lint_text("deployment.yaml", "apiVersion: flink.apache.org/v1beta1\nkind: FlinkDeployment\n"
                          f"spec:\n  job:\n    parallelism: {digits}\n  flinkConfiguration:\n    pipeline.jars: [{digits}]\n")
     assert findings == []  # huge numbers where Flink takes any text
+
+
+@pytest.mark.timeout(30)
+def test_megabyte_numbers_are_rejected_quickly_with_flinks_reason():
+    from lint.catalog import values
+
+    digits = "1" * 1_900_000  # a config value can be this long (files up to 2 MiB are read)
+    with pytest.raises(ValueError, match="out of range"):
+        values.parse_int(digits)  # was quadratic big-number arithmetic: minutes
+    with pytest.raises(ValueError, match="out of range"):
+        values.parse_long("\u0661" * 50_000)  # Arabic-Indic digits: Java reads them too
+    assert values.parse_long("0" * 100_000 + "42") == 42
+    for parse, text in ((values.parse_memory_size, "9" * 5000 + "m"), (values.parse_duration_nanos, "9" * 5000),
+                        (values.parse_duration_nanos, "PT" + "9" * 5000 + "S"),
+                        (values.parse_duration_nanos, "P" + "9" * 5000 + "D")):
+        with pytest.raises(ValueError) as raised:  # was Python's "Exceeds the limit (4300 digits)" message
+            parse(text)
+        assert "overflow" in str(raised.value) and "4300" not in str(raised.value)
+    assert values.parse_duration_nanos("0" * 5000 + "1 s") == 10**9
