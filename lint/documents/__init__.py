@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Optional, Union
 
-from yaml.nodes import MappingNode
+from yaml.nodes import MappingNode, ScalarNode
 
 from lint.model import Finding, FlinkConfig, Location
 
@@ -37,6 +37,13 @@ def decode(path: str, data: bytes) -> tuple[Optional[str], Optional[Finding]]:
             f"not UTF-8: byte 0x{data[error.start]:02x} cannot be decoded (Flink reads configuration as UTF-8)",
             Location(path, line, column), hint="re-save the file as UTF-8")
     return text.removeprefix("\ufeff"), None
+
+
+def _null(root) -> bool:
+    """A document that is only `~`, `null` or nothing: an empty configuration."""
+    from lint.documents.yaml_nodes import PLAIN, resolve_core
+
+    return isinstance(root, ScalarNode) and root.tag == PLAIN and resolve_core(root.value) is None
 
 
 def read_file(path: str, text: Union[str, bytes], kind: Optional[str] = None
@@ -71,20 +78,22 @@ def read_file(path: str, text: Union[str, bytes], kind: Optional[str] = None
         return [], [yaml_syntax.finding(error.message, Location(path, error.line, error.column))]
     configs: list[FlinkConfig] = []
     findings: list[Finding] = []
-    roots = [root for root in documents if root is not None]
+    roots = [root for root in documents if root is not None and not _null(root)]
     for index, root in enumerate(roots):
         if kind in (None, "kubernetes"):
             document_kind = detect.document_kind(path, root)
+            if document_kind is None and kind is None and detect.kind_by_name(path) == "config-yaml":
+                document_kind = "config-yaml"  # not a mapping: read_root says that Flink refuses it
             if kind == "kubernetes" and document_kind != "kubernetes":
                 continue
-        else:
-            document_kind = kind if isinstance(root, MappingNode) else None
+        else:  # a root that is not a mapping is an error for Flink (config.yaml) and for the schema (job config)
+            document_kind = kind if isinstance(root, MappingNode) or kind in ("config-yaml", "job-config") else None
         if document_kind is None:
             continue
         if document_kind == "config-yaml":
             from lint.documents.flink_yaml import read_root
 
-            if index > 0 and detect.kind_by_name(path) == "config-yaml":
+            if index > 0 and (kind or detect.kind_by_name(path)) == "config-yaml":
                 findings.append(yaml_syntax.finding(
                     "more than one YAML document: Flink reads config.yaml as a single document",
                     Location(path, root.start_mark.line + 1, root.start_mark.column + 1)))

@@ -68,3 +68,20 @@ def test_megabyte_numbers_are_rejected_quickly_with_flinks_reason():
             parse(text)
         assert "overflow" in str(raised.value) and "4300" not in str(raised.value)
     assert values.parse_duration_nanos("0" * 5000 + "1 s") == 10**9
+
+
+@pytest.mark.parametrize("text", ["- parallelism.default: 4\n", "42\n", "just text\n", "-\n", "---\n...\n--- [a]\n"])
+def test_config_yaml_that_is_not_a_mapping_is_reported_not_skipped(text):
+    """Flink refuses a config.yaml whose document is a list or a scalar: was silently 'all checks passed'."""
+    for path, kind in (("conf/config.yaml", None), ("anything.yaml", "config-yaml")):
+        findings = lint_text(path, text, kind=kind)
+        assert [(f.rule, f.message) for f in findings] == [
+            ("FL001", "config.yaml must be a mapping of option keys to values")], (path, kind)
+    assert lint_text("conf/config.yaml", "~\n") == lint_text("conf/config.yaml", "---\n...\n") == []  # empty
+
+
+def test_job_config_that_is_not_a_mapping_is_reported_and_kind_counts_documents():
+    findings = lint_text("job.yaml", "- job: {}\n", kind="job-config")
+    assert [(f.rule, f.location.line) for f in findings] == [("FL003", 1)]
+    findings = lint_text("flink.yaml", "parallelism.default: 4\n---\nrest.port: 8081\n", kind="config-yaml")
+    assert [(f.rule, f.location.line) for f in findings] == [("FL001", 3)]  # more than one document
