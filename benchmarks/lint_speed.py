@@ -7,7 +7,9 @@
    files, in the same run: the ratio is check-jsonschema time / flink-lint time.
 2. 1,000 generated configurations of every kind (config.yaml, flink-conf.yaml, FlinkDeployment,
    ConfigMap, job config).
-3. A single file from a cold start (a new process, as pre-commit runs it).
+3. 1,000 generated PyFlink job files (*.py: DataStream windows and keyed state, Table API SQL),
+   every code rule.
+4. A single file from a cold start (a new process, as pre-commit runs it).
 Each figure is the best wall time of --repeat runs, pinned to one core when `taskset` exists.
 """
 from __future__ import annotations
@@ -97,15 +99,77 @@ data:
     parallelism.default: {parallelism}
 """
 
+JOB_PY = '''"""generated job {i}: events -> watermarks -> key_by -> window -> aggregate; SQL enrichment."""
+from pyflink.common import Duration, Types, WatermarkStrategy
+from pyflink.common.time import Time
+from pyflink.datastream import KeyedProcessFunction, StreamExecutionEnvironment
+from pyflink.datastream.functions import AggregateFunction, ProcessWindowFunction
+from pyflink.datastream.state import StateTtlConfig, ValueStateDescriptor
+from pyflink.datastream.window import {assigner}
+from pyflink.table import StreamTableEnvironment
+
+
+class Count{i}(AggregateFunction):
+    def create_accumulator(self):
+        return 0
+
+    def add(self, value, accumulator):
+        return accumulator + value[1]
+
+    def get_result(self, accumulator):
+        return accumulator
+
+    def merge(self, a, b):
+        return a + b
+
+
+class Bounds{i}(ProcessWindowFunction):
+    def process(self, key, context, counts):
+        yield key, context.window().start, context.window().end, next(iter(counts))
+
+
+class Latest{i}(KeyedProcessFunction):
+    def open(self, runtime_context):
+        descriptor = ValueStateDescriptor("latest", Types.LONG())
+        descriptor.enable_time_to_live(StateTtlConfig.new_builder(Time.hours({keys})).build())
+        self.latest = runtime_context.get_state(descriptor)
+
+    def process_element(self, value, ctx):
+        self.latest.update(value[2])
+        yield value[0], value[2]
+
+
+def build(env, events):
+    strategy = WatermarkStrategy.for_bounded_out_of_orderness(Duration.of_millis({count})) \\
+        .with_idleness(Duration.of_seconds(30)).with_timestamp_assigner(EventTime())
+    keyed = events.assign_timestamps_and_watermarks(strategy).key_by(lambda e: e[0], key_type=Types.STRING())
+    windows = keyed.window({assigner}.of(Time.seconds({window}))).aggregate(Count{i}(), Bounds{i}())
+    latest = keyed.process(Latest{i}()).name("latest-{i}").set_parallelism({parallelism})
+    return windows, latest
+
+
+def main():
+    env = StreamExecutionEnvironment.get_execution_environment()
+    env.set_parallelism({parallelism})
+    env.enable_checkpointing({interval}000)
+    t_env = StreamTableEnvironment.create(env)
+    t_env.execute_sql(f"""
+        INSERT INTO enriched_{i}
+        SELECT o.id, c.tier FROM orders_{i} AS o
+        JOIN customers FOR SYSTEM_TIME AS OF o.proc_time AS c ON o.customer = c.id
+    """)
+'''
+
 
 def values(i: int) -> dict:
     return dict(i=i, count=1000 + i, keys=1 + i % 100, window=1 + i % 60, parallelism=1 + i % 4,
-                slots=1 + i % 4, interval=5 + i % 60)
+                slots=1 + i % 4, interval=5 + i % 60,
+                assigner=("TumblingEventTimeWindows", "TumblingProcessingTimeWindows")[i % 2])
 
 
-def generate(directory: Path, files: int, mixed: bool) -> list:
+def generate(directory: Path, files: int, mixed: bool, code: bool = False) -> list:
     directory.mkdir(parents=True)
-    kinds = [("job", JOB, "job-{i}.yaml")]
+    kinds = [("code", JOB_PY, "job_{i}.py")] if code else [("job", JOB, "job-{i}.yaml")]
     if mixed:
         kinds += [("conf", CONFIG_YAML, "{i}/config.yaml"), ("legacy", FLINK_CONF, "{i}/flink-conf.yaml"),
                   ("k8s", DEPLOYMENT, "deploy-{i}.yaml"), ("cm", CONFIGMAP, "cm-{i}.yaml")]
@@ -141,6 +205,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="lint-speed-") as temporary:
         jobs = generate(Path(temporary) / "jobs", args.files, mixed=False)
         generate(Path(temporary) / "mixed", args.files, mixed=True)
+        generate(Path(temporary) / "code", args.files, mixed=False, code=True)
         single = jobs[0]
         print(f"{args.files} files per set, best of {args.repeat}, "
               f"{'pinned to one core' if shutil.which('taskset') else 'not pinned'}; Python {sys.version.split()[0]}")
@@ -154,6 +219,8 @@ def main() -> None:
             print("check-jsonschema not installed (pip install -e '.[dev]'): no ratio")
         mixed = best(flink_lint + ["--exit-zero", "--format", "json", str(Path(temporary) / "mixed")], args.repeat)
         print(f"flink-lint, {args.files} mixed configs (5 kinds):            {mixed:6.3f} s")
+        code = best(flink_lint + ["--exit-zero", "--format", "json", str(Path(temporary) / "code")], args.repeat)
+        print(f"flink-lint, {args.files} PyFlink job files (*.py, code rules): {code:6.3f} s")
         cold = best(flink_lint + ["--exit-zero", single], max(args.repeat, 5))
         print(f"flink-lint, one file, cold start:                        {cold * 1000:6.0f} ms")
         if check_jsonschema:

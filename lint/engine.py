@@ -59,7 +59,7 @@ def find_files(paths: list, config: ToolConfig, kind: Optional[str] = None) -> t
                     candidate = os.path.join(root, name)
                     suffixes = YAML_SUFFIXES + PYTHON_SUFFIXES if kind is None else \
                         PYTHON_SUFFIXES if kind == "python" else YAML_SUFFIXES
-                    if name.lower().endswith(suffixes) and not config.excluded(candidate) \
+                    if name.lower().endswith(suffixes) and not (config.exclude and config.excluded(candidate)) \
                             and not _special(candidate):
                         files.append(_display(candidate))
         elif os.path.exists(path):
@@ -182,7 +182,8 @@ class Linter:
         from lint import suppressions
         from lint.documents.python_source import directives as python_directives
 
-        ignored = {rule.code for token in self.config.ignored_for(path) for rule in self.matching(token)}
+        ignored = {rule.code for token in self.config.ignored_for(path) for rule in self.matching(token)} \
+            if self.config.per_file_ignores else set()
         kept = []
         for finding in findings:
             if finding.rule not in self.enabled or finding.rule in ignored:

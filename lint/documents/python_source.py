@@ -122,6 +122,8 @@ class PythonSource:
         self._assignments: dict = {}  # (id(scope), name) -> sorted [(position, value, scope)]
         self._params: dict = {}  # id(function) -> {name: default or None}
         self._site_of: dict = {}  # id(call) -> CallSite
+        self.calls_by_name: dict = {}  # called function or method name -> [CallSite]
+        self.compile_errors: list = []  # [(node, message)]: what compile() would reject
         self._index()
 
     # ------------------------------------------------------------------ positions
@@ -153,10 +155,19 @@ class PythonSource:
         while stack:
             node, scope, cls, method = stack.pop()
             kind = type(node)
+            if kind is ast.Name:
+                continue
+            if kind is ast.Attribute:
+                stack.append((node.value, scope, cls, method))
+                continue
             if kind is ast.Call:
                 site = CallSite(node, scope, cls, method)
                 self.calls.append(site)
                 self._site_of[id(node)] = site
+                func = node.func
+                name = func.attr if type(func) is ast.Attribute else func.id if type(func) is ast.Name else None
+                if name is not None:
+                    self.calls_by_name.setdefault(name, []).append(site)
             elif kind is ast.Constant:
                 if isinstance(node.value, str):
                     self.constants.append(node.value)
@@ -194,6 +205,12 @@ class PythonSource:
                 for child in node.bases + node.decorator_list:
                     stack.append((child, scope, cls, method))
                 continue
+            elif kind is ast.Return or kind is ast.Yield or kind is ast.YieldFrom or kind is ast.Await:
+                if scope is self.tree:  # what compile() would refuse (the module is never compiled)
+                    word = {ast.Return: "'return'", ast.Await: "'await'"}.get(kind, "'yield'")
+                    self.compile_errors.append((node, f"{word} outside function"))
+            elif kind is ast.Nonlocal and scope is self.tree:
+                self.compile_errors.append((node, "nonlocal declaration not allowed at module level"))
             elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
                 if cls is None or method is not node:
                     self.functions[node.name] = node
@@ -213,7 +230,10 @@ class PythonSource:
                 continue
             for child in reversed(list(ast.iter_child_nodes(node))):
                 stack.append((child, scope, cls, method))
-        self.calls.sort(key=lambda site: (site.call.lineno, site.call.col_offset))
+        order = lambda site: (site.call.lineno, site.call.col_offset)  # noqa: E731
+        self.calls.sort(key=order)
+        for sites in self.calls_by_name.values():
+            sites.sort(key=order)
 
     def _bind(self, target, value, statement, scope, cls, method) -> None:
         if isinstance(target, ast.Name):
@@ -550,7 +570,12 @@ def read_python(path: str, data) -> tuple:
             return None, [python_syntax.finding("file too large to be a job module: not read", here)]
     try:
         tree = ast.parse(text, filename=path)
-        compile(tree, path, "exec", dont_inherit=True)  # compiles only: `return` outside a function, ...
+        ours = bool(_OURS.search(text))
+        if not ours:  # compiles only, never runs: `return` outside a function, ... (Flink files: the index)
+            try:
+                compile(tree, path, "exec", dont_inherit=True)
+            except RecursionError:  # converting a deep tree back recurses in Python; the text compiles in C
+                compile(text, path, "exec", dont_inherit=True)
     except SyntaxError as error:
         line = min(max(error.lineno or 1, 1), max(text.count("\n") + 1, 1))
         message = error.msg or "invalid syntax"
@@ -561,10 +586,14 @@ def read_python(path: str, data) -> tuple:
             f"expressions nested too deeply to analyze ({type(error).__name__}): not checked", here)]
     except ValueError as error:
         return None, [python_syntax.finding(f"cannot parse the file: {error}", here)]
-    if not _OURS.search(text):
+    if not ours:
         return None, []
     try:
-        return PythonSource(path, text, tree), []
+        source = PythonSource(path, text, tree)
+        if source.compile_errors:
+            node, message = source.compile_errors[0]
+            return None, [python_syntax.finding(f"Python syntax error: {message}", source.location(node))]
+        return source, []
     except (RecursionError, MemoryError) as error:
         return None, [python_syntax.finding(
             f"expressions nested too deeply to analyze ({type(error).__name__}): not checked", here)]

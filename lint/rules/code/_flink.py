@@ -39,10 +39,13 @@ TABLE_SOURCES = {"from_path", "sql_query", "from_elements", "from_data_stream", 
 
 def method_calls(source: PythonSource, *methods: str) -> Iterator[CallSite]:
     """Call sites of `x.method(...)` for the given method names."""
-    wanted = set(methods)
-    for site in source.calls:
-        func = site.call.func
-        if isinstance(func, ast.Attribute) and func.attr in wanted:
+    if len(methods) == 1:
+        sites = source.calls_by_name.get(methods[0], [])
+    else:
+        sites = sorted((site for method in set(methods) for site in source.calls_by_name.get(method, [])),
+                       key=lambda site: (site.call.lineno, site.call.col_offset))
+    for site in sites:
+        if isinstance(site.call.func, ast.Attribute):
             yield site
 
 
@@ -110,11 +113,11 @@ def foreign_receiver(source: PythonSource, site: CallSite) -> bool:
 
 def is_batch_file(source: PythonSource) -> bool:
     """The DataStream job runs in BATCH mode (`set_runtime_mode(RuntimeExecutionMode.BATCH)`)."""
-    for site in method_calls(source, "set_runtime_mode"):
-        for arg in site.call.args:
-            if (source.qualname(arg, site) or "").endswith("BATCH"):
-                return True
-    return False
+    cached = getattr(source, "_batch", None)
+    if cached is None:
+        cached = source._batch = any((source.qualname(arg, site) or "").endswith("BATCH")
+                                     for site in method_calls(source, "set_runtime_mode") for arg in site.call.args)
+    return cached
 
 
 def table_env_is_batch(source: PythonSource, node: ast.AST, site: CallSite) -> bool:

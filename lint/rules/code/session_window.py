@@ -53,7 +53,8 @@ HINT = "bound the session (tumbling window or a timer that emits and clears), or
 
 
 def check(source, context: RuleContext) -> Iterator[Finding]:
-    for site in source.calls:
+    candidates = [site for word in (*FACTORIES, *ASSIGNERS) for site in source.calls_by_name.get(word, [])]
+    for site in sorted(candidates, key=lambda site: (site.call.lineno, site.call.col_offset)):
         name = source.qualname(site.call.func, site)
         if not name:
             continue
