@@ -34,7 +34,7 @@ def _lint_parser() -> argparse.ArgumentParser:
     from lint.documents.detect import KINDS
     from lint.report import FORMATS
 
-    parser = _Parser(prog="flink-lint", description="Lint Flink configurations against Flink's option catalog.",
+    parser = _Parser(prog="flink-lint", description="Lint Flink configurations against Flink's option catalog, and PyFlink job code for backpressure risks.",
                      epilog="Subcommands: `flink-lint rules`, `flink-lint explain CODE|NAME`.")
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
     parser.add_argument("--format", choices=FORMATS, default="text")

@@ -96,7 +96,10 @@ class Rule:
 
     @property
     def summary(self) -> str:
-        return self.doc.splitlines()[0].strip() if self.doc else self.name
+        """The docstring's first paragraph, on one line."""
+        if not self.doc:
+            return self.name
+        return " ".join(self.doc.strip().split("\n\n")[0].split())
 
     def sections(self) -> dict:
         """The docstring's sections by heading (`**What it does**` ...), text stripped."""
