@@ -71,6 +71,9 @@ def read_manifest(path: str, root: MappingNode, text: str) -> tuple[list[FlinkCo
         context["deployment"] = "application" if get(spec, "job") is not None else "session"
     budget = Budget()
     findings: list[Finding] = []
+    if spec is not None and not isinstance(spec, MappingNode) and not _null(spec):
+        findings.append(yaml_syntax.finding(f"spec of a {context['kubernetes.kind']} must be a mapping",
+                                            location(path, spec)))
     for name, parts in _CONTEXT_PATHS:
         node = get(spec, *parts)
         if node is not None:
@@ -91,12 +94,14 @@ def read_manifest(path: str, root: MappingNode, text: str) -> tuple[list[FlinkCo
             findings.append(yaml_syntax.finding(error.message, Location(path, error.line, error.column)))
         config.settings = flattener.settings
         findings.extend(flattener.findings)
-    elif configuration is not None and not (isinstance(configuration, ScalarNode)
-                                            and configuration.tag.endswith(("plain", "null"))
-                                            and configuration.value in ("", "~", "null")):
+    elif configuration is not None and not _null(configuration):
         findings.append(yaml_syntax.finding("spec.flinkConfiguration must be a mapping of Flink keys to values",
                                             location(path, configuration)))
     return [config], findings
+
+
+def _null(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and node.tag.endswith(("plain", "null")) and node.value in ("", "~", "null")
 
 
 def _embedded_offsets(text: str, node: ScalarNode) -> Optional[tuple[int, int]]:
@@ -128,6 +133,9 @@ def _read_configmap(path: str, root: MappingNode, text: str) -> tuple[list[Flink
     configs, findings = [], []
     for name, kind in EMBEDDED.items():
         node = get(root, "data", name)
+        if node is not None and not isinstance(node, ScalarNode):
+            findings.append(yaml_syntax.finding(f"data.{name} must be a string (the file's text): kubectl refuses "
+                                                "a ConfigMap whose data holds a mapping or list", location(path, node)))
         if not isinstance(node, ScalarNode):
             continue
         offsets = _embedded_offsets(text, node) if text else None

@@ -85,3 +85,15 @@ def test_job_config_that_is_not_a_mapping_is_reported_and_kind_counts_documents(
     assert [(f.rule, f.location.line) for f in findings] == [("FL003", 1)]
     findings = lint_text("flink.yaml", "parallelism.default: 4\n---\nrest.port: 8081\n", kind="config-yaml")
     assert [(f.rule, f.location.line) for f in findings] == [("FL001", 3)]  # more than one document
+
+
+def test_kubernetes_shapes_flink_cannot_use_are_reported_not_skipped():
+    head = "apiVersion: flink.apache.org/v1beta1\nkind: FlinkDeployment\nmetadata:\n  name: x\n"
+    for spec, where in (("spec:\n  - flinkConfiguration: {}\n", (6, 3)), ("spec: text\n", (5, 7))):
+        findings = lint_text("deployment.yaml", head + spec)
+        assert [(f.rule, f.location.line, f.location.column) for f in findings] == [("FL001", *where)], spec
+    assert lint_text("deployment.yaml", head + "spec:\n") == []  # an empty spec is the operator's business
+    configmap = "apiVersion: v1\nkind: ConfigMap\ndata:\n  config.yaml:\n    parallelism.default: 4\n"
+    findings = lint_text("configmap.yaml", configmap)
+    assert [(f.rule, f.location.line, f.location.column) for f in findings] == [("FL001", 5, 5)]
+    assert "data.config.yaml must be a string" in findings[0].message
