@@ -1,0 +1,2 @@
+# pyflink xxxxxxxxxx
+\

@@ -1,0 +1,2 @@
+import os  # flink-lint: disable=,,FL
+x = (  # flink-lint: disable-file=ALL

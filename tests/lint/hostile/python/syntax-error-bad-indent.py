@@ -1,0 +1,3 @@
+def main():
+    env = 1
+  return env

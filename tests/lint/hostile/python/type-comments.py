@@ -1,0 +1,5 @@
+def f(a,  # type: int
+      b):
+    # type: (...) -> None
+    pass
+(
