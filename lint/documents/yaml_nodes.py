@@ -73,6 +73,18 @@ def _too_deep(text: str) -> Optional[tuple[int, int]]:
     return None
 
 
+_LINE_BREAKS = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+
+
+def _within(text: str, line: int, column: int) -> tuple[int, int]:
+    """libyaml puts end-of-stream errors of a text without a final line break on the line after the
+    last one: point at the end of the last line instead."""
+    lines = _LINE_BREAKS.split(text)
+    if line > len(lines):
+        return len(lines), len(lines[-1]) + 1
+    return line, column
+
+
 def compose_documents(text: str) -> list[Optional[Node]]:
     """The root node of every document in `text` (None for an empty document); raises YamlError."""
     deep = _too_deep(text)
@@ -85,7 +97,7 @@ def compose_documents(text: str) -> list[Optional[Node]]:
         message = " ".join(part for part in (error.context, error.problem) if part) or "invalid YAML"
         if mark is None:
             raise YamlError(message) from None
-        raise YamlError(message, mark.line + 1, mark.column + 1) from None
+        raise YamlError(message, *_within(text, mark.line + 1, mark.column + 1)) from None
     except yaml.YAMLError as error:  # reader errors (control characters) carry a position in text
         match = re.search(r"position (\d+)", str(error))
         line, column = 1, 1

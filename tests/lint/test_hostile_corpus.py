@@ -97,3 +97,13 @@ def test_kubernetes_shapes_flink_cannot_use_are_reported_not_skipped():
     findings = lint_text("configmap.yaml", configmap)
     assert [(f.rule, f.location.line, f.location.column) for f in findings] == [("FL001", 5, 5)]
     assert "data.config.yaml must be a string" in findings[0].message
+
+
+@pytest.mark.parametrize("text, where", [
+    ("parallelism.default: 4\ntaskmanager.memory.proc", (2, 24)),  # was line 3 of a 2-line file
+    ("job:\n  name: demo\n  parallelism: [", (3, 17)),
+    ("a: [\n", (2, 1)),  # after the final line break: the empty last line editors show
+])
+def test_end_of_stream_errors_point_inside_the_file(text, where):
+    findings = lint_text("conf/config.yaml", text, select=["FL001"])
+    assert [(f.location.line, f.location.column) for f in findings] == [where]
