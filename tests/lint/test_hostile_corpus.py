@@ -7,17 +7,140 @@ within a (generous) time bound; under a 1 GiB address-space limit.
 """
 from __future__ import annotations
 
+import json
 import os
+import resource
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from lint.cli import main
 from lint.engine import lint_text
 
+HOSTILE = Path(__file__).resolve().parent / "hostile"
+REPO = HOSTILE.parents[2]
+sys.path.insert(0, str(HOSTILE))
+import generate  # noqa: E402  (tests/lint/hostile/generate.py)
+
+KIND_DIRS = ("config-yaml", "flink-conf", "kubernetes", "job-config")  # linted with --kind <dir>
+OTHER_DIRS = ("detect", "python")  # linted without --kind: detection by name and content
+TIMEOUT = 10.0  # seconds per input: generous, the slowest takes about 2 s on a busy machine
+MEMORY = 1 << 30  # RLIMIT_AS of every run: 1 GiB
+
+
+def handwritten() -> list:
+    return sorted(path for directory in KIND_DIRS + OTHER_DIRS for path in (HOSTILE / directory).iterdir())
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> list:
+    return sorted(generate.generate(tmp_path_factory.mktemp("hostile-generated")))
+
+
+def _args(path: Path) -> list:
+    """The command line for one input (or a directory's `any` path: the directory itself)."""
+    kind = path.parent.name
+    path = path.parent if path.name == "any" else path
+    return [str(path), "--format", "json", "--fail-on", "info"] + (["--kind", kind] if kind in KIND_DIRS else [])
+
+
+def _line_bound(data: bytes) -> int:
+    """Lines a reader can count in `data` (every line-break convention YAML and Python know)."""
+    text = data.decode("utf-8", "replace")
+    return 1 + sum(text.count(brk) for brk in ("\n", "\r", "\x85", "\u2028", "\u2029", "\x0b", "\x0c"))
+
+
+def _problems(path: Path, result: dict) -> list:
+    """What is wrong with one run's result (empty when it is as it must be)."""
+    problems = []
+    output = result["stdout"] + result["stderr"]
+    if result["timed_out"]:
+        problems.append(f"still running after {TIMEOUT:.0f} s")
+    if result["returncode"] not in (1, 2):
+        problems.append(f"exit code {result['returncode']} (signal {result['signal']})")
+    if "Traceback" in output or "internal error" in output:
+        problems.append(f"crash: {result['stderr'].strip()[-600:]}")
+    if result["returncode"] == 2:
+        if len(result["stderr"].splitlines()) != 1 or not result["stderr"].startswith("flink-lint: "):
+            problems.append(f"exit 2 needs a one-line message on stderr: {result['stderr'][:300]!r}")
+        return problems
+    if result["returncode"] != 1:
+        return problems
+    try:
+        findings = json.loads(result["stdout"])["findings"]
+    except (ValueError, KeyError) as error:
+        return problems + [f"--format json printed no report: {error}: {result['stdout'][:200]!r}"]
+    if result["stderr"]:
+        problems.append(f"stderr not empty: {result['stderr'][:300]!r}")
+    if not findings:
+        problems.append("exit 1 without a finding")
+    bound = _line_bound(path.read_bytes())
+    for finding in findings:
+        located = os.path.realpath(os.path.join(REPO, finding["path"]))
+        if located != os.path.realpath(path):
+            problems.append(f"finding in another file: {finding['path']}")
+        if not (1 <= finding["line"] <= bound and finding["column"] >= 1 and finding["message"]):
+            problems.append(f"not located in the file ({bound} lines): {finding}")
+        if finding.get("end_line") is not None and finding["end_line"] < finding["line"]:
+            problems.append(f"ends before it starts: {finding}")
+    return problems
+
+
+def run_isolated(argument_lists: list, workers: int = 2) -> list:
+    """`flink-lint ARGS` once per entry, each in its own process (tests/lint/hostile/runner.py)."""
+    request = json.dumps({"jobs": argument_lists, "timeout": TIMEOUT, "memory": MEMORY, "workers": workers})
+    done = subprocess.run([sys.executable, str(HOSTILE / "runner.py")], input=request, capture_output=True,
+                          text=True, cwd=REPO, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout)
+
+
+# ---------------------------------------------------------------- the corpus
+def test_corpus_has_at_least_200_inputs_of_every_sort(generated):
+    mine = handwritten()
+    assert len(mine) >= 200 and len(generated) >= 200, (len(mine), len(generated))
+    for directory in KIND_DIRS + OTHER_DIRS:
+        assert any(path.parent.name == directory for path in mine), directory
+    sizes = sorted(path.stat().st_size for path in generated)
+    assert sizes[-1] >= 10 * 1024 * 1024  # 10 MB files are generated, never committed
+    assert max(path.stat().st_size for path in mine) < 64 * 1024
+
+
+@pytest.mark.timeout(300)
+def test_every_hostile_input_gives_a_located_finding_or_a_one_line_message(generated):
+    """Exit 1 with findings located in the file, or exit 2 with one line on stderr; no traceback, no
+    internal error; within TIMEOUT seconds and MEMORY bytes of address space, for every input."""
+    inputs = handwritten() + generated
+    results = run_isolated([_args(path) for path in inputs])
+    failures = {str(path.relative_to(path.parents[1])): problems for path, result in zip(inputs, results)
+                if (problems := _problems(path, result))}
+    assert not failures, json.dumps(failures, indent=1)[:6000]
+
+
+def _limit_memory():
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("directory", KIND_DIRS + OTHER_DIRS)
+def test_the_flink_lint_script_over_a_whole_corpus_directory(directory):
+    """The installed `flink-lint` script (a fresh interpreter), all of one directory in one run."""
+    script = Path(sys.executable).with_name("flink-lint")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "lint.cli"]
+    folder = HOSTILE / directory
+    done = subprocess.run(command + _args(folder / "any"), capture_output=True, text=True, errors="replace", timeout=240, cwd=REPO,
+                          preexec_fn=_limit_memory)
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert "Traceback" not in done.stdout + done.stderr and done.stderr == ""
+    located = {os.path.realpath(os.path.join(REPO, f["path"])) for f in json.loads(done.stdout)["findings"]}
+    silent = [path.name for path in folder.iterdir() if os.path.realpath(path) not in located]
+    assert not silent, silent
+
 
 # ---------------------------------------------------------------- hostile file-system entries
+
 def test_symlink_loop_is_a_finding_not_an_internal_error(tmp_path, capsys, monkeypatch):
     (tmp_path / "config.yaml").write_text("parallelism.default: 1\n")
     os.symlink("loop.yaml", tmp_path / "loop.yaml")  # points at itself
