@@ -22,6 +22,7 @@ import bisect
 import io
 import re
 import tokenize
+import warnings
 from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
@@ -569,13 +570,15 @@ def read_python(path: str, data) -> tuple:
         if len(text) > MAX_BYTES:
             return None, [python_syntax.finding("file too large to be a job module: not read", here)]
     try:
-        tree = ast.parse(text, filename=path)
-        ours = bool(_OURS.search(text))
-        if not ours:  # compiles only, never runs: `return` outside a function, ... (Flink files: the index)
-            try:
-                compile(tree, path, "exec", dont_inherit=True)
-            except RecursionError:  # converting a deep tree back recurses in Python; the text compiles in C
-                compile(text, path, "exec", dont_inherit=True)
+        with warnings.catch_warnings():  # SyntaxWarning `0if x`, `"\d"`: not printed, never an error (-W error)
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text, filename=path)
+            ours = bool(_OURS.search(text))
+            if not ours:  # compiles only, never runs: `return` outside a function, ... (Flink files: the index)
+                try:
+                    compile(tree, path, "exec", dont_inherit=True)
+                except RecursionError:  # converting a deep tree back recurses in Python; the text compiles in C
+                    compile(text, path, "exec", dont_inherit=True)
     except SyntaxError as error:
         line = min(max(error.lineno or 1, 1), max(text.count("\n") + 1, 1))
         message = error.msg or "invalid syntax"
