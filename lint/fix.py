@@ -153,8 +153,10 @@ def _structural(text: str, edits: list) -> tuple[str, int]:
     except YamlError:
         return text, 0
     lines = text.splitlines(keepends=True)
-    newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
+    first = lines[0] if lines else ""
+    newline = first[len(first.rstrip("\r\n")):] or "\n"  # the file's own line break (\r\n, \r or \n)
     removed_keys: set = set()
+    kept: set = set()  # ids of mappings that receive a renamed key: never removed as emptied
     delete_lines: set = set()
     inserts: dict = {}
     applied = 0
@@ -175,18 +177,7 @@ def _structural(text: str, edits: list) -> tuple[str, int]:
         value_text = body[value_loc.column - 1:value_loc.end_column - 1]
         comment_at = body.find(" #", value_loc.end_column - 1)
         comment = body[comment_at:].rstrip("\r\n") if comment_at >= 0 else ""
-        # remove the entry, then every parent it leaves empty (never above the configuration root)
-        index = len(chain) - 1
-        removed_keys.add(id(chain[index][1]))
-        delete_lines.add(loc.line)
-        while index > config_root:
-            mapping = chain[index][0]
-            if any(id(key) not in removed_keys for key, _ in mapping.value):
-                break
-            index -= 1
-            removed_keys.add(id(chain[index][1]))
-            delete_lines.add(chain[index][1].start_mark.line + 1)
-        if edit.kind == "rename-key":
+        if edit.kind == "rename-key":  # the new line goes into the mapping of chain[host]: it and its parents stay
             host = len(chain) - 1
             while host > config_root and not edit.new_text.startswith(
                     "".join(k + "." for k in keys[config_root:host])):
@@ -194,6 +185,20 @@ def _structural(text: str, edits: list) -> tuple[str, int]:
             host_prefix = "".join(k + "." for k in keys[config_root:host])
             if not edit.new_text.startswith(host_prefix):
                 continue
+            kept.update(id(mapping) for mapping, _, _ in chain[:host + 1])
+        # remove the entry, then every parent it leaves empty (never one that receives a new line, never
+        # above the configuration root)
+        index = len(chain) - 1
+        removed_keys.add(id(chain[index][1]))
+        delete_lines.add(loc.line)
+        while index > config_root:
+            mapping = chain[index][0]
+            if id(mapping) in kept or any(id(key) not in removed_keys for key, _ in mapping.value):
+                break
+            index -= 1
+            removed_keys.add(id(chain[index][1]))
+            delete_lines.add(chain[index][1].start_mark.line + 1)
+        if edit.kind == "rename-key":
             anchor = chain[host][1]
             new_line = (" " * anchor.start_mark.column + edit.new_text[len(host_prefix):] + ": " + value_text
                         + comment + newline)

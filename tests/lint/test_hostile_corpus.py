@@ -7,6 +7,7 @@ within a (generous) time bound; under a 1 GiB address-space limit.
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import resource
@@ -21,8 +22,17 @@ from lint.engine import lint_text
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 REPO = HOSTILE.parents[2]
-sys.path.insert(0, str(HOSTILE))
-import generate  # noqa: E402  (tests/lint/hostile/generate.py)
+
+
+def _load(name: str):
+    """tests/lint/hostile/<name>.py, under a name no other module has."""
+    spec = importlib.util.spec_from_file_location(f"hostile_{name}", HOSTILE / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+generate, runner = _load("generate"), _load("runner")
 
 KIND_DIRS = ("config-yaml", "flink-conf", "kubernetes", "job-config")  # linted with --kind <dir>
 OTHER_DIRS = ("detect", "python")  # linted without --kind: detection by name and content
@@ -88,13 +98,9 @@ def _problems(path: Path, result: dict) -> list:
     return problems
 
 
-def run_isolated(argument_lists: list, workers: int = 2) -> list:
+def run_isolated(argument_lists: list) -> list:
     """`flink-lint ARGS` once per entry, each in its own process (tests/lint/hostile/runner.py)."""
-    request = json.dumps({"jobs": argument_lists, "timeout": TIMEOUT, "memory": MEMORY, "workers": workers})
-    done = subprocess.run([sys.executable, str(HOSTILE / "runner.py")], input=request, capture_output=True,
-                          text=True, cwd=REPO, timeout=600)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout)
+    return runner.run_in_subprocess(argument_lists, TIMEOUT, MEMORY, cwd=REPO)
 
 
 # ---------------------------------------------------------------- the corpus

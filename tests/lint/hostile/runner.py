@@ -102,6 +102,18 @@ def _result(scratch: str, index: int, status: int, seconds: float, timed_out: bo
             "seconds": round(seconds, 3), "timed_out": timed_out, "stdout": texts[0], "stderr": texts[1]}
 
 
+def run_in_subprocess(jobs: list, timeout: float, memory: int, workers: int = 2, cwd=None) -> list:
+    """run() in a fresh interpreter (the tests' own process is never forked)."""
+    import subprocess
+
+    request = json.dumps({"jobs": jobs, "timeout": timeout, "memory": memory, "workers": workers})
+    done = subprocess.run([sys.executable, os.path.abspath(__file__)], input=request, capture_output=True, text=True,
+                          cwd=cwd, timeout=900)
+    if done.returncode != 0:
+        raise RuntimeError(f"runner failed: {done.stderr[-3000:]}")
+    return json.loads(done.stdout)
+
+
 if __name__ == "__main__":
     request = json.load(sys.stdin)
     json.dump(run(request["jobs"], request["timeout"], request["memory"], request.get("workers", 2)), sys.stdout)
