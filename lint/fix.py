@@ -220,8 +220,10 @@ def unified_diff(path: str, old: str, new: str) -> str:
 
 
 def write_atomically(path: str, text: str) -> None:
-    """Write to a temporary file next to `path`, keep its mode, then rename over it."""
-    directory = os.path.dirname(os.path.abspath(path))
+    """Write to a temporary file next to `path`, keep its mode, then rename over it (over the file a
+    symlink points to: the link stays a link)."""
+    path = os.path.realpath(path)
+    directory = os.path.dirname(path)
     mode = os.stat(path).st_mode & 0o7777
     handle, temporary = tempfile.mkstemp(prefix=".flink-lint-", dir=directory)
     try:

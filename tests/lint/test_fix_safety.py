@@ -236,6 +236,19 @@ def _raise(error):
     return fail
 
 
+def test_fix_through_a_symlink_rewrites_the_target_and_keeps_the_link(tmp_path, capsys):
+    real = tmp_path / "shared" / "config.yaml"
+    real.parent.mkdir()
+    real.write_bytes(FIXABLE_TEXT)
+    link = tmp_path / "config.yaml"
+    link.symlink_to(real)
+    assert main([str(link), "--fix", "--select", "FL102"]) == 0
+    capsys.readouterr()
+    assert link.is_symlink(), "the fix replaced the symlink with a copy"
+    assert real.read_bytes() == FIXABLE_TEXT.replace(b"state.backend:", b"state.backend.type:")
+    assert sorted(p.name for p in real.parent.iterdir()) == ["config.yaml"]
+
+
 def test_write_atomically_directly_on_failure(tmp_path, monkeypatch):
     path = _write_target(tmp_path)
     monkeypatch.setattr(os, "replace", _raise(OSError(5, "Input/output error")))
