@@ -15,7 +15,6 @@ Each figure is the best wall time of --repeat runs, pinned to one core when `tas
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import subprocess
 import sys

@@ -57,7 +57,6 @@ def _lint_parser() -> argparse.ArgumentParser:
 def _rules_command(argv) -> int:
     import json
 
-    from lint.report.sarif import LEVELS  # noqa: F401  (same severities everywhere)
     from lint.rules.registry import all_rules
 
     parser = _Parser(prog="flink-lint rules")

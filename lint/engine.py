@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from lint.config import ToolConfig
-from lint.model import Finding, FlinkConfig, Location, RuleContext
+from lint.model import FlinkConfig, Location, RuleContext
 
 YAML_SUFFIXES = (".yaml", ".yml")
 PYTHON_SUFFIXES = (".py",)  # PyFlink job code: code rules (lint/rules/code/)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import MappingNode, Node, SequenceNode
 
 from lint.documents.yaml_nodes import Budget, check_collection_tag, YamlError, YamlLimitError, compose_documents, key_text, location, scalar_value
 from lint.model import Finding, FlinkConfig, Location, Setting

@@ -37,7 +37,7 @@ class JobConfigPositions:
 
     def node(self, instance_path, key: bool = False) -> Node:
         """The node at `instance_path` (its key node when `key`), or the nearest existing ancestor."""
-        node, parent, last = self.root, None, None
+        node, last = self.root, None
         for part in instance_path:
             child = None
             if isinstance(node, MappingNode):
@@ -48,7 +48,7 @@ class JobConfigPositions:
                 child, last = node.value[part], None
             if child is None:
                 return node
-            parent, node = node, child
+            node = child
         return last if key and last is not None else node
 
     def location(self, instance_path, key: bool = False) -> Location:

@@ -26,7 +26,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
-from lint.model import Finding, Location
+from lint.model import Location
 
 MAX_BYTES = 2 * 1024 * 1024  # a job module is a few KB; anything larger is generated, not a job
 MAX_STEPS = 200  # bound on any resolution walk (chains, aliases): a cycle or a generated monster stops here

@@ -7,7 +7,6 @@ equal to the plain-Python reference: nothing lost, nothing twice.
 """
 import time
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
-import sys
 from collections import Counter
 from pathlib import Path
 
