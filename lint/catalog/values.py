@@ -336,25 +336,35 @@ def _might_be_yaml_collection(text: str) -> bool:
             or stripped.startswith(_YAML_INDICATORS))
 
 
+def resolve_core(text: str):
+    """A plain scalar as YAML 1.2 core schema types it (snakeyaml-engine): 010 -> 10, yes -> 'yes'."""
+    if _YAML_NULL.fullmatch(text):
+        return None
+    if _YAML_BOOL.fullmatch(text):
+        return text.lower() == "true"
+    if _YAML_INT.fullmatch(text):
+        if text.startswith("0o"):
+            return int(text[2:], 8)
+        if text.startswith("0x"):
+            return int(text, 16)
+        try:
+            return int(text)
+        except ValueError:  # more digits than int() converts (4,300): a BigInteger for Flink, kept as its text
+            digits = text.lstrip("+-").lstrip("0") or "0"
+            return ("-" if text.startswith("-") and digits != "0" else "") + digits
+    if _YAML_FLOAT.fullmatch(text):
+        lowered = text.lower().lstrip("+")
+        if lowered.endswith(".nan"):
+            return math.nan
+        if lowered.endswith(".inf"):
+            return -math.inf if lowered.startswith("-") else math.inf
+        return float(text)
+    return text
+
+
 def _yaml_scalar(node):
     if node.style is None and node.tag.endswith((":null", ":bool", ":int", ":float", ":str")):
-        value = node.value  # plain scalar: resolve with the YAML 1.2 core schema, as snakeyaml-engine
-        if _YAML_NULL.fullmatch(value):
-            return None
-        if _YAML_BOOL.fullmatch(value):
-            return value.lower() == "true"
-        if _YAML_INT.fullmatch(value):
-            if value.startswith("0o"):
-                return int(value[2:], 8)
-            return int(value, 16) if value.startswith("0x") else int(value)
-        if _YAML_FLOAT.fullmatch(value):
-            lowered = value.lower().lstrip("+")
-            if lowered.endswith(".nan"):
-                return math.nan
-            if lowered.endswith(".inf"):
-                return -math.inf if lowered.startswith("-") else math.inf
-            return float(value)
-        return value
+        return resolve_core(node.value)  # plain scalar: the YAML 1.2 core schema, as snakeyaml-engine
     if node.tag.endswith(":null"):
         return None
     return node.value

@@ -12,7 +12,6 @@ outside the core schema (`!!python/object`) are errors, never constructed.
 """
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from typing import Any, Iterator, Optional
@@ -20,7 +19,7 @@ from typing import Any, Iterator, Optional
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from lint.catalog.values import _YAML_BOOL, _YAML_FLOAT, _YAML_INT, _YAML_NULL
+from lint.catalog.values import resolve_core
 from lint.model import Location
 
 PLAIN = "tag:flink-lint:plain"
@@ -123,32 +122,6 @@ def shift(loc: Location, line_offset: int, column_offset: int) -> Location:
 
 
 # ---------------------------------------------------------------- scalar typing
-def resolve_core(text: str) -> Any:
-    """A plain scalar as YAML 1.2 core schema types it (snakeyaml-engine): 010 -> 10, yes -> 'yes'."""
-    if _YAML_NULL.fullmatch(text):
-        return None
-    if _YAML_BOOL.fullmatch(text):
-        return text.lower() == "true"
-    if _YAML_INT.fullmatch(text):
-        if text.startswith("0o"):
-            return int(text[2:], 8)
-        if text.startswith("0x"):
-            return int(text, 16)
-        try:
-            return int(text)
-        except ValueError:  # more digits than int() converts (4,300): a BigInteger for Flink, kept as its text
-            digits = text.lstrip("+-").lstrip("0") or "0"
-            return ("-" if text.startswith("-") and digits != "0" else "") + digits
-    if _YAML_FLOAT.fullmatch(text):
-        lowered = text.lower().lstrip("+")
-        if lowered.endswith(".nan"):
-            return math.nan
-        if lowered.endswith(".inf"):
-            return -math.inf if lowered.startswith("-") else math.inf
-        return float(text)
-    return text
-
-
 def resolve_yaml11(text: str) -> Any:
     """A plain scalar as pyyaml (YAML 1.1) types it: yes -> True, 010 -> 8, 1e3 -> '1e3'."""
     tag = _YAML11.resolve(ScalarNode, text, (True, False))
