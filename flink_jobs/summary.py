@@ -1,7 +1,13 @@
 """A compact, human-readable summary of a finished local run."""
 from __future__ import annotations
 
+import datetime
+
 from flink_jobs.runtime import RunResult
+
+
+def _utc(epoch_ms: int) -> str:
+    return datetime.datetime.fromtimestamp(epoch_ms / 1000, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _final_per(records: list, key_fields: tuple) -> dict:
@@ -38,6 +44,6 @@ def summarize(result: RunResult, events: int | None) -> list:
         if result.outputs.get(name):
             busiest = sorted(_final_per(result.outputs[name], key_fields).values(), key=lambda r: -r["count"])[:3]
             lines.append("  busiest: " + ", ".join(
-                f"{r['key']}" + (f" @{r['window_start']}" if name == "windows" else "") + f" ({r['count']} events)"
+                f"{r['key']}" + (f" @{_utc(r['window_start'])}" if name == "windows" else "") + f" ({r['count']} events)"
                 for r in busiest))
     return lines
