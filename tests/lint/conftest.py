@@ -15,11 +15,12 @@ JAVA_HELPER = Path(__file__).resolve().parent / "java" / "FlinkParsers.java"
 def flink_parse(tmp_path_factory):
     """flink_parse(kind, texts) -> [(accepted, value_or_message)], one JVM call per batch.
 
-    Kinds are those of tests/lint/java/FlinkParsers.java. Skips when pyflink or javac is missing.
+    Kinds are those of tests/lint/java/FlinkParsers.java. Needs pyflink (the `jobs` extra) and
+    javac (a JDK: `apt-get install openjdk-17-jdk-headless`); `make test` and .ci/run install both.
     """
-    java_gateway = pytest.importorskip("pyflink.java_gateway")
-    if shutil.which("javac") is None:
-        pytest.skip("javac is needed to compile the Flink parser helper")
+    from pyflink import java_gateway
+
+    assert shutil.which("javac"), "javac is needed to compile the Flink parser helper: install a JDK"
     pyflink_home = Path(java_gateway.__file__).resolve().parent
     classes = tmp_path_factory.mktemp("flink-parsers")
     dist = sorted((pyflink_home / "lib").glob("flink-dist*.jar"))[0]

@@ -119,7 +119,7 @@ MEMORY_CASES = [
 def test_memory_model_matches_flink():
     """_memory.derive_taskmanager gives Flink's TaskExecutorProcessUtils sizes to the byte, and
     fails exactly where Flink fails."""
-    java_gateway = pytest.importorskip("pyflink.java_gateway")
+    from pyflink import java_gateway
     from lint.model import FlinkConfig, Location, Setting
     from lint.rules.config import _memory
 
