@@ -89,13 +89,19 @@ def run_with_kills(info, job_name: str, overrides: list, kills: int) -> list:
     return recoveries
 
 
+def report(capsys, line: str) -> None:
+    """Recovery times go to the terminal even when the test passes (pytest captures print)."""
+    with capsys.disabled():
+        print(f"\n  {line}")
+
+
 @pytest.mark.parametrize("kills", [1, 2])
-def test_windowed_counts_loses_nothing_when_the_taskmanager_dies(cluster, tmp_path, kills):
+def test_windowed_counts_loses_nothing_when_the_taskmanager_dies(cluster, tmp_path, kills, capsys):
     output = tmp_path / "out"
     overrides = [f"job.events.count={30_000 * kills}", "job.events.rate=1500", "job.events.late-fraction=0",
                  "job.window.size=10s", "job.sink.type=file", f"job.sink.path={output}", *FAULT_TOLERANT]
     recoveries = run_with_kills(cluster, "windowed-counts", overrides, kills)
-    print(f"\nwindowed-counts, {kills} TaskManager kill(s): recovery {', '.join(f'{r:.1f} s' for r in recoveries)}")
+    report(capsys, f"windowed-counts, {kills} TaskManager kill(s): recovery {', '.join(f'{r:.1f} s' for r in recoveries)}")
 
     config = load_job_config(str(default_config_path("windowed-counts")), overrides)
     expected = reference.windows(config.settings.events.events(), 10_000)
@@ -106,13 +112,13 @@ def test_windowed_counts_loses_nothing_when_the_taskmanager_dies(cluster, tmp_pa
     assert committed_records(output, "late") == []
 
 
-def test_running_totals_commits_every_update_exactly_once_through_a_kill(cluster, tmp_path):
+def test_running_totals_commits_every_update_exactly_once_through_a_kill(cluster, tmp_path, capsys):
     output = tmp_path / "out"
     overrides = ["job.events.count=40000", "job.events.rate=1500", "job.events.keys=200",
                  "job.emit.mode=per-event", "job.state-ttl=null", "job.sink.type=file", f"job.sink.path={output}",
                  *FAULT_TOLERANT]
     recoveries = run_with_kills(cluster, "running-totals", overrides, kills=1)
-    print(f"\nrunning-totals, 1 TaskManager kill: recovery {recoveries[0]:.1f} s")
+    report(capsys, f"running-totals, 1 TaskManager kill: recovery {recoveries[0]:.1f} s")
 
     config = load_job_config(str(default_config_path("running-totals")), overrides)
     expected = reference.totals(config.settings.events.events())
