@@ -12,11 +12,17 @@ guide", section "Network buffer lifecycle"), with b = buffers per channel (2, th
 `taskmanager.network.memory.buffers-per-channel`, internal since 2.0) and F = floating buffers
 per gate (8):
 
-- an input gate reading P channels requires b x P exclusive buffers + 1 floating buffer
-  (its pool may grow to b x P + F);
+- an input gate requires b exclusive buffers per *remote* channel + 1 floating buffer (its pool
+  may grow by F); channels from subtasks in the same TaskManager are local and take none;
 - a result partition writing P subpartitions requires P + 1 buffers;
-- a TaskManager running k = min(slots per TaskManager, P) subtasks of each operator needs
-  k x ((b x P + 1) + (P + 1)) buffers at least, more for every further shuffle.
+- a TaskManager running k = min(slots per TaskManager, P) subtasks of each operator, spread like
+  the other TaskManagers', has P - k remote channels per gate, so it needs at least
+  k x ((b x (P - k) + 1) + (P + 1)) buffers, more for every further shuffle.
+
+Checked against Flink 2.3 on the embedded MiniCluster (one TaskManager, all channels local):
+with 32 mb of network memory (1024 buffers of 32 kb) a rebalance at parallelism 31 starts
+(31 x 33 = 1023) and at 32 fails with `required 33, but only 1 available` (32 x 34 = 1088);
+tests/lint/test_network_buffers_flink.py runs both.
 
 Network memory is what Flink derives at startup: min/max/fraction of the total Flink memory
 (from `taskmanager.memory.process.size`, `taskmanager.memory.flink.size`, or a FlinkDeployment's
@@ -29,17 +35,17 @@ network buffers: required N, but only M available`, and restarts in a loop.
 
 **Example**
 ```yaml
-parallelism.default: 32
-taskmanager.numberOfTaskSlots: 32
+parallelism.default: 64
+taskmanager.numberOfTaskSlots: 16
 taskmanager.memory.network.min: 64mb
 taskmanager.memory.network.max: 64mb
 ```
 
 **Use instead**
 ```yaml
-parallelism.default: 32
-taskmanager.numberOfTaskSlots: 32
-taskmanager.memory.network.min: 128mb   # 4096 buffers >= 32 x (65 + 33) = 3136
+parallelism.default: 64
+taskmanager.numberOfTaskSlots: 16
+taskmanager.memory.network.min: 128mb   # 4096 buffers >= 16 x ((2 x 48 + 1) + 65) = 2592
 taskmanager.memory.network.max: 128mb
 ```
 
@@ -66,7 +72,7 @@ LOCAL_NETWORK_DEFAULT = 64 * 1024**2  # TaskExecutorResourceUtils: MiniCluster n
 
 def required_buffers(parallelism: int, subtasks_per_taskmanager: int, per_channel: int = BUFFERS_PER_CHANNEL) -> int:
     """Buffers one TaskManager needs for one all-to-all shuffle (see the module docstring)."""
-    gate = per_channel * parallelism + 1
+    gate = per_channel * (parallelism - subtasks_per_taskmanager) + 1  # local channels take none
     partition = parallelism + 1
     return subtasks_per_taskmanager * (gate + partition)
 
@@ -134,7 +140,7 @@ def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
     yield Finding(
         CODE, NAME, SEVERITY,
         f"{what} of {h(network)} holds {available} buffers of {h(segment)}, but one all-to-all shuffle at "
-        f"parallelism {p} with {per_tm} subtasks per TaskManager needs {per_tm} x (({per_channel} x {p} + 1) + "
+        f"parallelism {p} with {per_tm} subtasks per TaskManager needs {per_tm} x (({per_channel} x {p - per_tm} + 1) + "
         f"({p} + 1)) = {needed}: tasks fail with 'Insufficient number of network buffers'",
         _settings.where(config, decider, value=True) if decider is not None or parallelism.location is None
         else parallelism.location,
