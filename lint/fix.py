@@ -225,9 +225,11 @@ def write_atomically(path: str, text: str) -> None:
     path = os.path.realpath(path)
     directory = os.path.dirname(path)
     mode = os.stat(path).st_mode & 0o7777
+    with open(path, "rb") as original:
+        encoding = "utf-8-sig" if original.read(3) == b"\xef\xbb\xbf" else "utf-8"  # keep a BOM
     handle, temporary = tempfile.mkstemp(prefix=".flink-lint-", dir=directory)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+        with os.fdopen(handle, "w", encoding=encoding, newline="") as out:
             out.write(text)
         os.chmod(temporary, mode)
         os.replace(temporary, path)

@@ -248,6 +248,14 @@ def test_fix_through_a_symlink_rewrites_the_target_and_keeps_the_link(tmp_path, 
     assert sorted(p.name for p in real.parent.iterdir()) == ["config.yaml"]
 
 
+def test_fix_keeps_a_utf8_byte_order_mark(tmp_path, capsys):
+    config = tmp_path / "config.yaml"
+    config.write_bytes(b"\xef\xbb\xbf" + FIXABLE_TEXT)
+    assert main([str(config), "--fix", "--select", "FL102"]) == 0
+    capsys.readouterr()
+    assert config.read_bytes() == b"\xef\xbb\xbf" + FIXABLE_TEXT.replace(b"state.backend:", b"state.backend.type:")
+
+
 def test_write_atomically_directly_on_failure(tmp_path, monkeypatch):
     path = _write_target(tmp_path)
     monkeypatch.setattr(os, "replace", _raise(OSError(5, "Input/output error")))
