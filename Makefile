@@ -15,9 +15,9 @@ run: venv java
 test: venv java
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The repository's own configs and job code, as a pre-commit hook would lint them.
+# The repository as a pre-commit hook lints it (configuration: pyproject.toml [tool.flink-lint]).
 lint: venv
-	$(BIN)/flink-lint configs/ flink_jobs/
+	$(BIN)/flink-lint .
 
 bench: venv java
 	$(BIN)/python benchmarks/lint_speed.py
