@@ -5,15 +5,11 @@ for every problem found (not only the first), and the CLI exits 2.
 """
 from __future__ import annotations
 
-import difflib
-import json
 import os
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
-import jsonschema
 import yaml
 
 from flink_jobs.events import EventSpec
@@ -22,7 +18,6 @@ from lint.documents.yaml_source import YamlDocument, YamlSyntaxError, load_yaml_
 from lint.resources import data_path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-SCHEMA_PATH = data_path("schemas", "job-config.schema.json")
 CONFIG_DIR = data_path("configs")
 
 
@@ -80,11 +75,6 @@ class JobConfig:
     flink: dict  # flat Flink option key -> string value, as Configuration.set_string takes it
 
 
-@lru_cache(maxsize=1)
-def job_config_schema() -> dict:
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-
-
 def default_config_path(job: str) -> Path:
     return CONFIG_DIR / f"{job}.yaml"
 
@@ -138,33 +128,17 @@ def _read_document(path: str) -> YamlDocument:
 
 # ------------------------------------------------------------------ validation
 def _schema_problems(document: YamlDocument, value: dict, path: str, overridden: dict) -> list[Problem]:
-    validator = jsonschema.Draft202012Validator(job_config_schema())
-    problems = []
+    from lint.rules.config.schema import schema_errors
 
-    def where(instance_path: tuple, key: bool = False) -> str:
+    def where(instance_path: tuple, key: bool) -> str:
         for override_path, text in overridden.items():
             if instance_path[: len(override_path)] == override_path:
                 return f"--set {text}"
         position = document.key_position_of(instance_path) if key else document.position_of(instance_path)
         return f"{path}:{position.line}:{position.column}"
 
-    for error in validator.iter_errors(value):
-        instance_path = tuple(error.absolute_path)
-        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-            allowed = sorted(error.schema.get("properties", {}))
-            for extra in sorted(set(error.instance) - set(allowed), key=str):
-                hint = difflib.get_close_matches(str(extra), allowed, n=1)
-                suggestion = f" (did you mean `{hint[0]}`?)" if hint else f" (allowed: {', '.join(allowed)})"
-                section = ".".join(map(str, instance_path)) or "top level"
-                problems.append(Problem(where(instance_path + (extra,), key=True),
-                                        f"unknown key `{extra}` in {section}{suggestion}"))
-            continue
-        if error.validator in ("if", "allOf", "anyOf") and error.context:
-            error = jsonschema.exceptions.best_match(error.context)
-            instance_path = tuple(error.absolute_path)
-        dotted = ".".join(map(str, instance_path)) or "config"
-        problems.append(Problem(where(instance_path), f"{dotted}: {error.message}"))
-    return problems
+    return [Problem(where(error.path, error.at_key), error.message + (f" ({error.hint})" if error.hint else ""))
+            for error in schema_errors(value)]
 
 
 def _duration(raw: Any, name: str, problems: list, where) -> Optional[int]:

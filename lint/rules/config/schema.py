@@ -33,7 +33,7 @@ from __future__ import annotations
 import difflib
 import json
 from functools import lru_cache
-from typing import Iterator
+from typing import Iterator, NamedTuple, Optional
 
 from lint.model import Finding, FlinkConfig, RuleContext
 from lint.resources import data_path
@@ -66,11 +66,17 @@ def _leaf_errors(error):
         yield error
 
 
-def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
-    if config.kind != "job-config" or "positions" not in config.context:
-        return
-    positions = config.context["positions"]
-    document = config.context["document"]
+class SchemaError(NamedTuple):
+    path: tuple  # JSON instance path of the value (of the key, when `at_key`)
+    message: str
+    at_key: bool = False
+    hint: Optional[str] = None
+
+
+def schema_errors(document) -> Iterator[SchemaError]:
+    """Every problem of a job config (a plain value) against schemas/job-config.schema.json, the
+    most specific error of each, unknown keys one by one with "did you mean". Shared by this rule
+    and `flink-jobs` (flink_jobs/config.py), which locate them each their own way."""
     seen = set()
     for top in _validator().iter_errors(document):
         for error in _leaf_errors(top):
@@ -78,21 +84,25 @@ def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
             if error.validator == "additionalProperties" and isinstance(error.instance, dict):
                 allowed = sorted(error.schema.get("properties", {}))
                 for extra in sorted(set(error.instance) - set(allowed), key=str):
+                    if ("extra", path, extra) in seen:
+                        continue
+                    seen.add(("extra", path, extra))
                     suggestion = difflib.get_close_matches(str(extra), allowed, n=1)
                     section = ".".join(map(str, path)) or "the top level"
-                    key = ("extra", path, extra)
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                    yield Finding(
-                        CODE, NAME, SEVERITY, f"unknown key `{extra}` in {section}",
-                        positions.location(path + (extra,), key=True),
-                        hint=(f"did you mean `{suggestion[0]}`?" if suggestion
-                              else f"allowed: {', '.join(allowed)}"))
+                    yield SchemaError(path + (extra,), f"unknown key `{extra}` in {section}", True,
+                                      f"did you mean `{suggestion[0]}`?" if suggestion
+                                      else f"allowed: {', '.join(allowed)}")
                 continue
-            key = (error.validator, path, error.message)
-            if key in seen:
+            if (error.validator, path, error.message) in seen:
                 continue
-            seen.add(key)
-            where = ".".join(map(str, path)) or "config"
-            yield Finding(CODE, NAME, SEVERITY, f"{where}: {error.message}", positions.location(path))
+            seen.add((error.validator, path, error.message))
+            yield SchemaError(path, f"{'.'.join(map(str, path)) or 'config'}: {error.message}")
+
+
+def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
+    if config.kind != "job-config" or "positions" not in config.context:
+        return
+    positions = config.context["positions"]
+    for error in schema_errors(config.context["document"]):
+        yield Finding(CODE, NAME, SEVERITY, error.message, positions.location(error.path, key=error.at_key),
+                      hint=error.hint)
