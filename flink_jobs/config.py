@@ -127,28 +127,41 @@ def _read_document(path: str) -> YamlDocument:
 
 
 # ------------------------------------------------------------------ validation
-def _schema_problems(document: YamlDocument, value: dict, path: str, overridden: dict) -> list[Problem]:
+@dataclass
+class _Locator:
+    """Where a value of the config came from: the `--set` that wrote it, or its file position."""
+
+    path: str
+    document: YamlDocument
+    overridden: dict = field(default_factory=dict)  # key path -> the --set text
+
+    def __call__(self, *keys, key: bool = False) -> str:
+        for override_path, text in self.overridden.items():
+            if keys[: len(override_path)] == override_path or override_path[: len(keys)] == keys:
+                return f"--set {text}"
+        position = self.document.key_position_of(keys) if key else self.document.position_of(keys)
+        return f"{self.path}:{position.line}:{position.column}"
+
+
+def _schema_problems(value: dict, where: _Locator) -> list[Problem]:
     from lint.rules.config.schema import schema_errors
 
-    def where(instance_path: tuple, key: bool) -> str:
-        for override_path, text in overridden.items():
-            if instance_path[: len(override_path)] == override_path:
-                return f"--set {text}"
-        position = document.key_position_of(instance_path) if key else document.position_of(instance_path)
-        return f"{path}:{position.line}:{position.column}"
-
-    return [Problem(where(error.path, error.at_key), error.message + (f" ({error.hint})" if error.hint else ""))
+    return [Problem(where(*error.path, key=error.at_key), error.message + (f" ({error.hint})" if error.hint else ""))
             for error in schema_errors(value)]
 
 
-def _duration(raw: Any, name: str, problems: list, where) -> Optional[int]:
+def _duration(raw: Any, name: str, problems: list, where, positive: bool = False) -> Optional[int]:
+    """Milliseconds, or 0 with a problem recorded (the caller raises ConfigError)."""
     if raw is None:
         return None
     try:
-        return parse_duration_ms(raw)
+        milliseconds = parse_duration_ms(raw)
     except ValueError as error:
         problems.append(Problem(where, f"{name}: {error}"))
         return 0
+    if positive and milliseconds == 0:
+        problems.append(Problem(where, f"{name} must be at least 1 ms"))
+    return milliseconds
 
 
 def flink_entries(section: dict, path: tuple = ("flink",)):
@@ -178,26 +191,21 @@ def _flink_option_problems(entries: list, where) -> list[Problem]:
         if not catalog.is_known(key):
             hint = catalog.suggest(key, limit=1)
             suggestion = f" (did you mean `{hint[0]}`?)" if hint else ""
-            problems.append(Problem(where(path), f"unknown Flink option `{key}`{suggestion}: Flink would ignore it"))
+            problems.append(Problem(where(*path, key=True), f"unknown Flink option `{key}`{suggestion}: Flink would ignore it"))
             continue
         option = catalog.option(key) or catalog.option(catalog.replacement_for(key) or "")
         error = value_error(option, value) if option and option.get("type") else None
         if error:
-            problems.append(Problem(where(path), f"invalid value for Flink option `{key}`: {error}"))
+            problems.append(Problem(where(*path, key=True), f"invalid value for Flink option `{key}`: {error}"))
     return problems
 
 
-def _settings(value: dict, document: YamlDocument, path: str, overridden: dict) -> tuple[JobSettings, list]:
+def _settings(value: dict, locate: _Locator) -> tuple[JobSettings, list]:
     problems: list[Problem] = []
     job = value.get("job") or {}
 
     def where(*keys: str) -> str:
-        full = ("job", *keys)
-        for override_path, text in overridden.items():
-            if full[: len(override_path)] == override_path or override_path[: len(full)] == full:
-                return f"--set {text}"
-        position = document.position_of(full)
-        return f"{path}:{position.line}:{position.column}"
+        return locate("job", *keys)
 
     events = job.get("events") or {}
     base = EventSpec()
@@ -208,25 +216,21 @@ def _settings(value: dict, document: YamlDocument, path: str, overridden: dict) 
         key_skew=float(events.get("key-skew", base.key_skew)),
         value_max=events.get("value-max", base.value_max),
         start_ms=events.get("start", base.start_ms),
-        interval_ms=_duration(events.get("interval", base.interval_ms), "events.interval", problems, where("events", "interval")),
+        interval_ms=_duration(events.get("interval", base.interval_ms), "events.interval", problems, where("events", "interval"), positive=True),
         disorder_ms=_duration(events.get("disorder", base.disorder_ms), "events.disorder", problems, where("events", "disorder")),
         late_fraction=float(events.get("late-fraction", base.late_fraction)),
         late_by_ms=_duration(events.get("late-by", base.late_by_ms), "events.late-by", problems, where("events", "late-by")),
         rate=events.get("rate", base.rate),
     )
-    if spec.interval_ms == 0 and not problems:
-        problems.append(Problem(where("events", "interval"), "events.interval must be at least 1 ms"))
 
     window = job.get("window") or {}
     defaults = WindowSettings()
     window_settings = WindowSettings(
-        size_ms=_duration(window.get("size", defaults.size_ms), "window.size", problems, where("window", "size")),
+        size_ms=_duration(window.get("size", defaults.size_ms), "window.size", problems, where("window", "size"), positive=True),
         allowed_lateness_ms=_duration(window.get("allowed-lateness", defaults.allowed_lateness_ms), "window.allowed-lateness", problems, where("window", "allowed-lateness")),
         out_of_orderness_ms=_duration(window.get("out-of-orderness", defaults.out_of_orderness_ms), "window.out-of-orderness", problems, where("window", "out-of-orderness")),
         idleness_ms=_duration(window.get("idleness", defaults.idleness_ms), "window.idleness", problems, where("window", "idleness")),
     )
-    if window_settings.size_ms == 0 and "size" in window:
-        problems.append(Problem(where("window", "size"), "window.size must be at least 1 ms"))
 
     emit = job.get("emit") or {}
     source = dict(job.get("source") or {"type": "generator"})
@@ -253,31 +257,31 @@ def _slow_operator(section: Optional[dict], problems: list, where) -> Optional[S
     return SlowOperator(sleep_ms=sleep_ms, every=section.get("every", 1), keyed=section.get("keyed", False))
 
 
-def _cross_checks(settings: JobSettings, flink: dict, where_job, where_flink) -> list[Problem]:
+def _cross_checks(settings: JobSettings, flink: dict, where: _Locator) -> list[Problem]:
     """Combinations the schema cannot express: each would fail or lose data at run time."""
     problems = []
     sink, source = settings.sink["type"], settings.source["type"]
     checkpointing = flink.get("execution.checkpointing.interval")
     if sink == "file" and not checkpointing and flink.get("execution.runtime-mode", "").upper() != "BATCH":
-        problems.append(Problem(where_job("sink"), (
+        problems.append(Problem(where("job", "sink"), (
             "sink type `file` commits files only on checkpoints: set flink `execution.checkpointing.interval` "
             "(e.g. 10 s), or nothing is ever committed")))
     if "kafka" in (sink, source):
         jars = [j.strip() for j in flink.get("pipeline.jars", "").split(";") if j.strip()]
         kafka_jars = [j for j in jars if "kafka" in os.path.basename(j).lower()]
         if not kafka_jars:
-            problems.append(Problem(where_flink("pipeline.jars"), (
+            problems.append(Problem(where("flink", "pipeline.jars"), (
                 "Kafka needs the Flink Kafka connector jar: download flink-sql-connector-kafka for Flink 2.x "
                 "and set flink `pipeline.jars: file:///path/to/flink-sql-connector-kafka-<version>.jar`")))
         for jar in kafka_jars:
             local = jar[len("file://"):] if jar.startswith("file://") else jar
             if "://" not in local and not os.path.isfile(local):
-                problems.append(Problem(where_flink("pipeline.jars"), f"pipeline.jars: file not found: {local}"))
+                problems.append(Problem(where("flink", "pipeline.jars"), f"pipeline.jars: file not found: {local}"))
     if settings.events.count is None and source == "generator" and sink == "collect":
-        problems.append(Problem(where_job("events", "count"), (
+        problems.append(Problem(where("job", "events", "count"), (
             "an unbounded generator (events.count: null) never finishes: use sink `stdout`, `file` or `kafka`")))
     if settings.emit_mode != "per-event" and settings.emit_interval_ms < 10:
-        problems.append(Problem(where_job("emit", "interval"), "emit.interval must be at least 10 ms"))
+        problems.append(Problem(where("job", "emit", "interval"), "emit.interval must be at least 10 ms"))
     return problems
 
 
@@ -302,34 +306,20 @@ def load_job_config(path: str, overrides: list[str] = (), job_name: str = "") ->
             continue
         _apply_override(value, key_path, new_value)
         overridden[key_path] = assignment
-    schema_problems = _schema_problems(document, value, path, overridden)
+    where = _Locator(path, document, overridden)
+    schema_problems = _schema_problems(value, where)
     if schema_problems:  # the typed checks below rely on the schema's types
         raise ConfigError(problems + schema_problems)
 
     entries = list(flink_entries(value.get("flink") or {}))
     flink = {key: flat_value for key, flat_value, _ in entries}
-    settings, setting_problems = _settings(value, document, path, overridden)
+    settings, setting_problems = _settings(value, where)
     problems += setting_problems
     if not settings.name:
         settings = replace(settings, name=job_name or Path(path).stem)
 
-    def where_job(*keys: str) -> str:
-        position = document.position_of(("job", *keys))
-        return f"{path}:{position.line}:{position.column}"
-
-    def where_flink(key: str) -> str:
-        position = document.position_of(("flink", key))
-        return f"{path}:{position.line}:{position.column}"
-
-    def where_entry(entry_path: tuple) -> str:
-        for override_path, text in overridden.items():
-            if entry_path[: len(override_path)] == override_path:
-                return f"--set {text}"
-        position = document.key_position_of(entry_path)
-        return f"{path}:{position.line}:{position.column}"
-
-    problems += _flink_option_problems(entries, where_entry)
-    problems += _cross_checks(settings, flink, where_job, where_flink)
+    problems += _flink_option_problems(entries, where)
+    problems += _cross_checks(settings, flink, where)
     if problems:
         raise ConfigError(problems)
     return JobConfig(path=path, settings=settings, flink=flink)

@@ -112,3 +112,14 @@ def test_a_failing_job_prints_its_root_cause_on_one_line_and_logs_the_trace(tmp_
     trace = Path(lines[1].split(": ", 1)[1]).read_text()
     assert "Caused by:" in trace and "at org.apache.flink" in trace
     assert len(lines) == 2, "no Java stack trace on the terminal"
+
+
+def test_a_bad_duration_is_one_problem_and_zero_is_rejected():
+    result = flink_jobs("check", "windowed-counts", "--set", "job.window.size=soon")
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    result = flink_jobs("check", "windowed-counts", "--set", "job.window.size=0 s", "--set", "job.events.interval=0ms")
+    assert result.returncode == 2
+    assert sorted(result.stderr.replace("error: ", "").strip().splitlines()) == [
+        "--set job.events.interval=0ms: events.interval must be at least 1 ms",
+        "--set job.window.size=0 s: window.size must be at least 1 ms",
+    ]
