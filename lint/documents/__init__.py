@@ -75,7 +75,7 @@ def read_file(path: str, text: Union[str, bytes], kind: Optional[str] = None
             return [], []
         if kind is None and "{{" in text and "}}" in text:
             return [], []  # a Helm/Jinja template: YAML only after rendering
-        return [], [yaml_syntax.finding(error.message, Location(path, error.line, error.column))]
+        return [], [yaml_syntax.from_error(path, error)]
     configs: list[FlinkConfig] = []
     findings: list[Finding] = []
     roots = [root for root in documents if root is not None and not _null(root)]

@@ -78,7 +78,7 @@ class Flattener:
             except YamlLimitError:
                 raise
             except YamlError as error:
-                self.findings.append(yaml_syntax.finding(error.message, Location(self.path, error.line, error.column)))
+                self.findings.append(yaml_syntax.from_error(self.path, error))
                 continue
             key_loc = location(self.path, key_node)
             duplicate_here = key in seen_here
@@ -97,7 +97,7 @@ class Flattener:
             except YamlLimitError:
                 raise
             except YamlError as error:
-                self.findings.append(yaml_syntax.finding(error.message, Location(self.path, error.line, error.column)))
+                self.findings.append(yaml_syntax.from_error(self.path, error))
                 continue
             if text is None:
                 if self.null_message:
@@ -124,7 +124,7 @@ def read_root(path: str, root: Node, kind: str = "config-yaml") -> tuple[list[Fl
     try:
         flattener.flatten(root)
     except YamlError as error:
-        return [], [yaml_syntax.finding(error.message, Location(path, error.line, error.column))]
+        return [], [yaml_syntax.from_error(path, error)]
     config = FlinkConfig(path=path, kind=kind, settings=flattener.settings, location=location(path, root))
     return [config], flattener.findings
 
@@ -134,7 +134,7 @@ def read_config_yaml(path: str, text: str, kind: str = "config-yaml") -> tuple[l
     try:
         documents = [d for d in compose_documents(text) if d is not None]
     except YamlError as error:
-        return [], [yaml_syntax.finding(error.message, Location(path, error.line, error.column))]
+        return [], [yaml_syntax.from_error(path, error)]
     if not documents:
         return [FlinkConfig(path=path, kind=kind, location=Location(path, 1, 1))], []
     configs, findings = read_root(path, documents[0], kind)

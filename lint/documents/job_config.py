@@ -85,7 +85,7 @@ def read_job_config(path: str, root: Node) -> tuple[list[FlinkConfig], list[Find
     try:
         document = to_python(root, budget, yaml11=True)
     except YamlError as error:
-        return [], [yaml_syntax.finding(error.message, Location(path, error.line, error.column))]
+        return [], [yaml_syntax.from_error(path, error)]
     job = document.get("job") if isinstance(document, dict) else None
     config = FlinkConfig(path=path, kind="job-config", location=location(path, root),
                          context={"job": job if isinstance(job, dict) else {}, "document": document,
@@ -97,7 +97,7 @@ def read_job_config(path: str, root: Node) -> tuple[list[FlinkConfig], list[Find
         try:
             flattener.flatten(flink)
         except YamlError as error:
-            findings.append(yaml_syntax.finding(error.message, Location(path, error.line, error.column)))
+            findings.append(yaml_syntax.from_error(path, error))
         config.settings = flattener.settings
         findings.extend(flattener.findings)
         start: Optional[Node] = key_node(root, "flink")

@@ -80,7 +80,7 @@ def read_manifest(path: str, root: MappingNode, text: str) -> tuple[list[FlinkCo
             try:
                 context[name] = (to_python(node, budget), location(path, node))
             except YamlError as error:
-                findings.append(yaml_syntax.finding(error.message, Location(path, error.line, error.column)))
+                findings.append(yaml_syntax.from_error(path, error))
     configuration = get(spec, "flinkConfiguration")
     start = key_node(spec, "flinkConfiguration")
     config = FlinkConfig(path=path, kind=kind, context=context,
@@ -91,7 +91,7 @@ def read_manifest(path: str, root: MappingNode, text: str) -> tuple[list[FlinkCo
         try:
             flattener.flatten(configuration)
         except YamlError as error:
-            findings.append(yaml_syntax.finding(error.message, Location(path, error.line, error.column)))
+            findings.append(yaml_syntax.from_error(path, error))
         config.settings = flattener.settings
         findings.extend(flattener.findings)
     elif configuration is not None and not _null(configuration):

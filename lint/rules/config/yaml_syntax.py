@@ -43,6 +43,11 @@ def finding(message: str, location: Location, severity: str = SEVERITY, hint: Op
     return Finding(CODE, NAME, severity, message, location, hint=hint)
 
 
+def from_error(path: str, error) -> Finding:
+    """The finding for a reader's YamlError (message, line, column) in `path`."""
+    return finding(error.message, Location(path, error.line, error.column))
+
+
 def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
     """Produced by the readers (lint/documents/) while reading the file; nothing to add here."""
     return iter(())
