@@ -7,19 +7,19 @@ STAMP  := $(VENV)/.installed-stamp
 JOB    ?= windowed-counts
 PYTEST_ARGS ?=
 
-.PHONY: run test lint bench java venv clean
+.PHONY: run test lint bench java venv jvm clean
 
-run: venv java
+run: venv java jvm
 	$(BIN)/flink-jobs run $(JOB)
 
-test: venv java
+test: venv java jvm
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The repository as a pre-commit hook lints it (configuration: pyproject.toml [tool.flink-lint]).
 lint: venv
 	$(BIN)/flink-lint .
 
-bench: venv java
+bench: venv java jvm
 	$(BIN)/python benchmarks/lint_speed.py
 
 venv: $(STAMP)
@@ -30,9 +30,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[jobs,dev]'
 	@touch $(STAMP)
 
+# JVM artifacts (Kafka connector, Kafka broker) from Maven Central, exact versions in jvm/pom.xml;
+# fetched again only when the pom changes.
+JVM_STAMP := jvm/lib/.fetched-stamp
+
+jvm: $(JVM_STAMP)
+
+$(JVM_STAMP): jvm/pom.xml
+	rm -rf jvm/lib
+	mvn -B -q -f jvm/pom.xml package
+	@touch $(JVM_STAMP)
+
 # PyFlink starts a JVM: Java 11 or newer must be on PATH (or under JAVA_HOME).
 java:
 	@$(BIN)/python -m flink_jobs.java_check
 
 clean:
-	rm -rf $(VENV) .flink-jobs .pytest_cache
+	rm -rf $(VENV) .flink-jobs .pytest_cache jvm/lib jvm/target

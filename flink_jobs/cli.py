@@ -8,6 +8,7 @@ unreachable.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -119,6 +120,68 @@ def cmd_submit(args) -> int:
     return EXIT_OK
 
 
+def cmd_kafka(args) -> int:
+    from flink_jobs.kafka import BrokerSpec, KafkaError, broker_status, parse_topic, start_broker, stop_broker
+
+    try:
+        if args.action == "start":
+            spec = BrokerSpec(directory=Path(args.dir), port=args.port, controller_port=args.controller_port,
+                              topics=[parse_topic(t) for t in args.topics])
+            info = start_broker(spec)
+            print(f"started: Kafka broker {info.pid}, bootstrap {info.bootstrap}")
+            print(f"  topics {', '.join(f'{n}:{p}' for n, p in spec.topics) or 'none'}   log {info.log_file}")
+        elif args.action == "stop":
+            stopped = stop_broker(Path(args.dir))
+            print(f"stopped: {len(stopped)} processes ({', '.join(map(str, stopped))})" if stopped
+                  else f"no broker running from {args.dir}")
+        else:
+            status = broker_status(Path(args.dir))
+            print(status.describe())
+            return EXIT_OK if status.running else EXIT_FAILED
+    except KafkaError as error:
+        return _error(str(error))
+    return EXIT_OK
+
+
+def _bootstrap(args) -> str:
+    """--bootstrap, else the broker `flink-jobs kafka start` runs from .flink-jobs/kafka."""
+    from flink_jobs.kafka import broker_status
+
+    if args.bootstrap:
+        return args.bootstrap
+    status = broker_status(Path(".flink-jobs/kafka"))
+    return status.bootstrap if status.running else "127.0.0.1:19092"
+
+
+def cmd_produce(args) -> int:
+    from flink_jobs.kafka import KafkaError, produce_events
+
+    events_job = args.job or "windowed-counts"
+    _, config = _load(events_job, args.config, list(args.overrides) + [f"job.events.count={args.events}"])
+    bootstrap = _bootstrap(args)
+    try:
+        written = produce_events(bootstrap, args.topic, config.settings.events, start=args.start,
+                                 count=args.events, rate=args.rate)
+    except KafkaError as error:
+        return _error(str(error))
+    print(f"produced {written} events (seq {args.start}..{args.start + written - 1}) to {args.topic} on {bootstrap}",
+          file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_consume(args) -> int:
+    from flink_jobs.kafka import KafkaError, consume
+
+    bootstrap = _bootstrap(args)
+    try:
+        for value in consume(bootstrap, args.topic, committed=args.committed, max_records=args.max,
+                             timeout=args.timeout):
+            print(value)
+    except KafkaError as error:
+        return _error(str(error))
+    return EXIT_OK
+
+
 def _job_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("job", help=f"one of: {', '.join(JOBS)}")
     parser.add_argument("--config", help="job config YAML (default: configs/<job>.yaml)")
@@ -160,6 +223,36 @@ def build_parser() -> argparse.ArgumentParser:
     submit.add_argument("--timeout", type=float, default=600, help="seconds to wait with --wait")
     submit.set_defaults(handler=cmd_submit)
 
+    kafka = commands.add_parser("kafka", help="a local Kafka broker (KRaft, loopback)")
+    kafka.add_argument("action", choices=["start", "stop", "status"])
+    kafka.add_argument("--dir", default=".flink-jobs/kafka", help="storage/log/state folder (default %(default)s)")
+    kafka.add_argument("--port", type=int, default=19092, help="client port (default %(default)s)")
+    kafka.add_argument("--controller-port", type=int, default=19093)
+    kafka.add_argument("--topic", dest="topics", action="append", default=[], metavar="NAME:PARTITIONS",
+                       help="create this topic when started (repeatable)")
+    kafka.set_defaults(handler=cmd_kafka)
+
+    produce = commands.add_parser("produce", help="write the generated events to a Kafka topic as JSON")
+    produce.add_argument("topic")
+    produce.add_argument("--events", type=int, required=True, help="number of events")
+    produce.add_argument("--rate", type=float, help="events per second (default: as fast as possible)")
+    produce.add_argument("--start", type=int, default=0, help="sequence number of the first event")
+    produce.add_argument("--bootstrap", help="HOST:PORT (default: the broker of `flink-jobs kafka start`)")
+    produce.add_argument("--job", help="take job.events from this job's config (default windowed-counts)")
+    produce.add_argument("--config", help="take job.events from this job config")
+    produce.add_argument("--set", dest="overrides", action="append", default=[], metavar="job.events.KEY=VALUE",
+                         help="override the event spec: job.events.keys=10, job.events.key-skew=1.2")
+    produce.set_defaults(handler=cmd_produce)
+
+    consume = commands.add_parser("consume", help="print a topic's records as JSON lines")
+    consume.add_argument("topic")
+    consume.add_argument("--committed", action="store_true",
+                         help="only records of committed transactions (isolation.level=read_committed)")
+    consume.add_argument("--max", type=int, help="stop after N records")
+    consume.add_argument("--timeout", type=float, default=5.0, help="stop after S seconds without a record")
+    consume.add_argument("--bootstrap", help="HOST:PORT (default: the broker of `flink-jobs kafka start`)")
+    consume.set_defaults(handler=cmd_consume)
+
     add_monitor_commands(commands)  # backpressure, plan
     return parser
 
@@ -173,6 +266,18 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
+
+
+def _quiet_broken_pipe() -> int:
+    """The reader of our output went away (`| head`): end quietly, as Unix tools do."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's final flush must not fail again
+    except (OSError, ValueError):
+        pass
+    return 141  # 128 + SIGPIPE, what a shell reports for a writer killed by SIGPIPE
 
 
 if __name__ == "__main__":

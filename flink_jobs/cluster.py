@@ -207,7 +207,7 @@ def stop_cluster(directory: Path, timeout: float = 60) -> list[int]:
     directory = Path(directory).resolve()
     state = _read_state(directory) or {}
     roots = _recorded_pids(directory, state)
-    killed = _terminate(roots, _marker(directory), timeout)
+    killed = terminate_tree(roots, _marker(directory), timeout)
     pid_dir = directory / "pid"
     if pid_dir.is_dir():
         for pid_file in pid_dir.glob("flink-*.pid*"):
@@ -249,11 +249,11 @@ def start_taskmanager(directory: Path, timeout: float = 60) -> int:
     state = _read_state(directory)
     before = set(_registered_slots(state["rest_url"]))
     pid = _run_daemon_script(flink_home(), directory, state, "taskmanager.sh", TASKMANAGER_DAEMON)
-    state["taskmanagers"] = [p for p in state.get("taskmanagers", []) if _is_ours(p, _marker(directory))] + [pid]
+    state["taskmanagers"] = [p for p in state.get("taskmanagers", []) if process_is_ours(p, _marker(directory))] + [pid]
     _write_state(directory, state)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not _is_ours(pid, _marker(directory)):
+        if not process_is_ours(pid, _marker(directory)):
             raise ClusterError(f"TaskManager {pid} exited during startup; see {_log_file(pid, directory)}")
         registered = _registered_slots(state["rest_url"])
         overview = _overview(state["rest_url"])
@@ -274,8 +274,8 @@ def kill_taskmanager(directory: Path, pid: int) -> list[int]:
     if pid not in _taskmanager_pids(directory, state):
         raise ClusterError(f"{pid} is not a TaskManager of the cluster in {directory}")
     killed = []
-    if _is_ours(pid, _marker(directory)):
-        killed = _terminate([pid], marker=None, timeout=0)
+    if process_is_ours(pid, _marker(directory)):
+        killed = terminate_tree([pid], marker=None, timeout=0)
     _forget_taskmanager(directory, state, pid)
     return killed
 
@@ -558,10 +558,10 @@ def _wait_for_slots(directory: Path, state: dict, taskmanagers: int, slots: int,
                     deadline: float, timeout: float) -> None:
     marker = _marker(directory)
     while True:
-        if not _is_ours(state["jobmanager"], marker):
+        if not process_is_ours(state["jobmanager"], marker):
             raise ClusterError(f"the JobManager exited during startup; see {_jobmanager_log(directory)}")
         for pid in state["taskmanagers"]:
-            if not _is_ours(pid, marker):
+            if not process_is_ours(pid, marker):
                 raise ClusterError(f"TaskManager {pid} exited during startup; see {directory / 'log'}")
         overview = _overview(state["rest_url"])
         if overview and overview.taskmanagers >= taskmanagers and overview.slots_total >= slots:
@@ -602,7 +602,7 @@ def _has_marker(pid: int, marker: str) -> bool:
     return marker.encode() in environ.split(b"\0")
 
 
-def _is_ours(pid: int, marker: str) -> bool:
+def process_is_ours(pid: int, marker: str) -> bool:
     """Alive and started by us for this directory (guards against reused pids)."""
     return _alive(pid) and _has_marker(pid, marker)
 
@@ -646,7 +646,7 @@ def _signal(pids: Iterable[int], sig: int) -> None:
             pass
 
 
-def _terminate(roots: Iterable[int], marker: Optional[str], timeout: float) -> list[int]:
+def terminate_tree(roots: Iterable[int], marker: Optional[str], timeout: float) -> list[int]:
     """SIGTERM the tree (SIGKILL at once when timeout is 0), wait, SIGKILL leftovers; return its pids."""
     tree = _process_tree(roots, marker)
     if not tree:

@@ -1,0 +1,37 @@
+"""Fixtures shared by the job and linter tests: a real Kafka broker."""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from flink_jobs.kafka import BrokerSpec, create_topics, start_broker, stop_broker
+from tests.flink_jobs.processes import free_ports
+
+
+@dataclass
+class Broker:
+    bootstrap: str
+    directory: Path
+    pid: int
+    _names = itertools.count()
+
+    def topic(self, prefix: str, partitions: int = 1) -> str:
+        """A new topic with a name no other test uses."""
+        name = f"{prefix}-{next(self._names)}"
+        create_topics(self.bootstrap, [(name, partitions)])
+        return name
+
+
+@pytest.fixture(scope="session")
+def kafka_broker(tmp_path_factory):
+    """One local KRaft broker for the session, on free loopback ports; stopped by its pid."""
+    port, controller_port = free_ports(2)
+    directory = tmp_path_factory.mktemp("kafka")
+    info = start_broker(BrokerSpec(directory=directory, port=port, controller_port=controller_port))
+    try:
+        yield Broker(bootstrap=info.bootstrap, directory=directory, pid=info.pid)
+    finally:
+        stop_broker(directory)
