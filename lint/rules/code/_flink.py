@@ -120,6 +120,31 @@ def is_batch_file(source: PythonSource) -> bool:
     return cached
 
 
+ENVIRONMENT_CREATORS = {"get_execution_environment", "create"}
+ENVIRONMENTS = {"StreamExecutionEnvironment", "StreamTableEnvironment", "TableEnvironment"}
+
+
+def created_environments(source: PythonSource) -> list:
+    """Call sites where the file creates its own environment (`StreamExecutionEnvironment.
+    get_execution_environment(...)`, `StreamTableEnvironment.create(...)`, `TableEnvironment.create(...)`)."""
+    created = []
+    for site in source.calls:
+        func = site.call.func
+        if isinstance(func, ast.Attribute) and func.attr in ENVIRONMENT_CREATORS:
+            name = source.qualname(func, site) or ""
+            parts = name.split(".")
+            if len(parts) >= 2 and parts[-2] in ENVIRONMENTS and source.is_flink(name):
+                created.append(site)
+    return created
+
+
+def checkpointing_enabled(source: PythonSource) -> bool:
+    """`enable_checkpointing(...)` is called, or the file mentions `execution.checkpointing.interval`."""
+    if any(True for _ in method_calls(source, "enable_checkpointing")):
+        return True
+    return any("checkpointing.interval" in constant for constant in source.constants)
+
+
 def table_env_is_batch(source: PythonSource, node: ast.AST, site: CallSite) -> bool:
     """`node` is (or comes from) a TableEnvironment created with batch settings."""
     chain = source.chain(node, site)

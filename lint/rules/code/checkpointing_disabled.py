@@ -49,8 +49,6 @@ SEVERITY = "warning"
 FIXABLE = False
 DOCUMENT = "python"
 
-CREATORS = {"get_execution_environment", "create"}
-ENVIRONMENTS = {"StreamExecutionEnvironment", "StreamTableEnvironment", "TableEnvironment"}
 CONFIGURING = {"set_parallelism", "set_max_parallelism", "set_state_backend", "set_runtime_mode",
                "set_restart_strategy", "set_stream_time_characteristic", "set_buffer_timeout",
                "configure", "set_python_executable", "set_default_savepoint_directory", "get_config",
@@ -64,15 +62,8 @@ _CONNECTOR = re.compile(r"'connector'\s*=\s*'([\w.-]+)'", re.IGNORECASE)
 
 
 def check(source, context: RuleContext) -> Iterator[Finding]:
-    created = []
-    for site in source.calls:
-        func = site.call.func
-        if isinstance(func, ast.Attribute) and func.attr in CREATORS:
-            name = source.qualname(func, site) or ""
-            parts = name.split(".")
-            if len(parts) >= 2 and parts[-2] in ENVIRONMENTS and source.is_flink(name):
-                created.append(site)
-    if not created or _enabled(source) or _flink.is_batch_file(source):
+    created = _flink.created_environments(source)
+    if not created or _flink.checkpointing_enabled(source) or _flink.is_batch_file(source):
         return
     created = [site for site in created if not _flink.table_env_is_batch(source, site.call, site)]
     if not created or not _configured(source, created) or not _stateful(source) or not _external_source(source):
@@ -81,13 +72,6 @@ def check(source, context: RuleContext) -> Iterator[Finding]:
     yield Finding(CODE, NAME, SEVERITY, "the job configures its environment and keeps state but never enables "
                   "checkpointing: a failure restarts it from scratch", source.method_location(first.call),
                   hint="env.enable_checkpointing(30_000), or set execution.checkpointing.interval")
-
-
-def _enabled(source) -> bool:
-    if any(True for _ in _flink.method_calls(source, "enable_checkpointing")):
-        return True
-    return any("execution.checkpointing.interval" in constant or "checkpointing.interval" in constant
-               for constant in source.constants)
 
 
 def _configured(source, created) -> bool:
