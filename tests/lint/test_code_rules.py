@@ -9,6 +9,8 @@ A fixture file:
         input: |                      # a Python source file
           ...
         expect: [{rule: FL701, line: 11, column: 17}]   # [] for a clean case
+        flink_version: "1.20"         # optional, default 2.3
+        options: {key: value}         # optional: the rule's [tool.flink-lint.options.<rule>]
 
 `expect` lists the findings of the fixture's rule, in file order.
 """
@@ -19,6 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from lint.config import ToolConfig
 from lint.engine import lint_text
 from lint.rules.registry import all_rules, find_rule
 
@@ -37,7 +40,10 @@ def _cases():
 def test_code_rule_case(rule_name, case):
     rule = find_rule(rule_name)
     assert rule is not None and rule.document == "python", rule_name
-    findings = [f for f in lint_text("jobs/job.py", case["input"], select=[rule.code]) if f.rule == rule.code]
+    config = ToolConfig(options={rule.code: case.get("options", {})})
+    version = str(case.get("flink_version", "2.3"))
+    findings = [f for f in lint_text("jobs/job.py", case["input"], config=config, flink_version=version,
+                                     select=[rule.code]) if f.rule == rule.code]
     got = [{"rule": f.rule, "line": f.location.line, "column": f.location.column} for f in findings]
     assert got == case["expect"], "\n".join(f"{f.location.line}:{f.location.column} {f.message}" for f in findings)
     for finding in findings:
