@@ -69,6 +69,12 @@ CODE_RULES = [
     "lint.rules.code.missing_watermarks",             # FL721 missing-watermarks
     "lint.rules.code.idleness_drops_assigner",        # FL722 idleness-drops-assigner
     "lint.rules.code.checkpointing_disabled",         # FL731 checkpointing-disabled
+    # Kafka connector (lint/rules/code/_kafka.py): FL741-FL745
+    "lint.rules.code.kafka_exactly_once_without_checkpointing",  # FL741 kafka-exactly-once-without-checkpointing
+    "lint.rules.code.kafka_exactly_once_without_prefix",         # FL742 kafka-exactly-once-without-prefix
+    "lint.rules.code.kafka_transaction_timeout",                 # FL743 kafka-transaction-timeout
+    "lint.rules.code.kafka_source_without_idleness",             # FL744 kafka-source-without-idleness
+    "lint.rules.code.kafka_legacy_connector",                    # FL745 kafka-legacy-connector
 ]
 # ---- code rules: end ----
 
