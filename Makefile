@@ -30,14 +30,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[jobs,dev]'
 	@touch $(STAMP)
 
-# JVM artifacts (Kafka connector, Kafka broker) from Maven Central, exact versions in jvm/pom.xml;
-# fetched again only when the pom changes.
+# JVM artifacts (Kafka connector, Kafka broker) from Maven Central, exact versions in jvm/pom.xml,
+# and our own classes (jvm/src); fetched and built again only when the pom or a source changes.
 JVM_STAMP := jvm/lib/.fetched-stamp
 
 jvm: $(JVM_STAMP)
 
-$(JVM_STAMP): jvm/pom.xml
-	rm -rf jvm/lib
+$(JVM_STAMP): jvm/pom.xml $(wildcard jvm/src/main/java/io/github/flinkjobpack/*.java)
+	rm -rf jvm/lib jvm/target
 	mvn -B -q -f jvm/pom.xml package
 	@touch $(JVM_STAMP)
 

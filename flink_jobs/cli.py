@@ -103,7 +103,8 @@ def cmd_submit(args) -> int:
 
     job, config = _load(args.job, args.config, _overrides(args))
     try:
-        submitted = submit(job, config, _overrides(args), args.jobmanager, python=args.python)
+        submitted = submit(job, config, _overrides(args), args.jobmanager, python=args.python,
+                           savepoint=args.from_savepoint)
         print(submitted.job_id)
         if not args.wait:
             return EXIT_OK
@@ -118,6 +119,23 @@ def cmd_submit(args) -> int:
         print(f"root cause: {failure_cause(submitted.rest_url, submitted.job_id)}", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
+
+
+def cmd_stop(args) -> int:
+    from flink_jobs.submit import SubmitError, parse_jobmanager, stop_with_savepoint
+
+    try:
+        host, port = parse_jobmanager(args.jobmanager)
+        location = stop_with_savepoint(f"http://{host}:{port}", args.job_id, str(Path(args.savepoint_dir).resolve()))
+    except SubmitError as error:
+        return _error(str(error)) if error.exit_code == EXIT_USAGE else _failed(str(error))
+    print(location)
+    return EXIT_OK
+
+
+def _failed(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_FAILED
 
 
 def cmd_kafka(args) -> int:
@@ -221,7 +239,14 @@ def build_parser() -> argparse.ArgumentParser:
     submit.add_argument("--python", help="the TaskManagers' Python (default: this one for a local cluster)")
     submit.add_argument("--wait", action="store_true", help="wait for the job to end; exit 1 unless FINISHED")
     submit.add_argument("--timeout", type=float, default=600, help="seconds to wait with --wait")
+    submit.add_argument("--from-savepoint", metavar="PATH", help="start from this savepoint (state and Kafka offsets)")
     submit.set_defaults(handler=cmd_submit)
+
+    stop = commands.add_parser("stop", help="stop a running job with a savepoint; prints the savepoint's path")
+    stop.add_argument("job_id")
+    stop.add_argument("--jobmanager", required=True, metavar="HOST:PORT", help="the cluster's REST address")
+    stop.add_argument("--savepoint-dir", required=True, help="directory for the savepoint (shared with the cluster)")
+    stop.set_defaults(handler=cmd_stop)
 
     kafka = commands.add_parser("kafka", help="a local Kafka broker (KRaft, loopback)")
     kafka.add_argument("action", choices=["start", "stop", "status"])

@@ -13,6 +13,7 @@ from typing import Any, Optional
 import yaml
 
 from flink_jobs.events import EventSpec
+from flink_jobs.kafka import BROKER_MAX_TRANSACTION_TIMEOUT_MS, KafkaError, connector_jar, jobpack_jar
 from lint.catalog.values import parse_duration_ms
 from lint.documents.yaml_source import YamlDocument, YamlSyntaxError, load_yaml_documents
 from lint.resources import data_path
@@ -66,6 +67,11 @@ class JobSettings:
     emit_mode: str = "per-event"
     emit_interval_ms: int = 1_000
     slow_operator: Optional[SlowOperator] = None
+
+    @property
+    def event_time_from_source(self) -> bool:
+        """The source assigns timestamps and per-partition watermarks itself (Kafka)."""
+        return self.source["type"] == "kafka"
 
 
 @dataclass
@@ -236,11 +242,14 @@ def _settings(value: dict, locate: _Locator) -> tuple[JobSettings, list]:
     source = dict(job.get("source") or {"type": "generator"})
     if "monitor-interval" in source:
         source["monitor-interval"] = _duration(source["monitor-interval"], "source.monitor-interval", problems, where("source", "monitor-interval"))
+    sink = dict(job.get("sink") or {"type": "collect"})
+    if sink["type"] == "kafka":
+        sink = _kafka_sink(sink, job.get("name", ""), problems, where)
     settings = JobSettings(
         name=job.get("name", ""),
         events=spec,
         source=source,
-        sink=dict(job.get("sink") or {"type": "collect"}),
+        sink=sink,
         window=window_settings,
         state_ttl_ms=_duration(job.get("state-ttl"), "state-ttl", problems, where("state-ttl")),
         emit_mode=emit.get("mode", "per-event"),
@@ -250,11 +259,44 @@ def _settings(value: dict, locate: _Locator) -> tuple[JobSettings, list]:
     return settings, problems
 
 
+def _kafka_sink(sink: dict, job_name: str, problems: list, where) -> dict:
+    """Defaults of the Kafka sink: exactly-once, a transactional-id prefix from the job name, and a
+    transaction timeout the broker accepts (its transaction.max.timeout.ms defaults to 15 min)."""
+    sink = {"delivery-guarantee": "exactly-once", "transactional-id-prefix": job_name or "flink-jobpack", **sink}
+    timeout_ms = _duration(sink.get("transaction-timeout", "10 min"), "sink.transaction-timeout", problems,
+                           where("job", "sink", "transaction-timeout"), positive=True)
+    properties = {key: str(value) for key, value in (sink.get("properties") or {}).items()}
+    if "transaction.timeout.ms" in properties and "transaction-timeout" not in sink:
+        try:
+            timeout_ms = int(properties["transaction.timeout.ms"])
+        except ValueError:
+            problems.append(Problem(where("job", "sink", "properties", "transaction.timeout.ms"),
+                                    "transaction.timeout.ms must be an integer number of milliseconds"))
+    if timeout_ms and timeout_ms > BROKER_MAX_TRANSACTION_TIMEOUT_MS and sink["delivery-guarantee"] == "exactly-once":
+        problems.append(Problem(where("job", "sink", "transaction-timeout"), (
+            f"a transaction timeout of {timeout_ms} ms is above the broker's default transaction.max.timeout.ms "
+            f"({BROKER_MAX_TRANSACTION_TIMEOUT_MS} ms = 15 min): the job fails when it starts writing")))
+    properties["transaction.timeout.ms"] = str(timeout_ms)
+    sink["properties"] = properties
+    return sink
+
+
 def _slow_operator(section: Optional[dict], problems: list, where) -> Optional[SlowOperator]:
     if not section:
         return None
     sleep_ms = _duration(section["sleep"], "slow-operator.sleep", problems, where("slow-operator", "sleep"))
     return SlowOperator(sleep_ms=sleep_ms, every=section.get("every", 1), keyed=section.get("keyed", False))
+
+
+def _with_kafka_jars(jars: str, kafka_source: bool) -> str:
+    """pipeline.jars plus Flink's Kafka connector (unless the user put a Kafka jar there) and, for a
+    Kafka source, our event-time assigner's jar."""
+    entries = [j.strip() for j in jars.split(";") if j.strip()]
+    if not any("kafka" in os.path.basename(j).lower() for j in entries):
+        entries.append(connector_jar().as_uri())
+    if kafka_source:
+        entries.append(jobpack_jar().as_uri())
+    return ";".join(entries)
 
 
 def _cross_checks(settings: JobSettings, flink: dict, where: _Locator) -> list[Problem]:
@@ -266,14 +308,14 @@ def _cross_checks(settings: JobSettings, flink: dict, where: _Locator) -> list[P
         problems.append(Problem(where("job", "sink"), (
             "sink type `file` commits files only on checkpoints: set flink `execution.checkpointing.interval` "
             "(e.g. 10 s), or nothing is ever committed")))
+    if sink == "kafka" and settings.sink["delivery-guarantee"] == "exactly-once" and not checkpointing \
+            and flink.get("execution.runtime-mode", "").upper() != "BATCH":
+        problems.append(Problem(where("job", "sink"), (
+            "an exactly-once Kafka sink commits its transactions only on checkpoints: set flink "
+            "`execution.checkpointing.interval` (e.g. 10 s), or read_committed consumers see nothing")))
     if "kafka" in (sink, source):
         jars = [j.strip() for j in flink.get("pipeline.jars", "").split(";") if j.strip()]
-        kafka_jars = [j for j in jars if "kafka" in os.path.basename(j).lower()]
-        if not kafka_jars:
-            problems.append(Problem(where("flink", "pipeline.jars"), (
-                "Kafka needs the Flink Kafka connector jar: download flink-sql-connector-kafka for Flink 2.x "
-                "and set flink `pipeline.jars: file:///path/to/flink-sql-connector-kafka-<version>.jar`")))
-        for jar in kafka_jars:
+        for jar in jars:
             local = jar[len("file://"):] if jar.startswith("file://") else jar
             if "://" not in local and not os.path.isfile(local):
                 problems.append(Problem(where("flink", "pipeline.jars"), f"pipeline.jars: file not found: {local}"))
@@ -319,6 +361,11 @@ def load_job_config(path: str, overrides: list[str] = (), job_name: str = "") ->
         settings = replace(settings, name=job_name or Path(path).stem)
 
     problems += _flink_option_problems(entries, where)
+    if "kafka" in (settings.source["type"], settings.sink["type"]):
+        try:
+            flink["pipeline.jars"] = _with_kafka_jars(flink.get("pipeline.jars", ""), settings.source["type"] == "kafka")
+        except KafkaError as error:
+            problems.append(Problem(where("job"), str(error)))
     problems += _cross_checks(settings, flink, where)
     if problems:
         raise ConfigError(problems)

@@ -70,6 +70,14 @@ def connector_jar() -> Path:
     return jars[-1]
 
 
+def jobpack_jar() -> Path:
+    """Our own JVM classes (jvm/src): the Kafka source's JSON event-time assigner."""
+    jar = JVM_LIB / "flink-jobpack-jvm.jar"
+    if not jar.is_file():
+        raise KafkaError(f"{jar} is missing: run `make jvm`")
+    return jar
+
+
 def _broker_classpath() -> str:
     jars = sorted((JVM_LIB / "kafka").glob("*.jar"))
     if not any(j.name.startswith("kafka_2.13-") for j in jars):
@@ -101,7 +109,10 @@ def _server_properties(spec: BrokerSpec, directory: Path) -> str:
         "group.initial.rebalance.delay.ms=0",
         f"transaction.max.timeout.ms={BROKER_MAX_TRANSACTION_TIMEOUT_MS}",
         "auto.create.topics.enable=true",
-        "log.retention.hours=24",
+        # Time-based retention would delete the generated events at once: their timestamps (event
+        # time) lie in the past. Keep everything; a local broker's data go with its directory.
+        "log.retention.ms=-1",
+        "log.retention.bytes=-1",
         "log.segment.bytes=67108864",
         "num.network.threads=2",
         "num.io.threads=2",

@@ -4,7 +4,7 @@
 - file: Flink's FileSink, exactly-once (files are committed on checkpoints), one directory per
   result stream: <path>/<stream>/<date-hour>/<stream>-<uuid>-<n>.jsonl;
 - collect: all streams come back to the client in bulk (for `flink-jobs run` summaries and tests);
-- kafka: one topic per result stream, <topic>-<stream> (needs the connector jar).
+- kafka: one topic per result stream, <topic>-<stream>, exactly-once by default.
 """
 from __future__ import annotations
 
@@ -55,6 +55,10 @@ def attach_files(results: dict, path: str) -> None:
 
 
 def attach_kafka(results: dict, sink_settings: dict) -> None:
+    """One topic per result stream, <topic>-<stream>. Exactly-once (the default) writes in Kafka
+    transactions committed when a checkpoint completes: consumers read them with
+    isolation.level=read_committed. The config layer fills in the transactional-id prefix and
+    transaction.timeout.ms (within the broker's transaction.max.timeout.ms)."""
     from pyflink.common.serialization import SimpleStringSchema
     from pyflink.datastream.connectors.base import DeliveryGuarantee
     from pyflink.datastream.connectors.kafka import KafkaRecordSerializationSchema, KafkaSink
@@ -63,7 +67,7 @@ def attach_kafka(results: dict, sink_settings: dict) -> None:
         "exactly-once": DeliveryGuarantee.EXACTLY_ONCE,
         "at-least-once": DeliveryGuarantee.AT_LEAST_ONCE,
         "none": DeliveryGuarantee.NONE,
-    }[sink_settings.get("delivery-guarantee", "at-least-once")]
+    }[sink_settings.get("delivery-guarantee", "exactly-once")]
     for name, stream in results.items():
         builder = (
             KafkaSink.builder()
@@ -77,9 +81,7 @@ def attach_kafka(results: dict, sink_settings: dict) -> None:
             .set_delivery_guarantee(guarantee)
         )
         if guarantee == DeliveryGuarantee.EXACTLY_ONCE:
-            builder = builder.set_transactional_id_prefix(
-                f"{sink_settings.get('transactional-id-prefix', 'flink-jobpack')}-{name}"
-            )
+            builder = builder.set_transactional_id_prefix(f"{sink_settings['transactional-id-prefix']}-{name}")
         for key, value in (sink_settings.get("properties") or {}).items():
             builder = builder.set_property(key, str(value))
         json_lines(name, stream).sink_to(builder.build()).name(f"{name}-kafka").uid(f"{name}-kafka")

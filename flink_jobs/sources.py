@@ -1,4 +1,4 @@
-"""Where events come from: the generator, JSON-lines files, or Kafka (user-supplied connector jar).
+"""Where events come from: the generator, JSON-lines files, or Kafka.
 
 Every source yields the same event tuples (key, value, event_time_ms, seq). Sources that read
 external data also return an `invalid` stream: lines that are not valid events are written
@@ -14,6 +14,7 @@ from pyflink.common import Duration, Row, Types, WatermarkStrategy
 from pyflink.datastream import MapFunction, OutputTag, ProcessFunction
 from pyflink.datastream.connectors.file_system import FileSource, StreamFormat
 from pyflink.datastream.connectors.number_seq import NumberSequenceSource
+from pyflink.util.java_utils import load_java_class
 
 from flink_jobs.events import UNBOUNDED_END, EventSpec
 
@@ -78,6 +79,9 @@ class ParseEvent(ProcessFunction):
     def __init__(self, invalid_tag):
         self.invalid_tag = invalid_tag
 
+    def open(self, runtime_context):
+        self.invalid_records = runtime_context.get_metrics_group().counter("invalidRecords")
+
     def process_element(self, line, ctx):
         try:
             record = json.loads(line)
@@ -89,6 +93,7 @@ class ParseEvent(ProcessFunction):
             yield key, value, event_time, int(record.get("seq", -1))
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             if line.strip():
+                self.invalid_records.inc()
                 yield self.invalid_tag, Row(line[:10_000], f"{type(error).__name__}: {error}")
 
 
@@ -106,27 +111,41 @@ def file_events(env, source: dict):
     return _parse_lines(lines)
 
 
-def kafka_events(env, source: dict):
-    # Imported here: the Kafka classes need the connector jar from `pipeline.jars`.
-    from pyflink.common.serialization import SimpleStringSchema
-    from pyflink.datastream.connectors.kafka import KafkaOffsetsInitializer, KafkaSource
+def source_watermarks(settings: JobSettings) -> WatermarkStrategy:
+    """Watermarks inside the Kafka source: one per partition, the source's watermark the minimum
+    over its partitions; a partition idle for `window.idleness` stops holding it back. The event
+    time is read from each record's JSON by a Java assigner (jvm/src: PyFlink's from_source ignores
+    a Python one), not from the Kafka record timestamp, which says when the record was written."""
+    window = settings.window
+    strategy = WatermarkStrategy.for_bounded_out_of_orderness(Duration.of_millis(window.out_of_orderness_ms))
+    if window.idleness_ms:
+        strategy = strategy.with_idleness(Duration.of_millis(window.idleness_ms))
+    assigner = load_java_class("io.github.flinkjobpack.JsonEventTime").newInstance()
+    return WatermarkStrategy(strategy._j_watermark_strategy.withTimestampAssigner(assigner))
 
-    offsets = {
-        "earliest": KafkaOffsetsInitializer.earliest,
-        "latest": KafkaOffsetsInitializer.latest,
-        "committed": KafkaOffsetsInitializer.committed_offsets,
-    }[source.get("starting-offsets", "committed")]()
+
+def kafka_events(env, settings: JobSettings):
+    # The Kafka classes load from the connector jar on `pipeline.jars` (flink-jobs adds it).
+    from pyflink.common.serialization import SimpleStringSchema
+    from pyflink.datastream.connectors.kafka import KafkaOffsetResetStrategy, KafkaOffsetsInitializer, KafkaSource
+
+    source = settings.source
+    starting = source.get("starting-offsets", "committed")
+    offsets = (KafkaOffsetsInitializer.committed_offsets(KafkaOffsetResetStrategy.EARLIEST) if starting == "committed"
+               else getattr(KafkaOffsetsInitializer, starting)())
     builder = (
         KafkaSource.builder()
         .set_bootstrap_servers(source["bootstrap-servers"])
         .set_topics(source["topic"])
-        .set_group_id(source.get("group-id", "flink-jobpack"))
+        .set_group_id(source.get("group-id", settings.name or "flink-jobpack"))
         .set_starting_offsets(offsets)
         .set_value_only_deserializer(SimpleStringSchema())
     )
+    if source.get("stopping-offsets") == "latest":
+        builder = builder.set_bounded(KafkaOffsetsInitializer.latest())
     for key, value in (source.get("properties") or {}).items():
         builder = builder.set_property(key, str(value))
-    lines = env.from_source(builder.build(), WatermarkStrategy.no_watermarks(), "kafka")
+    lines = env.from_source(builder.build(), source_watermarks(settings), "kafka").uid("kafka-source")
     return _parse_lines(lines)
 
 
@@ -137,4 +156,4 @@ def events_from(env, settings: JobSettings):
         return generated_events(env, settings.events), {}
     if kind == "files":
         return file_events(env, settings.source)
-    return kafka_events(env, settings.source)
+    return kafka_events(env, settings)

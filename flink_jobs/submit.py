@@ -25,6 +25,7 @@ from typing import Optional
 from flink_jobs.cluster import flink_home
 from flink_jobs.config import PROJECT_ROOT, JobConfig
 from flink_jobs.jobs import JobInfo
+from flink_jobs.kafka import JVM_LIB
 from flink_jobs.runtime import CommandError, local_python_options, root_cause, write_failure_log
 
 SHIPPED = (("flink_jobs", "*.py"), ("lint", "*.py"), ("schemas", "*.json"))  # code + the data it reads
@@ -82,12 +83,15 @@ def package_zip(directory: Path) -> Path:
 
 
 def flink_run_command(job: JobInfo, config: JobConfig, overrides: list, jobmanager: str,
-                      python_options: dict, shipped: Path, detached: bool = True) -> list:
+                      python_options: dict, shipped: Path, detached: bool = True,
+                      savepoint: Optional[str] = None) -> list:
     command = [str(flink_home() / "bin" / "flink"), "run", "-m", jobmanager,
                "-py", str(Path(__file__).with_name("entrypoint.py")),
                "-pyfs", str(shipped), "-pyclientexec", sys.executable]
     if detached:
         command.append("-d")
+    if savepoint:
+        command += ["-s", savepoint]
     request = {"job": job.name, "config": str(Path(config.path).resolve()), "overrides": list(overrides),
                "python_options": python_options}
     return command + [json.dumps(request)]
@@ -106,8 +110,9 @@ def worker_python_options(config: JobConfig, host: str, python: Optional[str]) -
 
 
 def submit(job: JobInfo, config: JobConfig, overrides: list, jobmanager: str,
-           python: Optional[str] = None, timeout: float = 300) -> Submitted:
-    """Submit detached and return the job id."""
+           python: Optional[str] = None, timeout: float = 300, savepoint: Optional[str] = None) -> Submitted:
+    """Submit detached and return the job id; with `savepoint`, the job starts from it (its
+    operators' state and, for a Kafka source, its offsets)."""
     if config.settings.sink["type"] == "collect":
         raise SubmitError("sink `collect` returns results to `flink-jobs run` only: "
                           "configure sink `file`, `stdout` or `kafka` to submit (--set job.sink.type=...)")
@@ -116,9 +121,12 @@ def submit(job: JobInfo, config: JobConfig, overrides: list, jobmanager: str,
     require_reachable(rest_url)
     environment = dict(os.environ)
     environment["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), environment.get("PATH", "")])
+    # The job is built on the client from the shipped zip: it finds the connector jar here.
+    environment["FLINK_JOBS_JVM_LIB"] = str(JVM_LIB)
     with tempfile.TemporaryDirectory(prefix="flink-jobs-submit-") as scratch:
         command = flink_run_command(job, config, overrides, jobmanager,
-                                    worker_python_options(config, host, python), package_zip(Path(scratch)))
+                                    worker_python_options(config, host, python), package_zip(Path(scratch)),
+                                    savepoint=savepoint)
         try:
             result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=environment)
         except subprocess.TimeoutExpired:
@@ -129,6 +137,34 @@ def submit(job: JobInfo, config: JobConfig, overrides: list, jobmanager: str,
         log = write_failure_log(f"submit-{job.name}", " ".join(command) + "\n\n" + output)
         raise SubmitError(f"submission failed: {root_cause(output)}", exit_code=1, log_path=log)
     return Submitted(job_id=match.group(1), rest_url=rest_url)
+
+
+def stop_with_savepoint(rest_url: str, job_id: str, directory: str, timeout: float = 120) -> str:
+    """Stop the job with a savepoint in `directory` (REST /jobs/<id>/stop, no drain: the job can go
+    on from it); returns the savepoint's path."""
+    request = urllib.request.Request(
+        f"{rest_url}/jobs/{job_id}/stop", method="POST", headers={"Content-Type": "application/json"},
+        data=json.dumps({"targetDirectory": directory, "drain": False}).encode())
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            trigger = json.loads(response.read().decode("utf-8"))["request-id"]
+    except (urllib.error.URLError, OSError, ValueError, KeyError) as error:
+        raise SubmitError(f"stop-with-savepoint of {job_id} was refused: {getattr(error, 'reason', error)}",
+                          exit_code=1) from None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            status = rest_get(f"{rest_url}/jobs/{job_id}/savepoints/{trigger}")
+        except (urllib.error.URLError, OSError, ValueError):
+            status = {}
+        if (status.get("status") or {}).get("id") == "COMPLETED":
+            operation = status.get("operation") or {}
+            if "location" in operation:
+                return operation["location"]
+            cause = (operation.get("failure-cause") or {}).get("stack-trace", "unknown")
+            raise SubmitError(f"stop-with-savepoint of {job_id} failed: {root_cause(cause)}", exit_code=1)
+        time.sleep(0.5)
+    raise SubmitError(f"stop-with-savepoint of {job_id} did not complete within {timeout:.0f} s", exit_code=1)
 
 
 def wait_for_job(rest_url: str, job_id: str, timeout: float = 600, poll: float = 1.0) -> str:

@@ -20,7 +20,9 @@ class Broker:
 
     def topic(self, prefix: str, partitions: int = 1) -> str:
         """A new topic with a name no other test uses."""
-        name = f"{prefix}-{next(self._names)}"
+        return self.topic_named(f"{prefix}-{next(self._names)}", partitions)
+
+    def topic_named(self, name: str, partitions: int = 1) -> str:
         create_topics(self.bootstrap, [(name, partitions)])
         return name
 

@@ -89,9 +89,10 @@ def watermark_strategy(settings: JobSettings) -> WatermarkStrategy:
 
 def build(env, events, settings: JobSettings) -> dict:
     late_tag = OutputTag("late", event_tuple_type())
+    if not settings.event_time_from_source:
+        events = events.assign_timestamps_and_watermarks(watermark_strategy(settings))
     windows = (
-        events.assign_timestamps_and_watermarks(watermark_strategy(settings))
-        .key_by(lambda event: event[0], key_type=Types.STRING())
+        events.key_by(lambda event: event[0], key_type=Types.STRING())
         .window(TumblingEventTimeWindows.of(Time.milliseconds(settings.window.size_ms)))
         .allowed_lateness(settings.window.allowed_lateness_ms)
         .side_output_late_data(late_tag)

@@ -1,0 +1,296 @@
+"""The pack's jobs on a real Kafka broker and a real local standalone cluster, exactly once.
+
+Events are written by `produce_events` (the deterministic generator, keyed by the event key, record
+timestamp = event time); results are read back with isolation.level=read_committed, so only what
+the exactly-once sink committed counts. Expected results come from tests/flink_jobs/reference.py
+over the same generated events.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.request
+from collections import defaultdict
+
+import pytest
+
+import reference
+from flink_jobs.cluster import ClusterSpec, cluster_status, kill_taskmanager, start_cluster, start_taskmanager, stop_cluster
+from flink_jobs.config import default_config_path, load_job_config
+from flink_jobs.events import EventSpec
+from flink_jobs.kafka import consume, event_json, produce_events, produce_raw
+from flink_jobs.jobs import job_info
+from flink_jobs.runtime import run_local
+from flink_jobs.submit import rest_get, stop_with_savepoint, submit, wait_for_job
+from processes import alive, free_ports, wait_for
+
+pytestmark = [pytest.mark.cluster, pytest.mark.kafka]
+
+CHECKPOINTED = [
+    "flink.execution.checkpointing.interval=2s",
+    "flink.restart-strategy.type=fixed-delay",
+    "flink.restart-strategy.fixed-delay.attempts=10",
+    "flink.restart-strategy.fixed-delay.delay=1s",
+]
+
+
+def kafka_overrides(broker, source_topic: str, sink_topic: str, *more: str) -> list:
+    return [
+        "job.source.type=kafka", f"job.source.bootstrap-servers={broker.bootstrap}",
+        f"job.source.topic={source_topic}", "job.source.starting-offsets=earliest",
+        f"job.source.group-id={source_topic}-group",
+        "job.sink.type=kafka", f"job.sink.bootstrap-servers={broker.bootstrap}", f"job.sink.topic={sink_topic}",
+        f"job.sink.transactional-id-prefix={sink_topic}",
+        *CHECKPOINTED, *more,
+    ]
+
+
+def committed(broker, topic: str, timeout: float = 4.0) -> list:
+    return [json.loads(value) for value in consume(broker.bootstrap, topic, committed=True, timeout=timeout)]
+
+
+def output_topics(broker, prefix: str, streams) -> str:
+    """Create <prefix>-<stream> for each result stream (a read_committed reader needs them to exist)."""
+    for stream in streams:
+        broker.topic_named(f"{prefix}-{stream}", 2)
+    return prefix
+
+
+def window_results(records: list) -> dict:
+    got = {(w["key"], w["window_start"]): {f: w[f] for f in ("count", "sum", "min", "max")} for w in records}
+    assert len(got) == len(records), "no window committed twice"
+    return got
+
+
+def totals_updates(records: list) -> dict:
+    updates = defaultdict(list)
+    for record in records:
+        updates[record["key"]].append(record["count"])
+    return updates
+
+
+def every_update_once(events) -> dict:
+    """key -> [1, 2, ..., n]: per-event emission commits each key's n updates once, in order."""
+    return {key: list(range(1, want["count"] + 1)) for key, want in reference.totals(events).items()}
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("kafka-cluster")
+    rest, rpc, blob = free_ports(3)
+    spec = ClusterSpec(directory=directory, rest_port=rest, rpc_port=rpc, blob_port=blob, slots=2)
+    info = start_cluster(spec)
+    try:
+        yield info
+    finally:
+        status = cluster_status(spec.directory)
+        stop_cluster(spec.directory)
+        leftovers = [pid for pid in status.pids + status.other_pids if alive(pid)]
+        assert not leftovers, f"processes left behind: {leftovers}"
+
+
+def run_on_cluster(cluster, job_name: str, overrides: list, timeout: float = 600) -> str:
+    config = load_job_config(str(default_config_path(job_name)), overrides, job_name)
+    submitted = submit(job_info(job_name), config, overrides, cluster.rest_url.split("//")[1])
+    return submitted.job_id
+
+
+def cancel(cluster, job_id: str) -> None:
+    request = urllib.request.Request(f"{cluster.rest_url}/jobs/{job_id}?mode=cancel", method="PATCH")
+    urllib.request.urlopen(request, timeout=10).close()
+    assert wait_for_job(cluster.rest_url, job_id, timeout=60) == "CANCELED"
+
+
+# --------------------------------------------------------------------------- 1. exact results
+
+
+def test_windowed_counts_from_four_partitions_to_kafka_equals_the_reference(kafka_broker, cluster):
+    source = kafka_broker.topic("wc-events", 4)
+    spec = EventSpec(count=200_000, disorder_ms=1000, late_fraction=0.0)
+    assert produce_events(kafka_broker.bootstrap, source, spec) == 200_000
+    sink = output_topics(kafka_broker, f"{source}-out", ["windows", "late", "invalid"])
+    overrides = kafka_overrides(kafka_broker, source, sink, "job.source.stopping-offsets=latest",
+                                "job.events.late-fraction=0", "flink.parallelism.default=2")
+    job_id = run_on_cluster(cluster, "windowed-counts", overrides)
+    assert wait_for_job(cluster.rest_url, job_id, timeout=600) == "FINISHED"
+
+    window = load_job_config(str(default_config_path("windowed-counts")), overrides).settings.window
+    assert window_results(committed(kafka_broker, f"{sink}-windows")) == reference.windows(spec.events(), window.size_ms)
+    assert committed(kafka_broker, f"{sink}-late") == []
+    assert committed(kafka_broker, f"{sink}-invalid") == []
+
+
+def test_running_totals_from_kafka_commits_every_update_exactly_once(kafka_broker, cluster):
+    source = kafka_broker.topic("rt-events", 4)
+    spec = EventSpec(count=200_000, keys=500)
+    produce_events(kafka_broker.bootstrap, source, spec)
+    sink = output_topics(kafka_broker, f"{source}-out", ["totals", "invalid"])
+    overrides = kafka_overrides(kafka_broker, source, sink, "job.source.stopping-offsets=latest",
+                                "job.emit.mode=per-event", "flink.parallelism.default=2")
+    job_id = run_on_cluster(cluster, "running-totals", overrides)
+    assert wait_for_job(cluster.rest_url, job_id, timeout=600) == "FINISHED"
+
+    records = committed(kafka_broker, f"{sink}-totals")
+    assert len(records) == 200_000
+    assert totals_updates(records) == every_update_once(spec.events())
+    last = {r["key"]: r for r in records if r["count"] == len(totals_updates(records)[r["key"]])}
+    expected = reference.totals(spec.events())
+    assert {k: {f: r[f] for f in ("count", "sum", "min", "max")} for k, r in last.items()} == {
+        k: {f: v[f] for f in ("count", "sum", "min", "max")} for k, v in expected.items()}
+
+
+# --------------------------------------------------------------------------- 3. savepoint, resubmit
+
+
+def test_stop_with_savepoint_and_resubmit_continues_from_its_offsets(kafka_broker, cluster, tmp_path):
+    source = kafka_broker.topic("sp-events", 4)
+    spec = EventSpec(count=30_000, keys=50)
+    sink = output_topics(kafka_broker, f"{source}-out", ["totals", "invalid"])
+    overrides = kafka_overrides(kafka_broker, source, sink, "job.emit.mode=per-event",
+                                "flink.parallelism.default=2", "flink.execution.checkpointing.interval=1s")
+    stop = threading.Event()
+    written = []
+    producer = threading.Thread(target=lambda: written.append(
+        produce_events(kafka_broker.bootstrap, source, spec, rate=1000, should_stop=stop.is_set)))
+    producer.start()
+    try:
+        first = run_on_cluster(cluster, "running-totals", overrides)
+        assert wait_for(lambda: len(committed(kafka_broker, f"{sink}-totals", 1)) >= 3000, 120, 1), "output flows"
+        savepoint = stop_with_savepoint(cluster.rest_url, first, str(tmp_path / "savepoints"))
+        assert wait_for_job(cluster.rest_url, first, timeout=60) == "FINISHED"
+        before = len(committed(kafka_broker, f"{sink}-totals", 1))
+        assert producer.is_alive(), "the producer keeps writing across the stop and the restart"
+
+        config = load_job_config(str(default_config_path("running-totals")), overrides)
+        second = submit(job_info("running-totals"), config, overrides, cluster.rest_url.split("//")[1],
+                        savepoint=savepoint).job_id
+        producer.join(timeout=120)
+        assert written == [30_000]
+        assert wait_for(lambda: len(committed(kafka_broker, f"{sink}-totals", 1)) >= 30_000, 180, 2), \
+            "the resubmitted job catches up"
+        time.sleep(3)  # a later checkpoint would commit any duplicate
+        cancel(cluster, second)
+    finally:
+        stop.set()
+        producer.join(timeout=60)
+
+    records = committed(kafka_broker, f"{sink}-totals")
+    assert 0 < before < len(records)
+    assert totals_updates(records) == every_update_once(spec.events()), "no duplicate, no gap"
+
+
+# --------------------------------------------------------------------------- idle partitions
+
+
+def test_an_empty_partition_does_not_stall_the_windows(kafka_broker, cluster):
+    """Unbounded read of a 4-partition topic with data in one partition only: with idleness the
+    windows fire while the job runs, each equal to the reference."""
+    from confluent_kafka import Producer
+
+    source = kafka_broker.topic("idle-events", 4)
+    spec = EventSpec(count=5_000, keys=10)
+    producer = Producer({"bootstrap.servers": kafka_broker.bootstrap})
+    for event in spec.events():
+        producer.produce(source, value=event_json(event), partition=0)  # record timestamp: now
+    assert producer.flush(30) == 0
+    sink = output_topics(kafka_broker, f"{source}-out", ["windows", "late", "invalid"])
+    overrides = kafka_overrides(kafka_broker, source, sink, "job.window.idleness=1s", "job.window.size=10s",
+                                "flink.parallelism.default=1")
+    job_id = run_on_cluster(cluster, "windowed-counts", overrides)
+    try:
+        assert wait_for(lambda: committed(kafka_broker, f"{sink}-windows", 1), 120, 1), \
+            "windows fire although three partitions never receive an event"
+    finally:
+        cancel(cluster, job_id)
+    expected = reference.windows(spec.events(), 10_000)
+    fired = window_results(committed(kafka_broker, f"{sink}-windows"))
+    assert fired and all(expected[slot] == result for slot, result in fired.items())
+
+
+# --------------------------------------------------------------------------- 4. invalid records
+
+
+def test_invalid_records_are_counted_and_the_job_goes_on(kafka_broker):
+    source = kafka_broker.topic("bad-events", 2)
+    spec = EventSpec(count=20_000, late_fraction=0.0)
+    produce_events(kafka_broker.bootstrap, source, spec, count=10_000)
+    garbage = [b"not json", b'{"key": "k1", "value": 3}', b'{"key": 7, "value": 1, "event_time": 1}',
+               b'{"key": "k2", "value": "x", "event_time": 1700000000000}', b"\xff\xfe", b"[1, 2]"]
+    produce_raw(kafka_broker.bootstrap, source, [(b"k", g) for g in garbage])
+    produce_events(kafka_broker.bootstrap, source, spec, start=10_000, count=10_000)
+    overrides = [
+        "job.source.type=kafka", f"job.source.bootstrap-servers={kafka_broker.bootstrap}", f"job.source.topic={source}",
+        "job.source.starting-offsets=earliest", "job.source.stopping-offsets=latest", "job.events.late-fraction=0",
+    ]
+    config = load_job_config(str(default_config_path("windowed-counts")), overrides, "windowed-counts")
+    result = run_local(job_info("windowed-counts"), config, progress_every=0)
+
+    assert sorted(r["line"] for r in result.outputs["invalid"]) == sorted(
+        g.decode("utf-8", errors="replace") for g in garbage)
+    assert all(r["error"] for r in result.outputs["invalid"])
+    assert window_results(result.outputs["windows"]) == reference.windows(spec.events(), config.settings.window.size_ms)
+
+
+# --------------------------------------------------------------------------- 2. kill -9 twice
+
+
+@pytest.fixture
+def fault_cluster(tmp_path):
+    rest, rpc, blob = free_ports(3)
+    spec = ClusterSpec(directory=tmp_path / "cluster", rest_port=rest, rpc_port=rpc, blob_port=blob)
+    info = start_cluster(spec)
+    try:
+        yield info
+    finally:
+        status = cluster_status(spec.directory)
+        stop_cluster(spec.directory)
+        leftovers = [pid for pid in status.pids + status.other_pids if alive(pid)]
+        assert not leftovers, f"processes left behind: {leftovers}"
+
+
+def completed_checkpoints(rest_url: str, job_id: str) -> int:
+    try:
+        return rest_get(f"{rest_url}/jobs/{job_id}/checkpoints")["counts"]["completed"]
+    except Exception:
+        return 0
+
+
+def all_tasks_running(rest_url: str, job_id: str) -> bool:
+    try:
+        job = rest_get(f"{rest_url}/jobs/{job_id}")
+    except Exception:
+        return False
+    return job["state"] == "RUNNING" and all(v["status"] == "RUNNING" for v in job["vertices"]
+                                               if v["status"] != "FINISHED")
+
+
+def test_two_taskmanager_kills_lose_and_duplicate_nothing(kafka_broker, fault_cluster, capsys):
+    source = kafka_broker.topic("kill-events", 4)
+    spec = EventSpec(count=60_000, disorder_ms=1000, late_fraction=0.0)
+    produce_events(kafka_broker.bootstrap, source, spec)
+    sink = output_topics(kafka_broker, f"{source}-out", ["windows", "late", "invalid"])
+    overrides = kafka_overrides(kafka_broker, source, sink, "job.source.stopping-offsets=latest",
+                                "job.events.late-fraction=0", "job.window.size=10s", "flink.parallelism.default=2",
+                                "flink.execution.checkpointing.unaligned.enabled=true",
+                                "job.slow-operator.sleep=1ms", "job.slow-operator.every=1")
+    job_id = run_on_cluster(fault_cluster, "windowed-counts", overrides)
+    recoveries = []
+    for _ in range(2):
+        target = completed_checkpoints(fault_cluster.rest_url, job_id) + 2
+        assert wait_for(lambda: completed_checkpoints(fault_cluster.rest_url, job_id) >= target, 120), "checkpoints"
+        (victim,) = cluster_status(fault_cluster.directory).taskmanager_pids
+        killed_at = time.monotonic()
+        killed = kill_taskmanager(fault_cluster.directory, victim)
+        assert victim in killed and not alive(victim)
+        start_taskmanager(fault_cluster.directory)
+        assert wait_for(lambda: not all_tasks_running(fault_cluster.rest_url, job_id), 60, 0.25), "loss noticed"
+        assert wait_for(lambda: all_tasks_running(fault_cluster.rest_url, job_id), 120, 0.25), "recovered"
+        recoveries.append(time.monotonic() - killed_at)
+    assert wait_for_job(fault_cluster.rest_url, job_id, timeout=600) == "FINISHED"
+    assert len(rest_get(f"{fault_cluster.rest_url}/jobs/{job_id}/exceptions")["exceptionHistory"]["entries"]) >= 2
+    with capsys.disabled():
+        print(f"\n  Kafka windowed-counts, 2 TaskManager kills: recovery {', '.join(f'{r:.1f} s' for r in recoveries)}")
+
+    assert window_results(committed(kafka_broker, f"{sink}-windows")) == reference.windows(spec.events(), 10_000)
+    assert committed(kafka_broker, f"{sink}-late") == []
