@@ -47,8 +47,15 @@ CONFIG_RULES = [
     "lint.rules.config.memory_size_missing", # FL501 memory-size-missing
     "lint.rules.config.memory_exceeds_total", # FL502 memory-exceeds-total
     "lint.rules.config.plaintext_secret",   # FL601 plaintext-secret
+    "lint.rules.config.job_kafka_exactly_once_without_checkpointing", # FL611 job-kafka-exactly-once-without-checkpointing
+    "lint.rules.config.job_kafka_transaction_timeout", # FL613 job-kafka-transaction-timeout
+    "lint.rules.config.job_kafka_source_without_idleness", # FL614 job-kafka-source-without-idleness
 ]
 # ---- config rules: end ----
+
+# Connector rules FL61x (pack job configs) mirror the Kafka code rules FL74x by their last digit:
+# 1 exactly-once without checkpointing, 3 transaction timeout, 4 source without idleness (no FL612:
+# the pack's sink defaults its transactional-id prefix to the job name).
 
 # Code rules FL700-FL799: PyFlink job code (*.py), read with ast (lint/documents/python_source.py).
 # A code rule module also has DOCUMENT = "python": the engine runs it on Python sources only.

@@ -1,0 +1,69 @@
+"""What a pack job config says about its Kafka source and sink (`job.source`, `job.sink` of
+schemas/job-config.schema.json). Shared by the FL61x rules (not a rule itself: no CODE).
+
+The broker's and the connector's facts (transaction timeouts) live with the code rules, in
+lint/rules/code/_kafka.py, and the FL61x rules use them from there. Defaults of the pack's Kafka sink: `delivery-guarantee` exactly-once, `transactional-id-prefix`
+the job name, `transaction-timeout` 10 min; `properties` are passed to the Kafka producer as they are.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from lint.catalog import values
+from lint.model import FlinkConfig, Location
+from lint.rules.config import _job
+
+DEFAULT_GUARANTEE = "exactly-once"
+
+
+def section(config: FlinkConfig, name: str, kind: str = "kafka") -> dict:
+    """`job.<name>` when it is a mapping of type `kind`, else {}."""
+    if config.kind != "job-config":
+        return {}
+    value = _job.job_section(config).get(name)
+    return value if isinstance(value, dict) and value.get("type") == kind else {}
+
+
+def exactly_once_sink(config: FlinkConfig) -> dict:
+    sink = section(config, "sink")
+    return sink if sink and sink.get("delivery-guarantee", DEFAULT_GUARANTEE) == "exactly-once" else {}
+
+
+def unbounded_source(config: FlinkConfig) -> Optional[str]:
+    """Why the job's input never ends, in words, or None when it is bounded."""
+    job = _job.job_section(config)
+    source = job.get("source") if isinstance(job.get("source"), dict) else {"type": "generator"}
+    kind = source.get("type")
+    if kind == "kafka":
+        return None if source.get("stopping-offsets") else "a Kafka source without stopping-offsets"
+    if kind == "files":
+        return "a files source with monitor-interval" if source.get("monitor-interval") else None
+    if kind == "generator":
+        events = job.get("events")
+        if isinstance(events, dict) and "count" in events and events["count"] is None:
+            return "an unbounded generator (events.count: null)"
+    return None
+
+
+def value_location(config: FlinkConfig, *path) -> Optional[Location]:
+    """Where the value of `job.<path>` is written, or None."""
+    positions = config.context.get("positions")
+    if positions is None or _job.job_location(config, *path) is None:
+        return None
+    return positions.location(("job",) + tuple(path))
+
+
+def milliseconds(value) -> Optional[int]:
+    """A pack duration (`10 min`, `PT10M`, an integer of ms) or a Kafka `*.ms` value, in ms."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return values.parse_duration_nanos(value) // 10**6
+        except ValueError:
+            return None
+    return None
