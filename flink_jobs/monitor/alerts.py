@@ -30,6 +30,10 @@ class Thresholds:
     backpressure_ratio: dict = field(default_factory=lambda: {"warning": 0.5, "critical": 0.8})
     buffer_pool_usage: dict = field(default_factory=lambda: {"warning": 0.8})
     input_vs_processing_rate: dict = field(default_factory=lambda: {"warning": 2.0})
+    kafka_lag: dict = field(default_factory=lambda: {"warning": 100000})
+    kafka_lag_growth_samples: int = 3
+    kafka_lag_growth_min_records: int = 1000
+    job_stalled_seconds: float = 30.0
     busy_ratio: float = 0.8
     skew: float = 1.5
     target_utilization: float = 0.7
@@ -78,10 +82,15 @@ def load_thresholds(path: Optional[str] = None) -> Thresholds:
         raise AlertsError("\n".join(problems))
     defaults = Thresholds()
     alerts, diagnosis = value.get("alerts") or {}, value.get("diagnosis") or {}
+    growth = alerts.get("kafka-lag-growth") or {}
     return Thresholds(
         backpressure_ratio=alerts.get("backpressure-ratio", defaults.backpressure_ratio),
         buffer_pool_usage=alerts.get("buffer-pool-usage", defaults.buffer_pool_usage),
         input_vs_processing_rate=alerts.get("input-vs-processing-rate", defaults.input_vs_processing_rate),
+        kafka_lag=alerts.get("kafka-lag", defaults.kafka_lag),
+        kafka_lag_growth_samples=growth.get("samples", defaults.kafka_lag_growth_samples),
+        kafka_lag_growth_min_records=growth.get("min-records", defaults.kafka_lag_growth_min_records),
+        job_stalled_seconds=(alerts.get("job-stalled") or {}).get("seconds", defaults.job_stalled_seconds),
         busy_ratio=diagnosis.get("busy-ratio", defaults.busy_ratio),
         skew=diagnosis.get("skew", defaults.skew),
         target_utilization=diagnosis.get("target-utilization", defaults.target_utilization),

@@ -43,6 +43,12 @@ def add_commands(commands) -> None:
     backpressure.add_argument("--format", choices=("table", "json"), default="table")
     backpressure.add_argument("--alerts", metavar="FILE", help="alert thresholds (default configs/alerts.yaml)")
     backpressure.add_argument("--timeout", type=_positive, default=5.0, help="seconds per REST request (default %(default)s)")
+    backpressure.add_argument("--kafka", metavar="BOOTSTRAP",
+                              help="Kafka bootstrap servers: end offsets for the lag of Kafka sources that report no "
+                                   "pendingRecords metric (needs confluent-kafka)")
+    backpressure.add_argument("--group", metavar="ID",
+                              help="the job's Kafka consumer group (job.source.group-id): its committed offsets "
+                                   "give the lag when the source's metrics do not (with --kafka)")
     backpressure.add_argument("--count", type=int, help=argparse.SUPPRESS)  # --watch refreshes, for tests
     backpressure.set_defaults(handler=cmd_backpressure)
 
@@ -68,11 +74,21 @@ def add_commands(commands) -> None:
 
 
 # ------------------------------------------------------------------ backpressure
-def _snapshot(rest, selector, thresholds):
+def _snapshot(rest, selector, thresholds, read_broker=None, previous=None):
     from flink_jobs.monitor.diagnosis import collect, diagnose, resolve_job
 
     job = resolve_job(rest, selector)
-    return diagnose(collect(rest, job["jid"], thresholds.skew), thresholds)
+    return diagnose(collect(rest, job["jid"], thresholds.skew, read_broker), thresholds, previous)
+
+
+def _broker_reader(args):
+    """read_broker(topics) for collect(), or None without --kafka; raises KafkaClientMissing."""
+    from flink_jobs.monitor.kafka_offsets import read_offsets, require_client
+
+    if not args.kafka:
+        return None
+    require_client()
+    return lambda topics: read_offsets(args.kafka, args.group, topics, timeout=args.timeout)
 
 
 def _render(diagnosis, output_format: str, one_line: bool = False) -> str:
@@ -83,28 +99,32 @@ def _render(diagnosis, output_format: str, one_line: bool = False) -> str:
 
 def cmd_backpressure(args) -> int:
     from flink_jobs.monitor.alerts import AlertsError, load_thresholds
+    from flink_jobs.monitor.kafka_offsets import KafkaClientMissing
     from flink_jobs.monitor.rest import FlinkRest, RestError
 
+    if args.group and not args.kafka:
+        return _error("--group needs --kafka BOOTSTRAP (the broker that holds the group's offsets)")
     try:
         thresholds = load_thresholds(args.alerts)
         rest = FlinkRest(args.rest, timeout=args.timeout)
-    except (AlertsError, RestError) as error:
+        read_broker = _broker_reader(args)
+    except (AlertsError, RestError, KafkaClientMissing) as error:
         return _error(str(error))
     if not args.watch:
         try:
-            diagnosis = _snapshot(rest, args.job, thresholds)
+            diagnosis = _snapshot(rest, args.job, thresholds, read_broker)
         except RestError as error:
             return _error(str(error))
         print(_render(diagnosis, args.format))
         return diagnosis.exit_code
 
     clear = "\x1b[H\x1b[2J" if sys.stdout.isatty() and args.format == "table" else ""
-    code, fired, refreshes = EXIT_UNREADABLE, False, 0
+    code, fired, refreshes, diagnosis = EXIT_UNREADABLE, False, 0, None
     try:
         while args.count is None or refreshes < args.count:
             refreshes += 1
             try:
-                diagnosis = _snapshot(rest, args.job, thresholds)
+                diagnosis = _snapshot(rest, args.job, thresholds, read_broker, previous=diagnosis)
                 code = diagnosis.exit_code
                 fired = fired or bool(diagnosis.alerts)
                 text = _render(diagnosis, args.format, one_line=True)

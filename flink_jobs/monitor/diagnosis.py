@@ -15,17 +15,24 @@ Figures per vertex (max over subtasks unless said otherwise):
 
 The bottleneck is the vertex right below backpressured ones that is itself not backpressured and
 busy (busy ratio >= diagnosis.busy-ratio): backpressure spreads upstream from it.
+
+Two things backpressure figures cannot show are judged too: the consumer lag of Kafka sources
+(kafka_lag.py: the input arriving faster than the job reads it) and a stalled job (stall.py: RUNNING
+in the REST API while no vertex runs, e.g. after its only TaskManager died).
 """
 from __future__ import annotations
 
 import math
 import time
+import urllib.parse
 from dataclasses import asdict, dataclass, field
-from typing import Optional
+from typing import Callable, Optional
 
 from flink_jobs.monitor import planner
 from flink_jobs.monitor.alerts import Thresholds
+from flink_jobs.monitor.kafka_lag import KafkaLag, follow, is_kafka_source, lag_metric_ids, source_lag
 from flink_jobs.monitor.rest import FlinkRest, NotSampled, RestError
+from flink_jobs.monitor.stall import Stall, find_stall, is_stalled
 
 METRICS = (
     "backPressuredTimeMsPerSecond",
@@ -41,6 +48,8 @@ PER_SUBTASK = ("numRecordsInPerSecond", "busyTimeMsPerSecond")
 MAX_SUBTASKS_READ = 64  # per-subtask values are one request each: only for skewed vertices
 OK_RATIO, LOW_RATIO = 0.10, 0.5  # Flink's backpressure levels
 TERMINAL = {"FINISHED", "FAILED", "CANCELED", "SUSPENDED"}
+LAG_METRICS_PER_REQUEST = 40  # per-partition offsets: keep the URL short
+RECENT_FAILURES = 5
 
 
 class JobNotMonitorable(RestError):
@@ -58,12 +67,21 @@ class JobSample:
     metrics: dict  # vertex id -> GET .../subtasks/metrics?get=...&agg=min,max,avg,sum body
     subtasks: dict = field(default_factory=dict)  # vertex id -> [GET .../subtasks/<i>/metrics body]
     taken_at: float = 0.0
+    kafka_sources: list = field(default_factory=list)  # ids of the source vertices that read Kafka
+    lag_metrics: dict = field(default_factory=dict)  # vertex id -> pendingRecords, partition offsets (aggregated)
+    broker: Optional[dict] = None  # kafka_offsets.read_offsets answer, with --kafka
+    overview: Optional[dict] = None  # GET /overview, read when the job looks stalled
+    exceptions: Optional[dict] = None  # GET /jobs/<id>/exceptions (first lines only), likewise
+    job_metrics: Optional[list] = None  # GET /jobs/<id>/metrics?get=numRestarts, likewise
 
     @classmethod
     def from_dict(cls, data: dict) -> "JobSample":
         return cls(job=data["job"], plan=data.get("plan") or {}, backpressure=data.get("backpressure") or {},
                    metrics=data.get("metrics") or {}, subtasks=data.get("subtasks") or {},
-                   taken_at=data.get("taken_at", 0.0))
+                   taken_at=data.get("taken_at", 0.0), kafka_sources=data.get("kafka_sources") or [],
+                   lag_metrics=data.get("lag_metrics") or {}, broker=data.get("broker"),
+                   overview=data.get("overview"), exceptions=data.get("exceptions"),
+                   job_metrics=data.get("job_metrics"))
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -106,7 +124,10 @@ def resolve_job(rest: FlinkRest, selector: Optional[str]) -> dict:
     return live[0]
 
 
-def collect(rest: FlinkRest, job_id: str, skew_threshold: float = 1.5) -> JobSample:
+def collect(rest: FlinkRest, job_id: str, skew_threshold: float = 1.5,
+            read_broker: Optional[Callable[[list], dict]] = None) -> JobSample:
+    """One JobSample of `job_id`. read_broker(topics) -> kafka_offsets answer, called when the job
+    has a Kafka source (with --kafka)."""
     job = rest.get(f"/jobs/{job_id}")
     if not isinstance(job, dict) or not isinstance(job.get("vertices"), list):
         raise RestError(f"{rest.url}/jobs/{job_id} is not a Flink job description")
@@ -138,7 +159,65 @@ def collect(rest: FlinkRest, job_id: str, skew_threshold: float = 1.5) -> JobSam
                     sample.subtasks[vid].append(rest.get(f"{base}/subtasks/{index}/metrics?get={','.join(PER_SUBTASK)}"))
                 except NotSampled:
                     sample.subtasks[vid].append([])
+    _collect_lag(rest, job_id, sample, read_broker)
+    if is_stalled(job):
+        _collect_stall(rest, job_id, sample)
     return sample
+
+
+def _collect_lag(rest: FlinkRest, job_id: str, sample: JobSample, read_broker) -> None:
+    edges = plan_edges(sample.plan)
+    topics = set()
+    for vertex in sample.job["vertices"]:
+        vid = vertex.get("id")
+        if edges.get(vid) or vid not in edges and edges:  # not a source
+            continue
+        base = f"/jobs/{job_id}/vertices/{vid}/subtasks/metrics"
+        try:
+            listing = rest.get(base)
+        except NotSampled:
+            listing = []
+        if not is_kafka_source(str(vertex.get("name", "")), listing):
+            continue
+        sample.kafka_sources.append(vid)
+        wanted = lag_metric_ids(listing)
+        body = []
+        for start in range(0, len(wanted), LAG_METRICS_PER_REQUEST):
+            chunk = ",".join(urllib.parse.quote(i, safe="") for i in wanted[start:start + LAG_METRICS_PER_REQUEST])
+            try:
+                body += rest.get(f"{base}?get={chunk}&agg=min,max,avg,sum") or []
+            except NotSampled:
+                pass
+        sample.lag_metrics[vid] = body
+        topics |= {row["topic"] for row in source_lag(body, None).partitions}
+    if sample.kafka_sources and read_broker is not None:
+        sample.broker = read_broker(sorted(topics))
+
+
+def _first_lines(exceptions) -> Optional[dict]:
+    """/jobs/<id>/exceptions without the Java stacks (a sample stays small and recordable)."""
+    if not isinstance(exceptions, dict):
+        return None
+    history = exceptions.get("exceptionHistory") if isinstance(exceptions.get("exceptionHistory"), dict) else {}
+    entries = []
+    for entry in history.get("entries") or []:
+        if isinstance(entry, dict):
+            stack = str(entry.get("stacktrace") or "").strip()
+            entries.append({"exceptionName": entry.get("exceptionName"), "timestamp": entry.get("timestamp"),
+                            "taskName": entry.get("taskName"), "stacktrace": stack.splitlines()[0] if stack else ""})
+    return {"exceptionHistory": {"entries": entries, "truncated": history.get("truncated")}}
+
+
+def _collect_stall(rest: FlinkRest, job_id: str, sample: JobSample) -> None:
+    for attribute, path in (("overview", "/overview"),
+                            ("exceptions", f"/jobs/{job_id}/exceptions?maxExceptions={RECENT_FAILURES}"),
+                            ("job_metrics", f"/jobs/{job_id}/metrics?get=numRestarts")):
+        try:
+            setattr(sample, attribute, rest.get(path))
+        except RestError as error:  # reasons are a courtesy: a Flink without the endpoint gives none
+            if not isinstance(error, NotSampled) and error.status != 404:
+                raise
+    sample.exceptions = _first_lines(sample.exceptions)
 
 
 def _looks_skewed(metrics, threshold: float) -> bool:
@@ -247,6 +326,7 @@ class VertexReport:
     rate_ratio: Optional[float] = None
     hottest_subtask: Optional[int] = None
     hottest_share: Optional[float] = None  # of records in
+    kafka_lag: Optional[KafkaLag] = None  # Kafka sources only
 
     @property
     def is_source(self) -> bool:
@@ -275,6 +355,7 @@ class Diagnosis:
     suggestions: list = field(default_factory=list)  # [{"kind", "vertex", "text"}]
     notes: list = field(default_factory=list)
     alerts: list = field(default_factory=list)
+    stall: Optional[Stall] = None  # the job is not processing (stall.py)
 
     @property
     def exit_code(self) -> int:
@@ -350,7 +431,8 @@ def _send_potential(upstream: VertexReport) -> Optional[float]:
     return upstream.records_out * min(1.0, busy + (upstream.backpressure or 0)) / busy
 
 
-def diagnose(sample: JobSample, thresholds: Thresholds = Thresholds()) -> Diagnosis:
+def diagnose(sample: JobSample, thresholds: Thresholds = Thresholds(), previous: Optional["Diagnosis"] = None) -> Diagnosis:
+    """Judge one sample. `previous`: the diagnosis of the watch's previous refresh (lag trends)."""
     job = sample.job
     edges = plan_edges(sample.plan)
     listed = [v for v in job.get("vertices") or [] if isinstance(v, dict) and v.get("id")]
@@ -366,9 +448,17 @@ def diagnose(sample: JobSample, thresholds: Thresholds = Thresholds()) -> Diagno
             if report.processing_rate:
                 report.rate_ratio = report.input_rate_potential / report.processing_rate
 
+    earlier = {v.id: v.kafka_lag for v in previous.vertices} if previous and previous.job_id == job.get("jid") else {}
+    for vid in sample.kafka_sources:
+        if vid in reports:
+            lag = source_lag(sample.lag_metrics.get(vid), sample.broker)
+            reports[vid].kafka_lag = follow(lag, earlier.get(vid), thresholds.kafka_lag_growth_min_records)
+
     diagnosis = Diagnosis(job_id=str(job.get("jid", "")), job_name=str(job.get("name", "")),
                           job_state=str(job.get("state", "")), taken_at=sample.taken_at,
                           vertices=[reports[vid] for vid in order])
+    diagnosis.stall = find_stall(job, sample.overview, sample.exceptions, sample.job_metrics,
+                                 sample.taken_at * 1000 if sample.taken_at else None)
     _localize(diagnosis, reports, thresholds)
     _alerts(diagnosis, thresholds)
     return diagnosis
@@ -452,7 +542,25 @@ def _scale_out_text(bottleneck: VertexReport, thresholds: Thresholds) -> str:
 
 
 def _alerts(diagnosis: Diagnosis, thresholds: Thresholds) -> None:
+    stall = diagnosis.stall
+    if stall and stall.seconds is not None and stall.seconds > thresholds.job_stalled_seconds:
+        diagnosis.alerts.append(Alert("critical", "job-stalled", "", round(stall.seconds, 1),
+                                      thresholds.job_stalled_seconds,
+                                      f"job stalled: {stall.describe()}, more than {thresholds.job_stalled_seconds:g} s: "
+                                      + stall.reasons[0].split(" (")[0].split(":")[0]))
     for r in diagnosis.vertices:
+        lag = r.kafka_lag
+        if lag is not None and lag.read:
+            fired = thresholds.severity("kafka-lag", lag.records)
+            if fired:
+                severity, threshold = fired
+                diagnosis.alerts.append(Alert(severity, "kafka-lag", r.name, lag.records, threshold,
+                                              f"Kafka lag {lag.records:,} records > {threshold:,.0f} at {_short(r.name, 50)}"))
+            if lag.rises >= thresholds.kafka_lag_growth_samples:
+                diagnosis.alerts.append(Alert("warning", "kafka-lag-growth", r.name, lag.rises,
+                                              thresholds.kafka_lag_growth_samples,
+                                              f"Kafka lag grew at {lag.rises} refreshes in a row (now {lag.records:,} "
+                                              f"records, +{lag.change:,} since the last) at {_short(r.name, 50)}"))
         if not r.sampled:
             continue
         pools = [v for v in (r.out_pool, r.in_pool) if v is not None]

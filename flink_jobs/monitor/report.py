@@ -6,6 +6,7 @@ import time
 from typing import Optional
 
 from flink_jobs.monitor.diagnosis import Diagnosis, VertexReport
+from flink_jobs.monitor.kafka_lag import KafkaLag
 
 NAME_WIDTH = 34
 COLUMNS = ("#", "vertex", "P", "level", "bp", "busy", "idle", "out-pool", "in-pool", "in/s", "out/s", "skew")
@@ -21,19 +22,36 @@ def _rate(value: Optional[float]) -> str:
     return f"{value / 1000:.1f}k" if value >= 10_000 else f"{value:,.0f}"
 
 
+def _count(value: Optional[int]) -> str:
+    return "not read" if value is None else f"{value:,}"
+
+
+def lag_line(name: str, lag: KafkaLag) -> str:
+    """`kafka lag <source>: 12,345 records (from ...), growing +4,000 (2 rises in a row)`."""
+    if not lag.read:
+        return f"kafka lag {_name(name)}: not read ({lag.why_not})"
+    text = f"kafka lag {_name(name)}: {lag.records:,} records ({lag.origin})"
+    if lag.trend:
+        rises = f", {lag.rises} rises in a row" if lag.rises else ""
+        text += f", {lag.trend} {lag.change:+,}{rises}"
+    return text
+
+
 def _name(name: str) -> str:
     return name if len(name) <= NAME_WIDTH else name[: NAME_WIDTH - 1] + "…"
 
 
 def _row(index: int, vertex: VertexReport, bottleneck_id: Optional[str]) -> list:
     if not vertex.sampled:
-        return [str(index), _name(vertex.name), str(vertex.parallelism), "-", vertex.note] + [""] * 7
+        return [str(index), _name(vertex.name), str(vertex.parallelism), "-", vertex.note] + [""] * 7 + \
+            [_count(vertex.kafka_lag.records) if vertex.kafka_lag else ""]
     level = vertex.level.upper() if vertex.level == "high" else vertex.level
     skew = "-" if vertex.skew is None or vertex.parallelism == 1 else f"{vertex.skew:.2f}"
     marker = "  <- bottleneck" if vertex.id == bottleneck_id else ""
     return [str(index), _name(vertex.name), str(vertex.parallelism), level, _ratio(vertex.backpressure),
             _ratio(vertex.busy), _ratio(vertex.idle), _ratio(vertex.out_pool), _ratio(vertex.in_pool),
-            _rate(vertex.records_in), _rate(vertex.records_out), skew + marker]
+            _rate(vertex.records_in), _rate(vertex.records_out), skew + marker,
+            _count(vertex.kafka_lag.records) if vertex.kafka_lag else ""]
 
 
 def table(diagnosis: Diagnosis) -> str:
@@ -41,23 +59,33 @@ def table(diagnosis: Diagnosis) -> str:
     lines = [f"job {diagnosis.job_name} ({diagnosis.job_id}) {diagnosis.job_state}, "
              f"{len(diagnosis.vertices)} vertices, sampled {taken}"]
     bottleneck_id = (diagnosis.bottleneck or {}).get("id")
-    rows = [list(COLUMNS)] + [_row(i, v, bottleneck_id) for i, v in enumerate(diagnosis.vertices, 1)]
+    columns = list(COLUMNS) + (["kafka lag"] if any(v.kafka_lag for v in diagnosis.vertices) else [])
+    rows = [columns] + [_row(i, v, bottleneck_id)[:len(columns)] for i, v in enumerate(diagnosis.vertices, 1)]
     widths = [max(len(row[c]) for row in rows if not (row[4].startswith("not yet") and c == 4))
-              for c in range(len(COLUMNS))]
-    right = {0, 2, 4, 5, 6, 7, 8, 9, 10}
+              for c in range(len(columns))]
+    right = {0, 2, 4, 5, 6, 7, 8, 9, 10, 12}
     for row in rows:
         if row[3] == "-" and row[4].startswith("not yet"):
+            lag = f"  kafka lag {row[12]}" if len(row) > 12 and row[12] else ""
             lines.append("  ".join(cell.rjust(widths[c]) if c in right else cell.ljust(widths[c])
-                                   for c, cell in enumerate(row[:4])) + "  " + row[4])
+                                   for c, cell in enumerate(row[:4])) + "  " + row[4] + lag)
             continue
         lines.append("  ".join(cell.rjust(widths[c]) if c in right else cell.ljust(widths[c])
                                for c, cell in enumerate(row)).rstrip())
     lines.append("")
+    if diagnosis.stall:
+        stall = diagnosis.stall
+        lines.append(f"stalled: {stall.describe()}")
+        for reason in stall.reasons:
+            lines.append(f"  why: {reason}")
+    for vertex in diagnosis.vertices:
+        if vertex.kafka_lag:
+            lines.append(lag_line(vertex.name, vertex.kafka_lag))
     if diagnosis.bottleneck:
         lines.append(f"bottleneck: {diagnosis.bottleneck['name']}")
         lines.append(f"  why: {diagnosis.bottleneck['reason']}")
     else:
-        lines.append("bottleneck: none")
+        lines.append("bottleneck: none" + (" (the job is not processing)" if diagnosis.stall else ""))
     for suggestion in diagnosis.suggestions:
         lines.append(f"suggest ({suggestion['kind']}): {suggestion['text']}")
     for note in diagnosis.notes:

@@ -168,3 +168,21 @@ def test_write_capacity_keeps_comments_and_nulls(tmp_path):
     assert "parallelism.default: 1  # one" in text
     assert re.search(r"\n  capacity: +# events/s", text)
     assert "    peak-rate: 20000\n    per-subtask-rate: 7000\n    headroom: 2.0\n" in text
+
+
+def test_a_job_without_taskmanager_is_stalled_not_healthy():
+    # stalled-no-taskmanager: windowed-counts (restart-strategy fixed-delay) on a 1-TaskManager
+    # cluster, recorded 45 s after the TaskManager was killed: job RUNNING, every vertex CREATED.
+    recorded = sample("stalled-no-taskmanager")
+    assert recorded.job["state"] == "RUNNING"
+    diagnosis = diagnose(recorded)
+    stall = diagnosis.stall
+    assert stall.taskmanagers == 0 and stall.restarts == 1
+    assert stall.seconds == pytest.approx((recorded.job["now"] - recorded.job["timestamps"]["RUNNING"]) / 1000)
+    assert stall.reasons[0].startswith("no TaskManager registered")
+    assert "is no longer reachable" in stall.last_failure
+    assert [a.metric for a in diagnosis.alerts] == ["job-stalled"] and diagnosis.exit_code == 1
+    text = table(diagnosis)
+    assert "stalled: no vertex processing for" in text and "alerts: none" not in text
+    patient = diagnose(recorded, Thresholds(job_stalled_seconds=3600))
+    assert patient.stall and not patient.alerts and patient.exit_code == 0

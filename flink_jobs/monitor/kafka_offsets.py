@@ -1,0 +1,66 @@
+"""What the Kafka broker says about a job's input: end offsets and the consumer group's commits.
+
+confluent_kafka's AdminClient (the `jobs` extra): list_consumer_group_offsets for the group's
+committed offsets, list_topics for the partitions, list_offsets with OffsetSpec.latest for the end
+offsets. The answer is plain JSON, recorded into the JobSample like the REST answers:
+    {"bootstrap", "group", "committed": {"topic:partition": offset}, "end": {...}, "error": None}
+A broker that cannot be read is an `error` string (the lag shows "not read" with it), not an exit:
+the Flink cluster itself was readable.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+try:
+    from confluent_kafka import ConsumerGroupTopicPartitions, KafkaException, TopicPartition
+    from confluent_kafka.admin import AdminClient, OffsetSpec
+except ImportError:  # the base install (the linter's) has no Kafka client
+    AdminClient = None
+
+NO_OFFSET = -1001  # librdkafka's OFFSET_INVALID: nothing committed for the partition
+
+
+class KafkaClientMissing(Exception):
+    """--kafka needs confluent_kafka; str() is one line."""
+
+
+def require_client() -> None:
+    if AdminClient is None:
+        raise KafkaClientMissing("--kafka needs the confluent-kafka package: pip install 'flink-jobpack[jobs]'")
+
+
+def _text(error) -> str:
+    inner = error.args[0] if getattr(error, "args", None) else error
+    return inner.str() if hasattr(inner, "str") else str(inner)
+
+
+def read_offsets(bootstrap: str, group: Optional[str], topics: Iterable[str] = (), timeout: float = 5.0) -> dict:
+    """End offsets of `topics` and of the topics `group` committed to, and the group's commits."""
+    require_client()
+    answer: dict = {"bootstrap": bootstrap, "group": group, "committed": {}, "end": {}, "error": None}
+    admin = AdminClient({"bootstrap.servers": bootstrap, "log_level": 0, "socket.timeout.ms": int(timeout * 1000)})
+    try:
+        if group:
+            future = admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(group)],
+                                                       request_timeout=timeout)[group]
+            for tp in future.result(timeout=timeout + 1).topic_partitions or []:
+                if tp.error is None and tp.offset is not None and tp.offset >= 0 and tp.offset != NO_OFFSET:
+                    answer["committed"][f"{tp.topic}:{tp.partition}"] = tp.offset
+        wanted = set(topics) | {key.rpartition(":")[0] for key in answer["committed"]}
+        if not wanted:
+            return answer
+        metadata = admin.list_topics(timeout=timeout)
+        partitions = [TopicPartition(name, p) for name in sorted(wanted) if name in metadata.topics
+                      for p in sorted(metadata.topics[name].partitions)]
+        unknown = sorted(name for name in wanted if name not in metadata.topics)
+        if unknown:
+            answer["error"] = f"topic {', '.join(unknown)} not on {bootstrap}"
+        if partitions:
+            futures = admin.list_offsets({tp: OffsetSpec.latest() for tp in partitions}, request_timeout=timeout)
+            for tp, future in futures.items():
+                answer["end"][f"{tp.topic}:{tp.partition}"] = future.result(timeout=timeout + 1).offset
+    except KafkaException as error:
+        answer["error"] = f"broker {bootstrap} not readable: {_text(error)}"
+    except Exception as error:  # timeouts of the futures (concurrent.futures.TimeoutError), ...
+        answer["error"] = f"broker {bootstrap} not readable: {type(error).__name__} {error}".rstrip()
+    return answer
