@@ -8,7 +8,7 @@ Reports `KafkaSink.builder()` chains (through variables too) that set
 
 **Why is this bad**
 The connector refuses it: `KafkaSinkBuilder.build()` fails with "EXACTLY_ONCE delivery guarantee
-requires a transactionIdPrefix to be set", and the table factory with
+requires a transactionalIdPrefix to be set", and the table factory with
 "sink.transactional-id-prefix must be specified when using DeliveryGuarantee.EXACTLY_ONCE". The
 prefix names the Kafka transactions; it must be unique per sink on the cluster and stable across
 restarts, so that a restarted job can abort its own lingering transactions.
@@ -48,7 +48,7 @@ def check(source, context: RuleContext) -> Iterator[Finding]:
         site = builder.exactly_once(source)
         if site is not None and not builder.calls.get("set_transactional_id_prefix"):
             yield Finding(CODE, NAME, SEVERITY, "exactly-once KafkaSink without set_transactional_id_prefix(...): "
-                          "build() rejects it (EXACTLY_ONCE requires a transactionIdPrefix)",
+                          "build() rejects it (EXACTLY_ONCE requires a transactionalIdPrefix)",
                           source.method_location(site.call),
                           hint='.set_transactional_id_prefix("<unique, stable name>")')
     for table in _kafka.tables(source):

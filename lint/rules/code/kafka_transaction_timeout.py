@@ -63,8 +63,9 @@ def check(source, context: RuleContext) -> Iterator[Finding]:
             continue
         timeout, site = builder.timeout(source)
         if site is None and _kafka.BUILDER_DEFAULT_TIMEOUT_MS > maximum:
-            yield Finding(CODE, NAME, SEVERITY, "exactly-once KafkaSink without transaction.timeout.ms: the builder sets "
-                          f"1 h, above {broker}, and the job fails when it starts writing (InvalidTxnTimeoutException)",
+            yield Finding(CODE, NAME, SEVERITY, "exactly-once KafkaSink without transaction.timeout.ms: the builder "
+                          f"sets 1 h, above {broker}, and the job fails when it starts writing "
+                          "(InvalidTxnTimeoutException)",
                           source.method_location(exactly_once.call), hint=HINT)
         elif timeout is not None and timeout > maximum:
             yield Finding(CODE, NAME, SEVERITY, f"transaction.timeout.ms {timeout} ({_kafka.human_ms(timeout)}) of an "
@@ -78,9 +79,9 @@ def check(source, context: RuleContext) -> Iterator[Finding]:
         if written is None:
             if _kafka.BUILDER_DEFAULT_TIMEOUT_MS > maximum:
                 offset = table.options["sink.delivery-guarantee"][1]
-                yield Finding(CODE, NAME, SEVERITY, f"exactly-once {table.connector} table {table.name.lower()} without "
-                              f"'{key}': the connector sets 1 h, above {broker}, and the job fails when it starts "
-                              "writing (InvalidTxnTimeoutException)", table.sql.location(source, offset),
+                yield Finding(CODE, NAME, SEVERITY, f"exactly-once {table.connector} table {table.name.lower()} "
+                              f"without '{key}': the connector sets 1 h, above {broker}, and the job fails when it "
+                              "starts writing (InvalidTxnTimeoutException)", table.sql.location(source, offset),
                               hint=f"add '{key}' = '600000' to its WITH options")
             continue
         try:

@@ -2,7 +2,8 @@
 schemas/job-config.schema.json). Shared by the FL61x rules (not a rule itself: no CODE).
 
 The broker's and the connector's facts (transaction timeouts) live with the code rules, in
-lint/rules/code/_kafka.py, and the FL61x rules use them from there. Defaults of the pack's Kafka sink: `delivery-guarantee` exactly-once, `transactional-id-prefix`
+lint/rules/code/_kafka.py, and the FL61x rules use them from there.
+Defaults of the pack's Kafka sink: `delivery-guarantee` exactly-once, `transactional-id-prefix`
 the job name, `transaction-timeout` 10 min; `properties` are passed to the Kafka producer as they are.
 """
 from __future__ import annotations

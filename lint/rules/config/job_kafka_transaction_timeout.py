@@ -1,4 +1,4 @@
-"""Job Kafka transaction timeout: a job config whose exactly-once Kafka sink asks for longer transactions than the broker allows.
+"""Job Kafka transaction timeout: exactly-once Kafka transactions longer than the broker allows.
 
 **What it does**
 For a pack job config with an exactly-once Kafka sink (`delivery-guarantee: exactly-once`, the
