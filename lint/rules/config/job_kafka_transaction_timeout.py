@@ -2,8 +2,9 @@
 
 **What it does**
 For a pack job config with an exactly-once Kafka sink (`delivery-guarantee: exactly-once`, the
-default), reports `job.sink.transaction-timeout` or `job.sink.properties.transaction.timeout.ms`
-above the broker's `transaction.max.timeout.ms`, 15 min by default (a broker configured with a
+default), reports the transaction timeout the sink uses, `job.sink.transaction-timeout` or, when
+that is absent, `job.sink.properties.transaction.timeout.ms`, above the broker's
+`transaction.max.timeout.ms`, 15 min by default (a broker configured with a
 larger maximum is declared with the rule option `transaction-max-timeout-ms`). Without either,
 the pack's sink uses 10 min: fine.
 
@@ -55,11 +56,12 @@ def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
         return
     maximum = _kafka_code.max_timeout_ms(context.options)
     properties = sink.get("properties") if isinstance(sink.get("properties"), dict) else {}
-    for path, value in ((("sink", "transaction-timeout"), sink.get("transaction-timeout")),
-                        (("sink", "properties", "transaction.timeout.ms"), properties.get("transaction.timeout.ms"))):
-        timeout = _kafka.milliseconds(value)
-        if timeout is None or timeout <= maximum:
-            continue
+    if "transaction-timeout" in sink:  # the pack's sink sets transaction.timeout.ms from it
+        path, value = ("sink", "transaction-timeout"), sink["transaction-timeout"]
+    else:
+        path, value = ("sink", "properties", "transaction.timeout.ms"), properties.get("transaction.timeout.ms")
+    timeout = _kafka.milliseconds(value)
+    if timeout is not None and timeout > maximum:
         yield Finding(CODE, NAME, SEVERITY,
                       f"{'.'.join(path)} = {value} ({_kafka_code.human_ms(timeout)}) is above the broker's "
                       f"transaction.max.timeout.ms ({_kafka_code.human_ms(maximum)}): the exactly-once sink fails "
