@@ -299,6 +299,13 @@ def _with_kafka_jars(jars: str, kafka_source: bool) -> str:
     return ";".join(entries)
 
 
+def _unbounded(settings: JobSettings) -> bool:
+    source = settings.source
+    return {"generator": settings.events.count is None,
+            "files": bool(source.get("monitor-interval")),
+            "kafka": source.get("stopping-offsets") != "latest"}[source["type"]]
+
+
 def _cross_checks(settings: JobSettings, flink: dict, where: _Locator) -> list[Problem]:
     """Combinations the schema cannot express: each would fail or lose data at run time."""
     problems = []
@@ -309,7 +316,8 @@ def _cross_checks(settings: JobSettings, flink: dict, where: _Locator) -> list[P
             "sink type `file` commits files only on checkpoints: set flink `execution.checkpointing.interval` "
             "(e.g. 10 s), or nothing is ever committed")))
     if sink == "kafka" and settings.sink["delivery-guarantee"] == "exactly-once" and not checkpointing \
-            and flink.get("execution.runtime-mode", "").upper() != "BATCH":
+            and flink.get("execution.runtime-mode", "").upper() != "BATCH" and _unbounded(settings):
+        # A bounded input commits at its end (the committer's endInput); an endless one never does.
         problems.append(Problem(where("job", "sink"), (
             "an exactly-once Kafka sink commits its transactions only on checkpoints: set flink "
             "`execution.checkpointing.interval` (e.g. 10 s), or read_committed consumers see nothing")))

@@ -414,7 +414,7 @@ def consume(bootstrap: str, topic: str, committed: bool = False, max_records: Op
     """Yield record values (str) of every partition of `topic` from the beginning, until
     `max_records` were read or no record came for `timeout` seconds. With `committed`, only
     records of committed transactions (isolation.level=read_committed). Commits no offsets."""
-    from confluent_kafka import Consumer, KafkaError as ClientError, KafkaException
+    from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError as ClientError, KafkaException, TopicPartition
 
     consumer = Consumer({
         "bootstrap.servers": bootstrap,
@@ -428,7 +428,9 @@ def consume(bootstrap: str, topic: str, committed: bool = False, max_records: Op
         metadata = consumer.list_topics(topic, timeout=10)
         if metadata.topics[topic].error is not None:
             raise KafkaError(f"topic {topic} on {bootstrap}: {metadata.topics[topic].error.str()}")
-        consumer.subscribe([topic])
+        # Assigned, not subscribed: no group join to wait for, every partition from its beginning.
+        consumer.assign([TopicPartition(topic, partition, OFFSET_BEGINNING)
+                         for partition in metadata.topics[topic].partitions])
         read, idle_since = 0, time.monotonic()
         while max_records is None or read < max_records:
             message = consumer.poll(0.2)
