@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from flink_jobs.cluster import port_is_free
 from flink_jobs.kafka import BrokerSpec, create_topics, start_broker, stop_broker
-from tests.flink_jobs.processes import free_ports
+from tests.flink_jobs.processes import alive, free_ports
 
 
 @dataclass
@@ -36,4 +37,7 @@ def kafka_broker(tmp_path_factory):
     try:
         yield Broker(bootstrap=info.bootstrap, directory=directory, pid=info.pid)
     finally:
-        stop_broker(directory)
+        stopped = stop_broker(directory)
+        # Clean shutdown: the broker's whole process tree gone, both ports free again.
+        assert info.pid in stopped and not alive(info.pid), "the broker was stopped by its pid"
+        assert port_is_free(port) and port_is_free(controller_port), "the broker's ports are free"
