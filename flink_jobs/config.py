@@ -244,7 +244,7 @@ def _settings(value: dict, locate: _Locator) -> tuple[JobSettings, list]:
         source["monitor-interval"] = _duration(source["monitor-interval"], "source.monitor-interval", problems, where("source", "monitor-interval"))
     sink = dict(job.get("sink") or {"type": "collect"})
     if sink["type"] == "kafka":
-        sink = _kafka_sink(sink, job.get("name", ""), problems, where)
+        sink = _kafka_sink(sink, problems, where)
     settings = JobSettings(
         name=job.get("name", ""),
         events=spec,
@@ -259,21 +259,21 @@ def _settings(value: dict, locate: _Locator) -> tuple[JobSettings, list]:
     return settings, problems
 
 
-def _kafka_sink(sink: dict, job_name: str, problems: list, where) -> dict:
-    """Defaults of the Kafka sink: exactly-once, a transactional-id prefix from the job name, and a
+def _kafka_sink(sink: dict, problems: list, where) -> dict:
+    """Defaults of the Kafka sink: exactly-once, and a
     transaction timeout the broker accepts (its transaction.max.timeout.ms defaults to 15 min)."""
-    sink = {"delivery-guarantee": "exactly-once", "transactional-id-prefix": job_name or "flink-jobpack", **sink}
+    sink = {"delivery-guarantee": "exactly-once", **sink}
     timeout_ms = _duration(sink.get("transaction-timeout", "10 min"), "sink.transaction-timeout", problems,
-                           where("job", "sink", "transaction-timeout"), positive=True)
+                           where("sink", "transaction-timeout"), positive=True)
     properties = {key: str(value) for key, value in (sink.get("properties") or {}).items()}
     if "transaction.timeout.ms" in properties and "transaction-timeout" not in sink:
         try:
             timeout_ms = int(properties["transaction.timeout.ms"])
         except ValueError:
-            problems.append(Problem(where("job", "sink", "properties", "transaction.timeout.ms"),
+            problems.append(Problem(where("sink", "properties", "transaction.timeout.ms"),
                                     "transaction.timeout.ms must be an integer number of milliseconds"))
     if timeout_ms and timeout_ms > BROKER_MAX_TRANSACTION_TIMEOUT_MS and sink["delivery-guarantee"] == "exactly-once":
-        problems.append(Problem(where("job", "sink", "transaction-timeout"), (
+        problems.append(Problem(where("sink", "transaction-timeout"), (
             f"a transaction timeout of {timeout_ms} ms is above the broker's default transaction.max.timeout.ms "
             f"({BROKER_MAX_TRANSACTION_TIMEOUT_MS} ms = 15 min): the job fails when it starts writing")))
     properties["transaction.timeout.ms"] = str(timeout_ms)
@@ -367,6 +367,8 @@ def load_job_config(path: str, overrides: list[str] = (), job_name: str = "") ->
     problems += setting_problems
     if not settings.name:
         settings = replace(settings, name=job_name or Path(path).stem)
+    if settings.sink["type"] == "kafka":  # transactional ids unique per job: the job's name
+        settings.sink.setdefault("transactional-id-prefix", settings.name)
 
     problems += _flink_option_problems(entries, where)
     if "kafka" in (settings.source["type"], settings.sink["type"]):
