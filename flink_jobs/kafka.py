@@ -302,14 +302,15 @@ def create_topics(bootstrap: str, topics, timeout: float = 30) -> None:
 
 
 def list_topics(bootstrap: str, timeout: float = 10) -> dict:
-    """{topic: partitions} of the user topics on the broker."""
+    """{topic: partitions} of the user topics on the broker; KafkaError when it does not answer."""
     from confluent_kafka.admin import AdminClient
 
     admin = AdminClient({"bootstrap.servers": bootstrap, "log_level": 0})
     try:
         metadata = admin.list_topics(timeout=timeout)
-    except Exception as error:
-        raise KafkaError(f"broker {bootstrap} unreachable: {error}") from None
+    except Exception as error:  # KafkaException(KafkaError) from librdkafka
+        reason = error.args[0].str() if error.args and hasattr(error.args[0], "str") else str(error)
+        raise KafkaError(f"broker {bootstrap} unreachable: {reason}") from None
     return {name: len(topic.partitions) for name, topic in metadata.topics.items() if not name.startswith("__")}
 
 
@@ -362,6 +363,7 @@ def produce_events(bootstrap: str, topic: str, spec, start: int = 0, count: Opti
     count = spec.count if count is None else count
     if count is None:
         raise KafkaError("an unbounded event spec needs --events N")
+    list_topics(bootstrap, timeout=5)  # an unreachable broker: one line now, not a 60 s flush
     producer = _producer(bootstrap)
     failures: list = []
 
@@ -416,6 +418,7 @@ def consume(bootstrap: str, topic: str, committed: bool = False, max_records: Op
     records of committed transactions (isolation.level=read_committed). Commits no offsets."""
     from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError as ClientError, KafkaException, TopicPartition
 
+    list_topics(bootstrap, timeout=5)
     consumer = Consumer({
         "bootstrap.servers": bootstrap,
         "group.id": f"flink-jobs-consume-{uuid.uuid4()}",

@@ -12,6 +12,7 @@ configuration or internal error (one line on stderr, never a traceback).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 SUBCOMMANDS = ("rules", "explain")
@@ -144,7 +145,11 @@ def main(argv=None) -> int:
     except (UsageError, ConfigError, ValueError) as error:
         print(f"flink-lint: error: {error}", file=sys.stderr)
         return 2
-    except BrokenPipeError:
+    except BrokenPipeError:  # the reader went away (`| head`): end quietly
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the final flush must not fail again
+        except (OSError, ValueError):
+            pass
         return 0
     except KeyboardInterrupt:
         return 130
