@@ -73,10 +73,10 @@ def table(diagnosis: Diagnosis) -> str:
         lines.append("  ".join(cell.rjust(widths[c]) if c in right else cell.ljust(widths[c])
                                for c, cell in enumerate(row)).rstrip())
     lines.append("")
-    if diagnosis.stall:
-        stall = diagnosis.stall
-        lines.append(f"stalled: {stall.describe()}")
-        for reason in stall.reasons:
+    if diagnosis.stall:  # "stalled" once the alert fired; before that, a job starting or restarting
+        stalled = any(alert.metric == "job-stalled" for alert in diagnosis.alerts)
+        lines.append(f"{'stalled' if stalled else 'not running'}: {diagnosis.stall.describe()}")
+        for reason in diagnosis.stall.reasons:
             lines.append(f"  why: {reason}")
     for vertex in diagnosis.vertices:
         if vertex.kafka_lag:

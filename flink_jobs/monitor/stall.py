@@ -30,6 +30,7 @@ class Stall:
     seconds: Optional[float]  # None: the REST API gave no timestamps to measure from
     job_state: str
     waiting: dict  # subtask status -> count, over the vertices that are not processing
+    subtasks: int  # all of the job's subtasks
     reasons: list = field(default_factory=list)
     taskmanagers: Optional[int] = None
     slots_total: Optional[int] = None
@@ -39,10 +40,11 @@ class Stall:
     last_failure_seconds_ago: Optional[float] = None
 
     def describe(self) -> str:
-        waiting = ", ".join(f"{count} {status}" for status, count in sorted(self.waiting.items())) or "none"
-        how_long = f"{self.seconds:.0f} s" if self.seconds is not None else "for an unknown time"
+        """`job RESTARTING, 2 of 2 subtasks not running for 43 s (2 SCHEDULED)`."""
+        waiting = ", ".join(f"{count} {status}" for status, count in sorted(self.waiting.items()))
+        how_long = f"for {self.seconds:.0f} s" if self.seconds is not None else "for an unknown time"
         state = "" if self.job_state == "RUNNING" else f"job {self.job_state}, "
-        return f"{state}no vertex processing for {how_long} (subtasks: {waiting})"
+        return f"{state}{sum(self.waiting.values())} of {self.subtasks} subtasks not running {how_long} ({waiting})"
 
 
 def is_stalled(job: dict) -> bool:
@@ -108,8 +110,9 @@ def find_stall(job: dict, overview: Optional[dict], exceptions: Optional[dict], 
     failures = _failures(exceptions)
     starts = [_int(timestamps.get(state)) or 0, _int(failures[0].get("timestamp")) or 0 if failures else 0]
     since = max(starts) or None
+    subtasks = sum(int(v.get("parallelism") or 1) for v in job.get("vertices") or [] if isinstance(v, dict))
     stall = Stall(seconds=max(0.0, (now - since) / 1000) if now and since else None, job_state=state,
-                  waiting=_waiting(job), restarts=_restarts(job_metrics))
+                  waiting=_waiting(job), subtasks=subtasks, restarts=_restarts(job_metrics))
     if stall.restarts is None and exceptions is not None:
         stall.restarts = len(failures)
     if failures:

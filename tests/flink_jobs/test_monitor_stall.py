@@ -93,7 +93,7 @@ def test_a_job_whose_only_taskmanager_died_is_stalled_and_says_why(cluster, tmp_
 
         table = flink_jobs("backpressure", "--rest", cluster.rest_url, "--job", job_id)
         assert table.returncode == 1
-        assert "stalled: no vertex processing for" in table.stdout
+        assert "stalled: 2 of 2 subtasks not running for" in table.stdout
         assert "why: no TaskManager registered" in table.stdout and "CRITICAL job stalled" in table.stdout
 
         patient = tmp_path / "alerts.yaml"
