@@ -34,7 +34,8 @@ def add_commands(commands) -> None:
     backpressure = commands.add_parser(
         "backpressure", help="diagnose backpressure of a running job over a cluster's REST API",
         description="Per-vertex backpressure, busy time, buffer usage, rates and skew in topological order; "
-                    "the bottleneck and what to do about it; alerts from thresholds. "
+                    "the bottleneck and what to do about it; the consumer lag of Kafka sources and its trend "
+                    "over --watch refreshes; a stalled job (vertices not running) and why; alerts from thresholds. "
                     "Exit 0 no alert, 1 an alert fired, 2 the cluster could not be read.")
     backpressure.add_argument("--rest", required=True, metavar="URL", help="the cluster's REST API, e.g. http://127.0.0.1:8081")
     backpressure.add_argument("--job", metavar="ID|NAME", help="job id or name (default: the single running job)")
@@ -44,11 +45,12 @@ def add_commands(commands) -> None:
     backpressure.add_argument("--alerts", metavar="FILE", help="alert thresholds (default configs/alerts.yaml)")
     backpressure.add_argument("--timeout", type=_positive, default=5.0, help="seconds per REST request (default %(default)s)")
     backpressure.add_argument("--kafka", metavar="BOOTSTRAP",
-                              help="Kafka bootstrap servers: end offsets for the lag of Kafka sources that report no "
-                                   "pendingRecords metric (needs confluent-kafka)")
+                              help="Kafka bootstrap servers: the lag of Kafka sources is the end offsets minus the "
+                                   "offsets they read (without it: their pendingRecords metric, which misses what "
+                                   "the consumer already fetched); needs confluent-kafka")
     backpressure.add_argument("--group", metavar="ID",
                               help="the job's Kafka consumer group (job.source.group-id): its committed offsets "
-                                   "give the lag when the source's metrics do not (with --kafka)")
+                                   "stand in for partitions the source reports no offset for (with --kafka)")
     backpressure.add_argument("--count", type=int, help=argparse.SUPPRESS)  # --watch refreshes, for tests
     backpressure.set_defaults(handler=cmd_backpressure)
 

@@ -1,13 +1,18 @@
 """Consumer lag of a job's Kafka sources: records behind the partitions' end offsets.
 
 Where the lag comes from, best first:
-1. the source's own metric `pendingRecords` (FLIP-33; Flink's KafkaSource reports it per subtask
-   from its consumer's records-lag), summed over the subtasks;
-2. the broker (`--kafka BOOTSTRAP`): end offsets (ListOffsets, latest) minus the offsets the source
-   reports per partition (`KafkaSourceReader.topic.<t>.partition.<p>.currentOffset`, the last
-   record read, so the next is currentOffset + 1);
-3. the broker with `--group ID`: end offsets minus the group's committed offsets. Flink commits
-   them on checkpoints only, so this lag runs behind by up to a checkpoint interval.
+1. with `--kafka BOOTSTRAP`: the broker's end offsets (ListOffsets, latest) minus, per partition,
+   the offset the source reports it read (`KafkaSourceReader.topic.<t>.partition.<p>.currentOffset`,
+   the last record read, so end - currentOffset - 1), else the committed offset (the source's
+   `committedOffset` metric or, with `--group ID`, the group's offsets in the broker; Flink commits
+   on checkpoints, so that part runs behind by up to a checkpoint interval);
+2. without the broker: the source's metric `pendingRecords` (FLIP-33), summed over subtasks. Flink's
+   KafkaSource derives it from its consumer's records-lag, which does not count the records the
+   consumer already fetched into its buffers (up to max.partition.fetch.bytes, 1 MB, per partition)
+   and goes stale while the source is backpressured. Measured on a job 4x slower than its producer:
+   pendingRecords fell from 336,564 to 332,564 in 30 s while end offsets minus the offsets read rose
+   from 353,514 to 367,904; on a fresh topic it stayed at 100-600 while the backlog grew. A hint, not
+   a measure: pass --kafka for the lag.
 A lag that none of these could read is `records = None` with the reason: never 0. A source is a
 Kafka source when its metrics say so (KafkaSourceReader...) or its name contains "kafka".
 
@@ -96,6 +101,16 @@ def _key(text: str) -> tuple[str, int]:
     return topic, int(partition)
 
 
+def _partition_lag(row: dict) -> Optional[int]:
+    if row["end"] is None:
+        return None
+    if row["current"] is not None:  # the last record read: the next one is current + 1
+        return max(0, row["end"] - row["current"] - 1)
+    if row["committed"] is not None:  # the next record to read
+        return max(0, row["end"] - row["committed"])
+    return None
+
+
 def source_lag(metrics_body, broker: Optional[dict]) -> KafkaLag:
     """The lag of one Kafka source from its lag metrics (aggregated over subtasks) and, optionally,
     what the broker said: {"bootstrap", "group", "end": {"t:p": offset}, "committed": {...}, "error"}."""
@@ -106,43 +121,33 @@ def source_lag(metrics_body, broker: Optional[dict]) -> KafkaLag:
     for key in sorted(set(offsets) | set(end) | set(committed)):
         row = {"topic": key[0], "partition": key[1], "current": offsets.get(key, {}).get("current"),
                "committed": offsets.get(key, {}).get("committed", committed.get(key)), "end": end.get(key)}
+        row["lag"] = _partition_lag(row)
         partitions.append(row)
+    group = (broker or {}).get("group")
 
+    if end and partitions and all(row["lag"] is not None for row in partitions):
+        read_from = {"offsets the source read" if row["current"] is not None else
+                     f"committed offsets{f' (group {group})' if group else ''}" for row in partitions}
+        return KafkaLag(sum(row["lag"] for row in partitions), partitions=partitions,
+                        origin="broker end offsets - " + " and ".join(sorted(read_from)))
     pending = _pending(metrics_body)
     if pending is not None:
-        for row in partitions:
-            if row["end"] is not None and row["current"] is not None:
-                row["lag"] = max(0, row["end"] - row["current"] - 1)
-        return KafkaLag(pending, origin="source metric pendingRecords (sum over subtasks)", partitions=partitions)
-
-    if end and offsets and all(key in end for key in offsets) and \
-            all("current" in offset for offset in offsets.values()) and set(end) <= set(offsets):
-        for row in partitions:
-            row["lag"] = max(0, row["end"] - row["current"] - 1)
-        return KafkaLag(sum(row["lag"] for row in partitions),
-                        origin="broker end offsets - source metric currentOffset", partitions=partitions)
-
-    group = (broker or {}).get("group")
-    if end and committed:
-        missing = [f"{t}:{p}" for t, p in end if (t, p) not in committed]
-        if not missing:
-            for row in partitions:
-                row["lag"] = max(0, row["end"] - committed[(row["topic"], row["partition"])])
-            return KafkaLag(sum(row["lag"] for row in partitions),
-                            origin=f"broker end offsets - committed offsets of group {group}", partitions=partitions)
-        why = f"group {group} has no committed offset for {', '.join(missing[:5])}"
-        return KafkaLag(None, why_not=why, partitions=partitions)
+        return KafkaLag(pending, partitions=partitions,
+                        origin="source metric pendingRecords (records its consumer has not fetched yet)")
 
     reasons = ["no pendingRecords metric from the source (yet)"]
+    unknown = [f"{row['topic']}:{row['partition']}" for row in partitions if row["end"] is not None and row["lag"] is None]
     if broker is None:
         reasons.append("no --kafka to ask the broker")
     elif broker.get("error"):
         reasons.append(broker["error"])
-    elif not group:
+    elif not group and not offsets:
         reasons.append("no --group for the broker's committed offsets")
-    elif not committed:
+    elif group and not committed and not offsets:
         reasons.append(f"group {group} has no committed offsets on {broker.get('bootstrap')} "
                        "(Flink commits on checkpoints)")
+    elif unknown:
+        reasons.append(f"nothing read or committed yet from {', '.join(unknown[:5])}")
     return KafkaLag(None, why_not="; ".join(reasons), partitions=partitions)
 
 

@@ -1,8 +1,14 @@
-"""Kafka consumer lag in the diagnosis, without a broker: REST metric bodies in the shape Flink gives
-them (aggregated over subtasks, ids as the Kafka source registers them) and broker answers in the
-shape kafka_offsets.read_offsets records. The expected lags are worked out by hand below.
-The same paths run against a real broker and cluster in test_monitor_kafka.py."""
+"""Kafka consumer lag in the diagnosis, without a broker.
+
+Recorded (fixtures/monitor/kafka-*.json, collect() + read_offsets on a 1-TaskManager cluster and a
+local broker): windowed-counts reading a 2-partition topic of 20,000 events with job.slow-operator
+{sleep: 5 ms}; kafka-starting is its first answer (no lag metric yet, nothing committed),
+kafka-lagging 48 s later. The other cases are REST-shaped bodies written here, for what a cluster
+does not produce on demand (a broker that times out, a partition never committed). The expected
+lags are worked out by hand. The CLI against a real broker and cluster: test_monitor_kafka.py.
+"""
 import json
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +17,7 @@ from flink_jobs.monitor.diagnosis import JobSample, diagnose
 from flink_jobs.monitor.kafka_lag import KafkaLag, follow, is_kafka_source, lag_metric_ids, source_lag
 from flink_jobs.monitor.report import as_json, table
 
+FIXTURES = Path(__file__).parent / "fixtures" / "monitor"
 SOURCE, SINK = "a" * 32, "b" * 32
 OFFSETS = "Source__kafka.KafkaSourceReader.topic.orders.v1.partition.{p}.{kind}"
 
@@ -39,6 +46,46 @@ def source_report(diagnosis):
     return next(v for v in diagnosis.vertices if v.id == SOURCE)
 
 
+def recorded(name: str) -> JobSample:
+    return JobSample.from_dict(json.loads((FIXTURES / f"{name}.json").read_text()))
+
+
+def test_recorded_lagging_kafka_source():
+    sample = recorded("kafka-lagging")
+    diagnosis = diagnose(sample)
+    (source,) = [v for v in diagnosis.vertices if v.kafka_lag]
+    assert source.name.startswith("Source: kafka")
+    lag = source.kafka_lag
+    # currentOffset (last record read) against the broker's end offsets: 9699 - 9698 - 1, 10301 - 4300 - 1
+    assert [(p["partition"], p["current"], p["end"], p["lag"]) for p in lag.partitions] == [
+        (0, 9698, 9699, 0), (1, 4300, 10301, 6000)]
+    assert lag.records == 6000 and lag.origin == "broker end offsets - offsets the source read"
+    assert "kafka lag Source: kafka -> parse-events -> …: 6,000 records (broker end offsets" in table(diagnosis)
+
+
+def test_recorded_pending_records_without_the_broker():
+    sample = recorded("kafka-lagging")
+    sample.broker = None
+    (lag,) = [v.kafka_lag for v in diagnose(sample).vertices if v.kafka_lag]
+    assert lag.records == 4500 and "pendingRecords" in lag.origin  # what the one subtask reported
+
+
+def test_recorded_group_offsets_when_the_source_metrics_are_missing():
+    sample = recorded("kafka-lagging")
+    sample.lag_metrics = {vid: [] for vid in sample.lag_metrics}
+    (lag,) = [v.kafka_lag for v in diagnose(sample).vertices if v.kafka_lag]
+    assert lag.records == (9699 - 9699) + (10301 - 2301)  # end - committed (the next offset to read)
+    assert lag.origin == "broker end offsets - committed offsets (group probe-group)"
+
+
+def test_recorded_first_answer_is_not_read():
+    diagnosis = diagnose(recorded("kafka-starting"))
+    (source,) = [v for v in diagnosis.vertices if v.kafka_lag]
+    assert source.kafka_lag.records is None
+    assert "group probe-group has no committed offsets" in source.kafka_lag.why_not
+    assert "| not read" not in table(diagnosis) and "kafka lag not read" in table(diagnosis)
+
+
 def test_lag_metric_ids_are_found_in_the_listing():
     listing = [{"id": "numRecordsOutPerSecond"}, {"id": "Source__kafka.pendingRecords"},
                {"id": OFFSETS.format(p=3, kind="currentOffset")}, {"id": OFFSETS.format(p=3, kind="committedOffset")},
@@ -51,6 +98,8 @@ def test_lag_metric_ids_are_found_in_the_listing():
 def test_pending_records_are_summed_over_subtasks():
     lag = source_lag(pending([120_000, 30_500]), None)
     assert lag.records == 150_500 and "pendingRecords" in lag.origin
+    broker = {"bootstrap": "b:9092", "group": None, "committed": {}, "end": {"orders.v1:0": 500}, "error": None}
+    assert source_lag(pending([7, 3]), broker).records == 10, "a partition never read: the metric, not a guess"
 
 
 def test_no_metric_and_no_broker_is_not_read_never_zero():
@@ -71,7 +120,7 @@ def test_source_offsets_and_broker_end_offsets():
     broker = {"bootstrap": "b:9092", "group": None, "committed": {}, "end": {"orders.v1:0": 100, "orders.v1:1": 10},
               "error": None}
     lag = source_lag(offsets(p0=41, p1=9), broker)
-    assert lag.records == 58 and lag.origin == "broker end offsets - source metric currentOffset"
+    assert lag.records == 58 and lag.origin == "broker end offsets - offsets the source read"
     assert [(p["partition"], p["lag"]) for p in lag.partitions] == [(0, 58), (1, 0)]
 
 
@@ -80,14 +129,14 @@ def test_committed_offsets_of_the_group_when_the_source_reports_nothing():
     broker = {"bootstrap": "b:9092", "group": "g", "committed": {"orders.v1:0": 60, "orders.v1:1": 10},
               "end": {"orders.v1:0": 100, "orders.v1:1": 10}, "error": None}
     lag = source_lag([], broker)
-    assert lag.records == 40 and lag.origin == "broker end offsets - committed offsets of group g"
+    assert lag.records == 40 and lag.origin == "broker end offsets - committed offsets (group g)"
 
 
 def test_a_partition_without_a_committed_offset_leaves_the_lag_not_read():
     broker = {"bootstrap": "b:9092", "group": "g", "committed": {"orders.v1:0": 60},
               "end": {"orders.v1:0": 100, "orders.v1:1": 10}, "error": None}
     lag = source_lag([], broker)
-    assert lag.records is None and lag.why_not == "group g has no committed offset for orders.v1:1"
+    assert lag.records is None and lag.why_not.endswith("nothing read or committed yet from orders.v1:1")
 
 
 @pytest.mark.parametrize("broker, why", [

@@ -230,3 +230,22 @@ def test_a_job_that_disappears_mid_watch_is_one_line_per_refresh(fake):
     errors = [line for line in out.splitlines() if line.startswith("error:")]
     assert errors and all("no job" in line or "no running job" in line for line in errors), out
     assert "Traceback" not in err and watching.returncode == 2
+
+
+def test_an_unreachable_broker_leaves_the_lag_not_read_not_zero(fake):
+    server = fake("kafka-lagging")  # a Kafka source whose lag metrics the fake does not serve
+    (port,) = free_ports(1)
+    result = flink_jobs("backpressure", "--rest", server.url, "--format", "json", "--kafka", f"127.0.0.1:{port}",
+                        "--group", "g", "--timeout", "1")
+    assert result.stderr == "" and result.returncode == 1, result.stderr  # the slow job's own alerts
+    (lag,) = [v["kafka_lag"] for v in json.loads(result.stdout)["vertices"] if v["kafka_lag"]]
+    assert lag["records"] is None
+    assert f"broker 127.0.0.1:{port} not readable" in lag["why_not"], lag["why_not"]
+    table = flink_jobs("backpressure", "--rest", server.url, "--kafka", f"127.0.0.1:{port}", "--timeout", "1")
+    assert "kafka lag Source: kafka -> parse-events -> …: not read (" in table.stdout
+
+
+def test_group_without_kafka_exits_2(fake):
+    result = flink_jobs("backpressure", "--rest", fake("healthy").url, "--group", "g")
+    assert result.returncode == 2
+    assert result.stderr == "error: --group needs --kafka BOOTSTRAP (the broker that holds the group's offsets)\n"
