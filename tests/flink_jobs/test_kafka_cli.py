@@ -92,3 +92,34 @@ def test_output_into_a_closed_pipe_ends_quietly(kafka_broker):
     reader.stdout.close()  # what `| head -1` does
     _, stderr = reader.communicate(timeout=120)
     assert reader.returncode == 141 and stderr == b"", stderr.decode()
+
+
+@pytest.mark.flink
+def test_the_shipped_kafka_config_runs_kafka_to_kafka_exactly(kafka_broker, tmp_path):
+    """The README's commands with configs/windowed-counts.kafka.yaml (broker and topics moved to
+    the test's broker): committed windows equal the reference."""
+    import reference
+
+    topic = kafka_broker.topic("readme", 4)
+    for stream in ("windows", "late", "invalid"):
+        kafka_broker.topic_named(f"{topic}-out-{stream}", 1)
+    at = ["--bootstrap", kafka_broker.bootstrap]
+    assert flink_jobs("produce", topic, "--events", "20000", *at).returncode == 0
+    moved = ["--set", f"job.source.bootstrap-servers={kafka_broker.bootstrap}", "--set", f"job.source.topic={topic}",
+             "--set", f"job.sink.bootstrap-servers={kafka_broker.bootstrap}", "--set", f"job.sink.topic={topic}-out"]
+    run = flink_jobs("run", "windowed-counts", "--config", "configs/windowed-counts.kafka.yaml", "--quiet", *moved)
+    assert run.returncode == 0, run.stderr
+    windows = [json.loads(line) for line in
+               flink_jobs("consume", f"{topic}-out-windows", "--committed", "--timeout", "3", *at).stdout.splitlines()]
+    late = [json.loads(line) for line in
+            flink_jobs("consume", f"{topic}-out-late", "--committed", "--timeout", "3", *at).stdout.splitlines()]
+    config = load_job_config("configs/windowed-counts.kafka.yaml", ["job.events.count=20000"])
+    events = list(config.settings.events.events())
+    # Late events are the ones pushed `late-by` into the past on purpose (the watermark trails the
+    # slowest partition, so some of those may still be in time): in-window + late = input, per window.
+    late_seqs = {r["seq"] for r in late}
+    assert late_seqs <= {e.seq for e in events if config.settings.events.is_late_on_purpose(e.seq)}
+    in_time = [e for e in events if e.seq not in late_seqs]
+    got = {(w["key"], w["window_start"]): {f: w[f] for f in ("count", "sum", "min", "max")}
+           for w in reference.final_windows(windows).values()}
+    assert got == reference.windows(in_time, config.settings.window.size_ms)
