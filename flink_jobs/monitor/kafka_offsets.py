@@ -6,9 +6,20 @@ offsets. The answer is plain JSON, recorded into the JobSample like the REST ans
     {"bootstrap", "group", "committed": {"topic:partition": offset}, "end": {...}, "error": None}
 A broker that cannot be read is an `error` string (the lag shows "not read" with it), not an exit:
 the Flink cluster itself was readable.
+
+The client runs in a child process (`python -m flink_jobs.monitor.kafka_offsets REQUEST`): librdkafka
+in confluent-kafka 2.16.1 crashed with SIGSEGV (in its rdk:main thread) when asked for a group's
+offsets on a broker that had no __consumer_offsets topic yet. That case is now avoided, but a crash
+of the client must end as "not read", not take `flink-jobs backpressure` down without a word.
 """
 from __future__ import annotations
 
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
 from typing import Iterable, Optional
 
 try:
@@ -35,22 +46,38 @@ def _text(error) -> str:
     return inner.str() if hasattr(inner, "str") else str(inner)
 
 
-_clients: dict = {}
+def _unread(bootstrap: str, group: Optional[str], error: str) -> dict:
+    return {"bootstrap": bootstrap, "group": group, "committed": {}, "end": {}, "error": error}
 
 
-def _admin(bootstrap: str, timeout: float):
-    """One AdminClient per bootstrap for the life of the process."""
-    if bootstrap not in _clients:
-        _clients[bootstrap] = AdminClient({"bootstrap.servers": bootstrap, "log_level": 0,
-                                           "socket.timeout.ms": int(timeout * 1000)})
-    return _clients[bootstrap]
-
-
-def read_offsets(bootstrap: str, group: Optional[str], topics: Iterable[str] = (), timeout: float = 5.0) -> dict:
-    """End offsets of `topics` and of the topics `group` committed to, and the group's commits."""
+def read_offsets(bootstrap: str, group: Optional[str], topics: Iterable[str] = (), timeout: float = 5.0,
+                 python: str = sys.executable) -> dict:
+    """End offsets of `topics` and of the topics `group` committed to, and the group's commits,
+    read by a child process (see the module docstring)."""
     require_client()
-    answer: dict = {"bootstrap": bootstrap, "group": group, "committed": {}, "end": {}, "error": None}
-    admin = _admin(bootstrap, timeout)
+    request = json.dumps({"bootstrap": bootstrap, "group": group, "topics": sorted(topics), "timeout": timeout})
+    environment = dict(os.environ)
+    package_root = str(Path(__file__).resolve().parents[2])
+    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, environment.get("PYTHONPATH")]))
+    try:
+        child = subprocess.run([python, "-m", "flink_jobs.monitor.kafka_offsets", request], capture_output=True,
+                               text=True, timeout=3 * timeout + 15, env=environment)
+    except subprocess.TimeoutExpired:
+        return _unread(bootstrap, group, f"broker {bootstrap} not readable: no answer within {3 * timeout + 15:g} s")
+    if child.returncode < 0:
+        name = signal.Signals(-child.returncode).name if -child.returncode in signal.valid_signals() else -child.returncode
+        return _unread(bootstrap, group, f"broker {bootstrap} not readable: the Kafka client crashed ({name})")
+    try:
+        return json.loads(child.stdout)
+    except ValueError:
+        last = (child.stderr.strip().splitlines() or ["no answer"])[-1][:200]
+        return _unread(bootstrap, group, f"broker {bootstrap} not readable: {last}")
+
+
+def read_offsets_here(bootstrap: str, group: Optional[str], topics: Iterable[str] = (), timeout: float = 5.0) -> dict:
+    """read_offsets in this process."""
+    answer = _unread(bootstrap, group, None)
+    admin = AdminClient({"bootstrap.servers": bootstrap, "log_level": 0, "socket.timeout.ms": int(timeout * 1000)})
     try:
         metadata = admin.list_topics(timeout=timeout)
         # No __consumer_offsets yet: no group ever committed on this broker. Asking for a group's
@@ -79,3 +106,7 @@ def read_offsets(bootstrap: str, group: Optional[str], topics: Iterable[str] = (
     except Exception as error:  # timeouts of the futures (concurrent.futures.TimeoutError), ...
         answer["error"] = f"broker {bootstrap} not readable: {type(error).__name__} {error}".rstrip()
     return answer
+
+
+if __name__ == "__main__":
+    print(json.dumps(read_offsets_here(**json.loads(sys.argv[1]))))

@@ -19,6 +19,7 @@ from confluent_kafka import Consumer, TopicPartition
 from flink_jobs.cluster import ClusterSpec, cluster_status, start_cluster, stop_cluster
 from flink_jobs.config import default_config_path, load_job_config
 from flink_jobs.jobs import job_info
+from flink_jobs.kafka import BrokerSpec, create_topics, start_broker, stop_broker
 from flink_jobs.monitor.kafka_lag import source_lag
 from flink_jobs.monitor.kafka_offsets import read_offsets
 from flink_jobs.submit import rest_get, submit, wait_for_job
@@ -191,3 +192,28 @@ def test_the_same_job_fast_enough_keeps_up_and_exits_0(cluster, kafka_broker, pr
         assert max(lag["rises"] for lag in lags) < 3, [(lag["records"], lag["trend"]) for lag in lags]
     finally:
         cancel(cluster, job_id)
+
+
+def test_a_fresh_broker_without_committed_groups_answers_without_a_crash(tmp_path):
+    # On a broker that has no __consumer_offsets topic yet, list_consumer_group_offsets made
+    # librdkafka (confluent-kafka 2.16.1) die with SIGSEGV; read_offsets does not ask then.
+    port, controller_port = free_ports(2)
+    directory = tmp_path / "kafka"
+    info = start_broker(BrokerSpec(directory=directory, port=port, controller_port=controller_port))
+    try:
+        create_topics(info.bootstrap, [("fresh", 3)])
+        answer = read_offsets(info.bootstrap, "never-committed", ["fresh"])
+        assert answer == {"bootstrap": info.bootstrap, "group": "never-committed", "committed": {},
+                          "end": {"fresh:0": 0, "fresh:1": 0, "fresh:2": 0}, "error": None}
+        assert "no committed offsets" in source_lag([], answer).why_not
+    finally:
+        stop_broker(directory)
+
+
+def test_a_crashing_kafka_client_leaves_the_lag_not_read(tmp_path):
+    crashing = tmp_path / "python"  # stands in for the interpreter of the child that reads the broker
+    crashing.write_text("#!/bin/sh\nkill -SEGV $$\n")
+    crashing.chmod(0o755)
+    answer = read_offsets("127.0.0.1:9", "g", ["t"], python=str(crashing))
+    assert answer["error"] == "broker 127.0.0.1:9 not readable: the Kafka client crashed (SIGSEGV)"
+    assert source_lag([], answer).records is None
