@@ -166,11 +166,13 @@ def collect(rest: FlinkRest, job_id: str, skew_threshold: float = 1.5,
 
 
 def _collect_lag(rest: FlinkRest, job_id: str, sample: JobSample, read_broker) -> None:
+    """Lag metrics of the Kafka sources (found by their metric ids or names); the broker's offsets."""
     edges = plan_edges(sample.plan)
     topics = set()
     for vertex in sample.job["vertices"]:
         vid = vertex.get("id")
-        if edges.get(vid) or vid not in edges and edges:  # not a source
+        has_inputs = bool(edges.get(vid)) if edges else False  # without a plan, any vertex may be a source
+        if has_inputs or (edges and vid not in edges):
             continue
         base = f"/jobs/{job_id}/vertices/{vid}/subtasks/metrics"
         try:
