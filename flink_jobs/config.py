@@ -14,9 +14,9 @@ import yaml
 
 from flink_jobs.events import EventSpec
 from flink_jobs.kafka import BROKER_MAX_TRANSACTION_TIMEOUT_MS, KafkaError, connector_jar, jobpack_jar
-from lint.catalog.values import parse_duration_ms
-from lint.documents.yaml_source import YamlDocument, YamlSyntaxError, load_yaml_documents
-from lint.resources import data_path
+from flink_lint.catalog.values import parse_duration_ms
+from flink_lint.documents.yaml_source import YamlDocument, YamlSyntaxError, load_yaml_documents
+from flink_lint.resources import data_path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CONFIG_DIR = data_path("configs")
@@ -150,7 +150,7 @@ class _Locator:
 
 
 def _schema_problems(value: dict, where: _Locator) -> list[Problem]:
-    from lint.rules.config.schema import schema_errors
+    from flink_lint.rules.config.schema import schema_errors
 
     return [Problem(where(*error.path, key=error.at_key), error.message + (f" ({error.hint})" if error.hint else ""))
             for error in schema_errors(value)]
@@ -188,8 +188,8 @@ def flink_entries(section: dict, path: tuple = ("flink",)):
 
 def _flink_option_problems(entries: list, where) -> list[Problem]:
     """Keys Flink would silently ignore and values it would reject when the option is read."""
-    from lint.catalog import load_catalog
-    from lint.catalog.values import value_error
+    from flink_lint.catalog import load_catalog
+    from flink_lint.catalog.values import value_error
 
     catalog = load_catalog()
     problems = []

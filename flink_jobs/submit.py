@@ -28,7 +28,8 @@ from flink_jobs.jobs import JobInfo
 from flink_jobs.kafka import JVM_LIB
 from flink_jobs.runtime import CommandError, local_python_options, root_cause, write_failure_log
 
-SHIPPED = (("flink_jobs", "*.py"), ("lint", "*.py"), ("schemas", "*.json"))  # code + the data it reads
+# code + the data it reads: (folder of the checkout, name in the zip, files); the linter is imported as flink_lint
+SHIPPED = (("flink_jobs", "flink_jobs", "*.py"), ("lint", "flink_lint", "*.py"), ("schemas", "schemas", "*.json"))
 _JOB_ID = re.compile(r"JobID\s+([0-9a-f]{32})")
 TERMINAL_STATES = {"FINISHED", "FAILED", "CANCELED", "SUSPENDED"}
 
@@ -76,9 +77,9 @@ def package_zip(directory: Path) -> Path:
     client and of every worker)."""
     path = directory / "flink-jobpack.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for folder, pattern in SHIPPED:
+        for folder, name, pattern in SHIPPED:
             for source in sorted((PROJECT_ROOT / folder).rglob(pattern)):
-                archive.write(source, source.relative_to(PROJECT_ROOT).as_posix())
+                archive.write(source, f"{name}/{source.relative_to(PROJECT_ROOT / folder).as_posix()}")
     return path
 
 

@@ -32,8 +32,8 @@ def _tokens(values) -> list:
 
 
 def _lint_parser() -> argparse.ArgumentParser:
-    from lint.documents.detect import KINDS
-    from lint.report import FORMATS
+    from flink_lint.documents.detect import KINDS
+    from flink_lint.report import FORMATS
 
     parser = _Parser(prog="flink-lint", description="Lint Flink configurations against Flink's option catalog, and PyFlink job code for backpressure risks.",
                      epilog="Subcommands: `flink-lint rules`, `flink-lint explain CODE|NAME`.")
@@ -58,7 +58,7 @@ def _lint_parser() -> argparse.ArgumentParser:
 def _rules_command(argv) -> int:
     import json
 
-    from lint.rules.registry import all_rules
+    from flink_lint.rules.registry import all_rules
 
     parser = _Parser(prog="flink-lint rules")
     parser.add_argument("--format", choices=("text", "json"), default="text")
@@ -76,7 +76,7 @@ def _rules_command(argv) -> int:
 
 
 def _explain_command(argv) -> int:
-    from lint.rules.registry import find_rule
+    from flink_lint.rules.registry import find_rule
 
     parser = _Parser(prog="flink-lint explain")
     parser.add_argument("rule", metavar="CODE|NAME")
@@ -84,21 +84,21 @@ def _explain_command(argv) -> int:
     rule = find_rule(args.rule)
     if rule is None:
         raise UsageError(f"unknown rule `{args.rule}` (see `flink-lint rules`)")
-    from lint.docs import explain
+    from flink_lint.docs import explain
 
     print(explain(rule))
     return 0
 
 
 def _lint_command(argv) -> int:
-    from lint import config as tool_config
-    from lint.engine import SEVERITY_RANK, lint_paths
-    from lint.report import render
-    from lint.rules.registry import all_rules
+    from flink_lint import config as tool_config
+    from flink_lint.engine import SEVERITY_RANK, lint_paths
+    from flink_lint.report import render
+    from flink_lint.rules.registry import all_rules
 
     args = _lint_parser().parse_args(argv)
     if args.version:
-        from lint.report.sarif import _version
+        from flink_lint.report.sarif import _version
 
         print(f"flink-lint {_version()}")
         return 0
@@ -133,7 +133,7 @@ def _lint_command(argv) -> int:
 
 
 def main(argv=None) -> int:
-    from lint.config import ConfigError
+    from flink_lint.config import ConfigError
 
     argv = list(sys.argv[1:] if argv is None else argv)
     try:

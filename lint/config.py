@@ -148,9 +148,9 @@ def load(path: Optional[Path]) -> ToolConfig:
 
 def validate(config: ToolConfig, where: str = "settings") -> None:
     """Check every code, name, severity and version; normalise rule keys to codes."""
-    from lint.catalog import available_versions
-    from lint.documents.detect import KINDS
-    from lint.rules.registry import SEVERITIES, find_rule, matching
+    from flink_lint.catalog import available_versions
+    from flink_lint.documents.detect import KINDS
+    from flink_lint.rules.registry import SEVERITIES, find_rule, matching
 
     def known(token: str, what: str) -> None:
         if not matching(token):

@@ -1,6 +1,6 @@
 """Rule documentation from the rule docstrings: `flink-lint explain` and docs/rules.md.
 
-    python -m lint.docs > docs/rules.md
+    python -m flink_lint.docs > docs/rules.md
 """
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ def explain(rule) -> str:
 
 
 def rules_markdown() -> str:
-    from lint.rules.registry import all_rules
+    from flink_lint.rules.registry import all_rules
 
     rules = all_rules()
     lines = [
         "# flink-lint rules",
         "",
-        "Generated from the rule docstrings by `python -m lint.docs > docs/rules.md`; do not edit by hand.",
+        "Generated from the rule docstrings by `python -m flink_lint.docs > docs/rules.md`; do not edit by hand.",
         "`flink-lint explain CODE` prints the same text.",
         "",
         "| Code | Name | Severity | Fix | Summary |",

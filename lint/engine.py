@@ -11,8 +11,8 @@ import stat
 from dataclasses import dataclass, field
 from typing import Optional
 
-from lint.config import ToolConfig
-from lint.model import FlinkConfig, Location, RuleContext
+from flink_lint.config import ToolConfig
+from flink_lint.model import FlinkConfig, Location, RuleContext
 
 YAML_SUFFIXES = (".yaml", ".yml")
 PYTHON_SUFFIXES = (".py",)  # PyFlink job code: code rules (lint/rules/code/)
@@ -96,7 +96,7 @@ def _display(path: str) -> str:
 class Linter:
     def __init__(self, config: ToolConfig, flink_version: str = "2.3", kind: Optional[str] = None,
                  select: Optional[list] = None, ignore: Optional[list] = None):
-        from lint.rules.registry import all_rules, find_rule, matching
+        from flink_lint.rules.registry import all_rules, find_rule, matching
 
         self.config = config
         self.flink_version = flink_version
@@ -121,7 +121,7 @@ class Linter:
             with open(path, "rb") as handle:
                 data = handle.read(4 * 1024 * 1024 + 1)
         except OSError as error:
-            from lint.rules.config import yaml_syntax
+            from flink_lint.rules.config import yaml_syntax
 
             return FileResult(path, [yaml_syntax.finding(f"cannot read file: {error.strerror}", Location(path, 1, 1))])
         return self.lint_data(path, data)
@@ -136,8 +136,8 @@ class Linter:
             return FileResult(path, [])
 
     def _lint_data(self, path: str, data) -> FileResult:
-        from lint.documents import decode, read_file
-        from lint.documents.detect import is_python
+        from flink_lint.documents import decode, read_file
+        from flink_lint.documents.detect import is_python
 
         if is_python(path, self.kind):
             return self._lint_python(path, data)
@@ -154,7 +154,7 @@ class Linter:
         return FileResult(path, self._finish(path, findings, text, legacy), configs, text)
 
     def _lint_python(self, path: str, data) -> FileResult:
-        from lint.documents.python_source import read_python
+        from flink_lint.documents.python_source import read_python
 
         source, findings = read_python(path, data)
         if source is None:
@@ -179,8 +179,8 @@ class Linter:
         return found
 
     def _finish(self, path: str, findings: list, text, legacy: bool, python: bool = False) -> list:
-        from lint import suppressions
-        from lint.documents.python_source import directives as python_directives
+        from flink_lint import suppressions
+        from flink_lint.documents.python_source import directives as python_directives
 
         ignored = {rule.code for token in self.config.ignored_for(path) for rule in self.matching(token)} \
             if self.config.per_file_ignores else set()
@@ -227,7 +227,7 @@ def lint_paths(paths: list, config: ToolConfig, flink_version: str = "2.3", kind
 
 def _fix_file(linter: Linter, result: FileResult, report: Report, write: bool, show: bool) -> FileResult:
     """Apply safe fixes until nothing changes (a structural fix may need a second pass)."""
-    from lint import fix as fixer
+    from flink_lint import fix as fixer
 
     original, text, total, current = result.text, result.text, 0, result
     for _ in range(3):

@@ -16,7 +16,7 @@ import os
 import tempfile
 from typing import Optional
 
-from lint.model import Finding, Setting
+from flink_lint.model import Finding, Setting
 
 
 def _setting_for(finding: Finding, configs: list) -> Optional[tuple]:
@@ -112,7 +112,7 @@ def apply(path: str, text: str, configs: list, findings: list) -> tuple[str, int
 
 
 def _reads_back(path: str, text: str, configs: list) -> bool:
-    from lint.documents import read_file
+    from flink_lint.documents import read_file
 
     kind = {"flink-conf": "flink-conf", "config-yaml": "config-yaml", "job-config": "job-config"}.get(
         configs[0].kind if configs else "", None)
@@ -146,7 +146,7 @@ def _structural(text: str, edits: list) -> tuple[str, int]:
     """Renames across parents and deletions that empty a parent, as line edits located with the
     YAML node tree: the old entry's lines (and parents it leaves empty) go, the new dotted key is
     written, with the original value text and comment, before the subtree it came from."""
-    from lint.documents.yaml_nodes import YamlError, compose_documents
+    from flink_lint.documents.yaml_nodes import YamlError, compose_documents
 
     try:
         roots = [root for root in compose_documents(text) if root is not None]

@@ -121,6 +121,6 @@ class RuleContext:
 
     @staticmethod
     def catalog_for(version: str):
-        from lint.catalog import load_catalog
+        from flink_lint.catalog import load_catalog
 
         return load_catalog(version)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from lint.model import Finding, Location
+from flink_lint.model import Finding, Location
 
 DIRECTIVE = re.compile(
     r"#\s*flink-lint\s*:\s*(?P<verb>disable-file|disable)\b\s*(?:=\s*(?P<codes>[\w-]+(?:\s*,\s*[\w-]+)*))?"
@@ -118,7 +118,7 @@ def apply(findings: list[Finding], directives: list[Directive], resolve) -> list
 
 def unused(directives: list[Directive], resolve, enabled_codes: set) -> list[Finding]:
     """FL009 findings for directives (or codes in them) that suppressed nothing."""
-    from lint.rules.config import unused_suppression as rule
+    from flink_lint.rules.config import unused_suppression as rule
 
     findings = []
     for directive in directives:

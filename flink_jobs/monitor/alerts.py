@@ -13,8 +13,8 @@ from typing import Optional
 import jsonschema
 
 from flink_jobs.config import CONFIG_DIR
-from lint.documents.yaml_source import YamlSyntaxError, load_yaml_documents
-from lint.resources import data_path
+from flink_lint.documents.yaml_source import YamlSyntaxError, load_yaml_documents
+from flink_lint.resources import data_path
 
 DEFAULT_ALERTS = CONFIG_DIR / "alerts.yaml"
 SCHEMA = data_path("schemas", "alerts.schema.json")

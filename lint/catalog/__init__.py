@@ -1,6 +1,6 @@
 """Flink option catalogs (generated from Flink's jars) and Flink-exact value parsers.
 
-The catalogs are schemas/flink-options-<version>.json, written by `python -m lint.catalog.extract`.
+The catalogs are schemas/flink-options-<version>.json, written by `python -m flink_lint.catalog.extract`.
 Reading one is plain JSON: the linter never imports pyflink.
 
     >>> catalog = load_catalog("2.3")
@@ -15,7 +15,7 @@ import difflib
 import json
 from functools import lru_cache
 
-from lint.resources import data_path
+from flink_lint.resources import data_path
 
 SCHEMAS = data_path("schemas")
 DEFAULT_VERSION = "2.3"

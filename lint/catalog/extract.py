@@ -2,8 +2,8 @@
 
 Development-time tool, run once per Flink version:
 
-    python -m lint.catalog.extract --version 2.3 --out schemas/flink-options-2.3.json
-    python -m lint.catalog.extract --flink-home /tmp/apache_flink_libraries-1.20.5/deps \\
+    python -m flink_lint.catalog.extract --version 2.3 --out schemas/flink-options-2.3.json
+    python -m flink_lint.catalog.extract --flink-home /tmp/apache_flink_libraries-1.20.5/deps \\
         --version 1.20 --out schemas/flink-options-1.20.json
 
 Needs `javac` and `java` (11+). OptionCatalogExtractor.java (next to this file) reads every static
@@ -242,7 +242,7 @@ def dumps(catalog: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lint.catalog.extract", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m flink_lint.catalog.extract", description=__doc__.split("\n")[0])
     parser.add_argument("--flink-home", type=Path, help="folder with lib/, opt/, plugins/ (default: installed pyflink)")
     parser.add_argument("--version", required=True, help="catalog version label, e.g. 2.3")
     parser.add_argument("--out", type=Path, required=True)

@@ -10,14 +10,14 @@ from typing import Optional, Union
 
 from yaml.nodes import MappingNode, ScalarNode
 
-from lint.model import Finding, FlinkConfig, Location
+from flink_lint.model import Finding, FlinkConfig, Location
 
 MAX_BYTES = 2 * 1024 * 1024  # a Flink configuration is a few KB; anything this large is not one
 
 
 def decode(path: str, data: bytes) -> tuple[Optional[str], Optional[Finding]]:
     """The text of a file, or a located finding saying why it cannot be a configuration."""
-    from lint.rules.config import yaml_syntax
+    from flink_lint.rules.config import yaml_syntax
 
     if len(data) > MAX_BYTES:
         return None, yaml_syntax.finding(
@@ -41,7 +41,7 @@ def decode(path: str, data: bytes) -> tuple[Optional[str], Optional[Finding]]:
 
 def _null(root) -> bool:
     """A document that is only `~`, `null` or nothing: an empty configuration."""
-    from lint.documents.yaml_nodes import PLAIN, resolve_core
+    from flink_lint.documents.yaml_nodes import PLAIN, resolve_core
 
     return isinstance(root, ScalarNode) and root.tag == PLAIN and resolve_core(root.value) is None
 
@@ -53,8 +53,8 @@ def read_file(path: str, text: Union[str, bytes], kind: Optional[str] = None
     kind: None (detect), "config-yaml", "flink-conf", "kubernetes" or "job-config".
     Files of other kinds give ([], []).
     """
-    from lint.documents import detect
-    from lint.rules.config import yaml_syntax
+    from flink_lint.documents import detect
+    from flink_lint.rules.config import yaml_syntax
 
     if isinstance(text, bytes):
         decoded, problem = decode(path, text)
@@ -64,7 +64,7 @@ def read_file(path: str, text: Union[str, bytes], kind: Optional[str] = None
     if kind is not None and kind not in detect.KINDS:
         raise ValueError(f"unknown kind '{kind}'; use one of: {', '.join(detect.KINDS)}")
     if (kind or detect.kind_by_name(path)) == "flink-conf":
-        from lint.documents.flink_conf import read_flink_conf
+        from flink_lint.documents.flink_conf import read_flink_conf
 
         return read_flink_conf(path, text)
     if not text.strip():
@@ -91,7 +91,7 @@ def read_file(path: str, text: Union[str, bytes], kind: Optional[str] = None
         if document_kind is None:
             continue
         if document_kind == "config-yaml":
-            from lint.documents.flink_yaml import read_root
+            from flink_lint.documents.flink_yaml import read_root
 
             if index > 0 and (kind or detect.kind_by_name(path)) == "config-yaml":
                 findings.append(yaml_syntax.finding(
@@ -99,11 +99,11 @@ def read_file(path: str, text: Union[str, bytes], kind: Optional[str] = None
                     Location(path, root.start_mark.line + 1, root.start_mark.column + 1)))
             found, problems = read_root(path, root)
         elif document_kind == "kubernetes":
-            from lint.documents.kubernetes import read_manifest
+            from flink_lint.documents.kubernetes import read_manifest
 
             found, problems = read_manifest(path, root, text)
         else:
-            from lint.documents.job_config import read_job_config
+            from flink_lint.documents.job_config import read_job_config
 
             found, problems = read_job_config(path, root)
         configs.extend(found)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from lint.catalog.values import java_trim
-from lint.model import Finding, FlinkConfig, Location, Setting
-from lint.rules.config import duplicate_key, yaml_syntax
+from flink_lint.catalog.values import java_trim
+from flink_lint.model import Finding, FlinkConfig, Location, Setting
+from flink_lint.rules.config import duplicate_key, yaml_syntax
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # BufferedReader.readLine
 

@@ -12,21 +12,21 @@ from typing import Any, Callable, Optional
 
 from yaml.nodes import MappingNode, Node, SequenceNode
 
-from lint.documents.yaml_nodes import Budget, check_collection_tag, YamlError, YamlLimitError, compose_documents, key_text, location, scalar_value
-from lint.model import Finding, FlinkConfig, Location, Setting
-from lint.rules.config import duplicate_key, yaml_syntax
+from flink_lint.documents.yaml_nodes import Budget, check_collection_tag, YamlError, YamlLimitError, compose_documents, key_text, location, scalar_value
+from flink_lint.model import Finding, FlinkConfig, Location, Setting
+from flink_lint.rules.config import duplicate_key, yaml_syntax
 
 
 def flink_string(value: Any) -> str:
     """ConfigurationUtils.convertToString of a YAML-loaded value (lists in YAML flow style)."""
-    from lint.catalog.values import _java_to_string
+    from flink_lint.catalog.values import _java_to_string
 
     return _java_to_string(value)
 
 
 def flink_object(node: Node, budget: Budget, depth: int = 0) -> Any:
-    """A value node as snakeyaml-engine loads it, in the shapes lint.catalog.values formats."""
-    from lint.catalog.values import _YamlMapping
+    """A value node as snakeyaml-engine loads it, in the shapes flink_lint.catalog.values formats."""
+    from flink_lint.catalog.values import _YamlMapping
 
     budget.visit(node, depth)
     if isinstance(node, (MappingNode, SequenceNode)):

@@ -13,10 +13,10 @@ from typing import Any, Optional
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from lint.documents.flink_yaml import Flattener
-from lint.documents.yaml_nodes import Budget, YamlError, get, key_node, location, to_python
-from lint.model import Finding, FlinkConfig, Location
-from lint.rules.config import yaml_syntax
+from flink_lint.documents.flink_yaml import Flattener
+from flink_lint.documents.yaml_nodes import Budget, YamlError, get, key_node, location, to_python
+from flink_lint.model import Finding, FlinkConfig, Location
+from flink_lint.rules.config import yaml_syntax
 
 SECTIONS = ("job", "flink")
 
@@ -56,7 +56,7 @@ class JobConfigPositions:
 
 
 def _same_key(node: ScalarNode, part: Any) -> bool:
-    from lint.documents.yaml_nodes import resolve_yaml11
+    from flink_lint.documents.yaml_nodes import resolve_yaml11
 
     if node.value == part:
         return True

@@ -19,11 +19,11 @@ from typing import Optional
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
-from lint.documents.flink_conf import read_flink_conf
-from lint.documents.flink_yaml import Flattener, read_config_yaml
-from lint.documents.yaml_nodes import Budget, YamlError, get, key_node, location, shift, to_python
-from lint.model import Finding, FlinkConfig, Location
-from lint.rules.config import yaml_syntax
+from flink_lint.documents.flink_conf import read_flink_conf
+from flink_lint.documents.flink_yaml import Flattener, read_config_yaml
+from flink_lint.documents.yaml_nodes import Budget, YamlError, get, key_node, location, shift, to_python
+from flink_lint.model import Finding, FlinkConfig, Location
+from flink_lint.rules.config import yaml_syntax
 
 OPERATOR_KINDS = {"FlinkDeployment": "flink-deployment", "FlinkSessionJob": "flink-session-job"}
 EMBEDDED = {"flink-conf.yaml": "flink-conf", "config.yaml": "config-yaml"}

@@ -19,8 +19,8 @@ from typing import Any, Iterator, Optional
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from lint.catalog.values import resolve_core
-from lint.model import Location
+from flink_lint.catalog.values import resolve_core
+from flink_lint.model import Location
 
 PLAIN = "tag:flink-lint:plain"
 CORE = "tag:yaml.org,2002:"
@@ -206,7 +206,7 @@ def key_text(node: Node) -> str:
     value = scalar_value(node)
     if value is None:
         return "null"
-    from lint.catalog.values import _java_to_string
+    from flink_lint.catalog.values import _java_to_string
 
     return _java_to_string(value)
 

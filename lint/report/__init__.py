@@ -9,4 +9,4 @@ FORMATS = ("text", "json", "sarif", "github")
 def render(name: str, report, rules) -> str:
     if name not in FORMATS:
         raise ValueError(f"unknown format `{name}`; use one of {', '.join(FORMATS)}")
-    return importlib.import_module(f"lint.report.{name}").render(report, rules)
+    return importlib.import_module(f"flink_lint.report.{name}").render(report, rules)

@@ -5,7 +5,7 @@ import contextlib
 import sys
 from pathlib import Path
 
-from lint.rules import registry
+from flink_lint.rules import registry
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 if str(FIXTURES) not in sys.path:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from lint.catalog import SCHEMAS, load_catalog
-from lint.catalog.values import value_error
+from flink_lint.catalog import SCHEMAS, load_catalog
+from flink_lint.catalog.values import value_error
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -23,10 +23,10 @@ def _scopes(catalog) -> dict[str, int]:
 def test_committed_catalog_equals_a_fresh_extraction(tmp_path):
     # needs the installed pyflink jars (the `jobs` extra) and javac (a JDK), as `make test` provides
     out = tmp_path / "flink-options-2.3.json"
-    subprocess.run([sys.executable, "-m", "lint.catalog.extract", "--version", "2.3", "--out", str(out)],
+    subprocess.run([sys.executable, "-m", "flink_lint.catalog.extract", "--version", "2.3", "--out", str(out)],
                    cwd=REPO, check=True, timeout=300)
     committed = (SCHEMAS / "flink-options-2.3.json").read_text(encoding="utf-8")
-    assert out.read_text(encoding="utf-8") == committed, "regenerate: python -m lint.catalog.extract --version 2.3"
+    assert out.read_text(encoding="utf-8") == committed, "regenerate: python -m flink_lint.catalog.extract --version 2.3"
 
 
 def test_the_catalog_file_is_small():
@@ -147,7 +147,7 @@ def test_did_you_mean():
 
 
 def test_loading_needs_no_pyflink():
-    code = ("import sys, lint.catalog as c, lint.catalog.values; c.load_catalog('2.3'); "
+    code = ("import sys, flink_lint.catalog as c, flink_lint.catalog.values; c.load_catalog('2.3'); "
             "assert 'pyflink' not in sys.modules and 'ruamel' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True, timeout=60)
 

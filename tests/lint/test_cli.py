@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from lint.cli import main
+from flink_lint.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -93,7 +93,7 @@ def test_rules_and_explain(capsys):
 
 def test_the_linter_imports_neither_pyflink_nor_py4j_nor_ruamel_nor_jsonschema(tmp_path):
     (tmp_path / "config.yaml").write_text("parallelism.default: 2\nstate.backend: rocksdb\n")
-    code = ("import sys; from lint.cli import main; rc = main([sys.argv[1]]); "
+    code = ("import sys; from flink_lint.cli import main; rc = main([sys.argv[1]]); "
             "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('pyflink', 'py4j', 'ruamel', 'jsonschema')); "
             "print(bad); sys.exit(0 if rc in (0, 1) else rc)")
     result = subprocess.run([sys.executable, "-c", code, str(tmp_path / "config.yaml")], capture_output=True,

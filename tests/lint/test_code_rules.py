@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lint.config import ToolConfig
-from lint.engine import lint_text
-from lint.rules.registry import all_rules, find_rule
+from flink_lint.config import ToolConfig
+from flink_lint.engine import lint_text
+from flink_lint.rules.registry import all_rules, find_rule
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "code"
 CODE_RULES = [rule for rule in all_rules() if rule.document == "python"]

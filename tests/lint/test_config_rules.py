@@ -23,9 +23,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-import lint.rules.config as config_rules
-from lint.documents import read_file
-from lint.model import RuleContext
+import flink_lint.rules.config as config_rules
+from flink_lint.documents import read_file
+from flink_lint.model import RuleContext
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "rules"
 # Fixture kind -> (file name the reader sees, reader kind)
@@ -120,8 +120,8 @@ def test_memory_model_matches_flink():
     """_memory.derive_taskmanager gives Flink's TaskExecutorProcessUtils sizes to the byte, and
     fails exactly where Flink fails."""
     from pyflink import java_gateway
-    from lint.model import FlinkConfig, Location, Setting
-    from lint.rules.config import _memory
+    from flink_lint.model import FlinkConfig, Location, Setting
+    from flink_lint.rules.config import _memory
 
     jvm = java_gateway.get_gateway().jvm
     utils = jvm.org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils

@@ -15,8 +15,8 @@ import json
 import sys
 from pathlib import Path
 
-from lint.cli import main
-from lint.config import find_pyproject
+from flink_lint.cli import main
+from flink_lint.config import find_pyproject
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 BASELINE = Path(__file__).resolve().parent / "baseline" / "corpus-findings.json"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from lint.docs import rules_markdown
-from lint.rules.registry import DOC_SECTIONS, SEVERITIES, all_rules
+from flink_lint.docs import rules_markdown
+from flink_lint.rules.registry import DOC_SECTIONS, SEVERITIES, all_rules
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
 
@@ -25,6 +25,6 @@ def test_rule_metadata_and_docstring_sections(rule):
 
 
 def test_docs_rules_md_is_current():
-    assert DOCS.is_file(), "generate it: python -m lint.docs > docs/rules.md"
+    assert DOCS.is_file(), "generate it: python -m flink_lint.docs > docs/rules.md"
     assert DOCS.read_text(encoding="utf-8") == rules_markdown(), \
-        "docs/rules.md is stale: python -m lint.docs > docs/rules.md"
+        "docs/rules.md is stale: python -m flink_lint.docs > docs/rules.md"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lint.documents import read_file
+from flink_lint.documents import read_file
 
 CASES = sorted((Path(__file__).parent / "fixtures" / "documents").glob("*.yaml"))
 

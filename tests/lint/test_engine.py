@@ -7,8 +7,8 @@ from pathlib import Path
 
 from lint_helpers import extra_rules
 
-from lint.config import ToolConfig
-from lint.engine import find_files, lint_paths, lint_text
+from flink_lint.config import ToolConfig
+from flink_lint.engine import find_files, lint_paths, lint_text
 
 DUPLICATES = "parallelism.default: 1\nparallelism.default: 2\nrest.port:\n"
 MINE = ["FL00"]  # the framework's own rules; the catalog rules have their own tests
@@ -89,7 +89,7 @@ def test_the_whole_repository_lints_clean_with_its_own_configuration():
     # what `make lint` and a pre-commit hook run: every rule on configs/, the jobs, the tests
     # (minus the corpora that are broken on purpose, excluded in pyproject.toml [tool.flink-lint])
     root = Path(__file__).resolve().parents[2]
-    result = subprocess.run([sys.executable, "-m", "lint.cli", "."], cwd=root, capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-m", "flink_lint.cli", "."], cwd=root, capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "All checks passed" in result.stdout

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from lint_helpers import extra_rules
 
-from lint.cli import main
+from flink_lint.cli import main
 
 CASES = sorted((Path(__file__).parent / "fixtures" / "fix").glob("*.yaml"))
 
@@ -56,7 +56,7 @@ def test_linting_does_not_import_ruamel():
     import subprocess
     import sys
 
-    code = ("import sys; from lint.engine import lint_text; "
+    code = ("import sys; from flink_lint.engine import lint_text; "
             "lint_text('config.yaml', 'state.backend: rocksdb\\n'); print('ruamel' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=Path(__file__).resolve().parents[2]).stdout.strip()

@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lint import fix as fixer
-from lint.cli import main
-from lint.config import ToolConfig
-from lint.engine import Linter, lint_paths
+from flink_lint import fix as fixer
+from flink_lint.cli import main
+from flink_lint.config import ToolConfig
+from flink_lint.engine import Linter, lint_paths
 
 TESTS = Path(__file__).resolve().parent
 HOSTILE = TESTS / "hostile"

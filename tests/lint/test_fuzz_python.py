@@ -16,8 +16,8 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lint.documents.python_source import read_python
-from lint.engine import lint_text
+from flink_lint.documents.python_source import read_python
+from flink_lint.engine import lint_text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "hostile"))
 from fuzz_settings import fuzz  # noqa: E402
@@ -153,7 +153,7 @@ def test_syntax_warnings_are_neither_printed_nor_errors(tmp_path, capsys):
     reader called valid code a syntax error."""
     import warnings
 
-    from lint.cli import main
+    from flink_lint.cli import main
 
     job = tmp_path / "job.py"
     job.write_text('from pyflink.datastream import StreamExecutionEnvironment\nimport re\n'

@@ -16,8 +16,8 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lint.documents import read_file
-from lint.engine import lint_text
+from flink_lint.documents import read_file
+from flink_lint.engine import lint_text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "hostile"))
 from fuzz_settings import fuzz  # noqa: E402

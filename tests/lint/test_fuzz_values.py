@@ -14,7 +14,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lint.catalog import values
+from flink_lint.catalog import values
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "hostile"))
 from fuzz_settings import fuzz  # noqa: E402

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lint.cli import main
-from lint.engine import lint_text
+from flink_lint.cli import main
+from flink_lint.engine import lint_text
 
 BOMB = "a: &a ['x','x','x','x','x','x','x','x','x']\n" + "".join(
     f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},"

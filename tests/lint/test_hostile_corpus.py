@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from lint.cli import main
-from lint.engine import lint_text
+from flink_lint.cli import main
+from flink_lint.engine import lint_text
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 REPO = HOSTILE.parents[2]
@@ -134,7 +134,7 @@ def _limit_memory():
 def test_the_flink_lint_script_over_a_whole_corpus_directory(directory, tmp_path):
     """The installed `flink-lint` script (a fresh interpreter), all of one directory in one run."""
     script = Path(sys.executable).with_name("flink-lint")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "lint.cli"]
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "flink_lint.cli"]
     folder = HOSTILE / directory
     # The repository's own [tool.flink-lint] excludes this corpus from `flink-lint .`: use defaults.
     defaults = tmp_path / "pyproject.toml"
@@ -167,7 +167,7 @@ def test_symlink_loop_is_a_finding_not_an_internal_error(tmp_path, capsys, monke
 def test_fifo_in_a_walked_directory_is_skipped_not_read_forever(tmp_path):
     (tmp_path / "config.yaml").write_text("parallelism.default: 0\n")
     os.mkfifo(tmp_path / "pipe.yaml")  # nobody ever writes to it: open() would block for good
-    result = subprocess.run([sys.executable, "-m", "lint.cli", str(tmp_path), "--format", "json"],
+    result = subprocess.run([sys.executable, "-m", "flink_lint.cli", str(tmp_path), "--format", "json"],
                             capture_output=True, text=True, timeout=30, cwd=tmp_path)
     assert result.returncode == 1, result.stderr
     assert "pipe.yaml" not in result.stdout and '"path": "config.yaml"' in result.stdout
@@ -185,7 +185,7 @@ def test_integer_with_more_digits_than_python_converts_is_an_invalid_value():
 
 @pytest.mark.timeout(30)
 def test_megabyte_numbers_are_rejected_quickly_with_flinks_reason():
-    from lint.catalog import values
+    from flink_lint.catalog import values
 
     digits = "1" * 1_900_000  # a config value can be this long (files up to 2 MiB are read)
     with pytest.raises(ValueError, match="out of range"):

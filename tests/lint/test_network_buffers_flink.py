@@ -7,9 +7,9 @@ import textwrap
 
 import pytest
 
-from lint.documents import read_file
-from lint.model import RuleContext
-from lint.rules.config import network_buffers_insufficient as fl203
+from flink_lint.documents import read_file
+from flink_lint.model import RuleContext
+from flink_lint.rules.config import network_buffers_insufficient as fl203
 
 NETWORK = "32mb"  # 1024 buffers of 32 kb
 

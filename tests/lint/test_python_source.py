@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from lint.config import ToolConfig
-from lint.documents.python_source import directives, read_python
-from lint.engine import lint_paths, lint_text
+from flink_lint.config import ToolConfig
+from flink_lint.documents.python_source import directives, read_python
+from flink_lint.engine import lint_paths, lint_text
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lint.config import ToolConfig
-from lint.engine import lint_paths
-from lint.report import render
-from lint.rules.registry import all_rules
+from flink_lint.config import ToolConfig
+from flink_lint.engine import lint_paths
+from flink_lint.report import render
+from flink_lint.rules.registry import all_rules
 
 
 def _report(tmp_path, monkeypatch):

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import jsonschema
 
-from lint.config import ToolConfig
-from lint.engine import lint_paths
-from lint.report import render
-from lint.rules.registry import all_rules
+from flink_lint.config import ToolConfig
+from flink_lint.engine import lint_paths
+from flink_lint.report import render
+from flink_lint.rules.registry import all_rules
 
 SCHEMA = json.loads((Path(__file__).parent / "sarif" / "sarif-2.1.0-rtm.5.json").read_text(encoding="utf-8"))
 

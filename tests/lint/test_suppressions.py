@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lint.engine import lint_text
-from lint.suppressions import DIRECTIVE, comment_start
+from flink_lint.engine import lint_text
+from flink_lint.suppressions import DIRECTIVE, comment_start
 
 CASES = sorted((Path(__file__).parent / "fixtures" / "suppressions").glob("*.yaml"))
 

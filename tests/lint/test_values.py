@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from lint.catalog.values import (
+from flink_lint.catalog.values import (
     parse_duration_ms,
     parse_duration_nanos,
     parse_memory_size,

@@ -11,7 +11,7 @@ import struct
 
 import pytest
 
-from lint.catalog import values
+from flink_lint.catalog import values
 
 CASES_PER_TYPE = 1500
 SPACES = ["", " ", "  ", "\t", "\n", "\u00a0", "\u2003", "\u3000", "\x0b", "\x1f"]
@@ -156,7 +156,7 @@ def _enum_case(constants: list[str]):
 
 
 def _catalog_enum(key: str) -> list[str]:
-    from lint.catalog import load_catalog
+    from flink_lint.catalog import load_catalog
 
     return load_catalog("2.3").option(key)["enum"]
 

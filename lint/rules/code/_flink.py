@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 from typing import Iterator, Optional
 
-from lint.documents.python_source import LIFECYCLE, CallSite, Chain, ClassInfo, PythonSource
+from flink_lint.documents.python_source import LIFECYCLE, CallSite, Chain, ClassInfo, PythonSource
 
 # User functions that Flink calls once per record (DataStream and Table API).
 FUNCTION_BASES = {

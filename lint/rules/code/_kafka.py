@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from lint.documents.python_source import CallSite, PythonSource, SqlText
-from lint.rules.code import _flink, _sql
+from flink_lint.documents.python_source import CallSite, PythonSource, SqlText
+from flink_lint.rules.code import _flink, _sql
 
 BROKER_MAX_TIMEOUT_MS = 900_000  # broker default transaction.max.timeout.ms (15 min)
 BUILDER_DEFAULT_TIMEOUT_MS = 3_600_000  # KafkaSinkBuilder's DEFAULT_KAFKA_TRANSACTION_TIMEOUT (1 h)

@@ -43,9 +43,9 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from lint.documents.python_source import CallSite
-from lint.model import Finding, RuleContext
-from lint.rules.code import _flink
+from flink_lint.documents.python_source import CallSite
+from flink_lint.model import Finding, RuleContext
+from flink_lint.rules.code import _flink
 
 CODE = "FL706"
 NAME = "blocking-call-in-function"

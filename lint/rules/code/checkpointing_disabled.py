@@ -40,8 +40,8 @@ import ast
 import re
 from typing import Iterator
 
-from lint.model import Finding, RuleContext
-from lint.rules.code import _flink, _sql
+from flink_lint.model import Finding, RuleContext
+from flink_lint.rules.code import _flink, _sql
 
 CODE = "FL731"
 NAME = "checkpointing-disabled"

@@ -39,8 +39,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from lint.model import Finding, RuleContext
-from lint.rules.code import _flink, _kafka
+from flink_lint.model import Finding, RuleContext
+from flink_lint.rules.code import _flink, _kafka
 
 CODE = "FL741"
 NAME = "kafka-exactly-once-without-checkpointing"

@@ -39,7 +39,7 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from lint.model import Finding, RuleContext
+from flink_lint.model import Finding, RuleContext
 
 CODE = "FL745"
 NAME = "kafka-legacy-connector"

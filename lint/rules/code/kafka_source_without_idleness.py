@@ -38,8 +38,8 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from lint.model import Finding, RuleContext
-from lint.rules.code import _flink, _kafka
+from flink_lint.model import Finding, RuleContext
+from flink_lint.rules.code import _flink, _kafka
 
 CODE = "FL744"
 NAME = "kafka-source-without-idleness"

@@ -42,8 +42,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from lint.model import Finding, RuleContext
-from lint.rules.code import _kafka
+from flink_lint.model import Finding, RuleContext
+from flink_lint.rules.code import _kafka
 
 CODE = "FL743"
 NAME = "kafka-transaction-timeout"

@@ -32,8 +32,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from lint.model import Finding, RuleContext
-from lint.rules.code import _flink, _sql
+from flink_lint.model import Finding, RuleContext
+from flink_lint.rules.code import _flink, _sql
 
 CODE = "FL703"
 NAME = "lookup-join"

@@ -45,8 +45,8 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from lint.model import Finding, RuleContext
-from lint.rules.code import _flink
+from flink_lint.model import Finding, RuleContext
+from flink_lint.rules.code import _flink
 
 CODE = "FL713"
 NAME = "python-object-state"

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from typing import Iterator, Optional
 
-from lint.model import Finding, Location, RuleContext
+from flink_lint.model import Finding, Location, RuleContext
 
 CODE = "FL700"
 NAME = "python-syntax"

@@ -37,8 +37,8 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from lint.model import Finding, RuleContext
-from lint.rules.code import _sql
+from flink_lint.model import Finding, RuleContext
+from flink_lint.rules.code import _sql
 
 CODE = "FL701"
 NAME = "session-window"

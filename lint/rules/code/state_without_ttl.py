@@ -37,8 +37,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from lint.model import Finding, RuleContext
-from lint.rules.code import _flink
+from flink_lint.model import Finding, RuleContext
+from flink_lint.rules.code import _flink
 
 CODE = "FL712"
 NAME = "state-without-ttl"

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import NamedTuple, Optional
 
-from lint.model import FlinkConfig, Location, RuleContext, Setting
-from lint.rules.config import _settings
+from flink_lint.model import FlinkConfig, Location, RuleContext, Setting
+from flink_lint.rules.config import _settings
 
 CLUSTER_KINDS = ("config-yaml", "flink-conf", "configmap", "flink-deployment", "flink-session-job")
 KUBERNETES_KINDS = ("flink-deployment", "flink-session-job")

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Optional
 
-from lint.catalog import values
-from lint.model import FlinkConfig, Location
-from lint.rules.config import _job
+from flink_lint.catalog import values
+from flink_lint.model import FlinkConfig, Location
+from flink_lint.rules.config import _job
 
 DEFAULT_GUARANTEE = "exactly-once"
 

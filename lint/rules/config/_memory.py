@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from lint.model import FlinkConfig, RuleContext, Setting
-from lint.rules.config import _settings
+from flink_lint.model import FlinkConfig, RuleContext, Setting
+from flink_lint.rules.config import _settings
 
 TM = "taskmanager.memory."
 MAX_BYTES = 2**63 - 1

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Callable, NamedTuple, Optional
 
-from lint.catalog import values
-from lint.model import FlinkConfig, Location, RuleContext, Setting
+from flink_lint.catalog import values
+from flink_lint.model import FlinkConfig, Location, RuleContext, Setting
 
 
 class Read(NamedTuple):

@@ -27,8 +27,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from lint.model import Finding, FlinkConfig, RuleContext
-from lint.rules.config import _job, _settings
+from flink_lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.rules.config import _job, _settings
 
 CODE = "FL404"
 NAME = "checkpoint-min-pause"

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from lint.model import Edit, Finding, FlinkConfig, RuleContext
+from flink_lint.model import Edit, Finding, FlinkConfig, RuleContext
 
 CODE = "FL102"
 NAME = "deprecated-key"

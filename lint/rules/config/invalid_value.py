@@ -39,8 +39,8 @@ from __future__ import annotations
 import re
 from typing import Iterator, Optional
 
-from lint.catalog.values import value_error
-from lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.catalog.values import value_error
+from flink_lint.model import Finding, FlinkConfig, RuleContext
 
 CODE = "FL104"
 NAME = "invalid-value"

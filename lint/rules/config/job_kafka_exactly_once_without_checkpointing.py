@@ -39,8 +39,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from lint.model import Finding, FlinkConfig, RuleContext
-from lint.rules.config import _job, _kafka, _settings
+from flink_lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.rules.config import _job, _kafka, _settings
 
 CODE = "FL611"
 NAME = "job-kafka-exactly-once-without-checkpointing"

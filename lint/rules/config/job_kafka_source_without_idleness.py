@@ -32,8 +32,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from lint.model import Finding, FlinkConfig, RuleContext
-from lint.rules.config import _job, _kafka, _settings
+from flink_lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.rules.config import _job, _kafka, _settings
 
 CODE = "FL614"
 NAME = "job-kafka-source-without-idleness"

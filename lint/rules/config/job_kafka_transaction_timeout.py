@@ -40,9 +40,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from lint.model import Finding, FlinkConfig, RuleContext
-from lint.rules.code import _kafka as _kafka_code
-from lint.rules.config import _kafka, _settings
+from flink_lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.rules.code import _kafka as _kafka_code
+from flink_lint.rules.config import _kafka, _settings
 
 CODE = "FL613"
 NAME = "job-kafka-transaction-timeout"

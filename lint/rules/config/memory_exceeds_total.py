@@ -35,9 +35,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from lint.model import Finding, FlinkConfig, RuleContext
-from lint.rules.config import _memory, _settings
-from lint.rules.config.network_buffers_insufficient import _kubernetes_memory
+from flink_lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.rules.config import _memory, _settings
+from flink_lint.rules.config.network_buffers_insufficient import _kubernetes_memory
 
 CODE = "FL502"
 NAME = "memory-exceeds-total"

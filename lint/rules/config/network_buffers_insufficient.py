@@ -56,9 +56,9 @@ from __future__ import annotations
 
 from typing import Iterator, Optional
 
-from lint.catalog.values import parse_memory_size
-from lint.model import Finding, FlinkConfig, RuleContext
-from lint.rules.config import _job, _memory, _settings
+from flink_lint.catalog.values import parse_memory_size
+from flink_lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.rules.config import _job, _memory, _settings
 
 CODE = "FL203"
 NAME = "network-buffers-insufficient"

@@ -31,8 +31,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from lint.model import Finding, FlinkConfig, RuleContext
-from lint.rules.config import _settings
+from flink_lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.rules.config import _settings
 
 CODE = "FL201"
 NAME = "network-memory-range"

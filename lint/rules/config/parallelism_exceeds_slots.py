@@ -41,8 +41,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from lint.model import Finding, FlinkConfig, RuleContext
-from lint.rules.config import _job, _settings
+from flink_lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.rules.config import _job, _settings
 
 CODE = "FL303"
 NAME = "parallelism-exceeds-slots"

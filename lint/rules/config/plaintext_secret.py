@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.model import Finding, FlinkConfig, RuleContext
 
 CODE = "FL601"
 NAME = "plaintext-secret"

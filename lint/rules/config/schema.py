@@ -35,8 +35,8 @@ import json
 from functools import lru_cache
 from typing import Iterator, NamedTuple, Optional
 
-from lint.model import Finding, FlinkConfig, RuleContext
-from lint.resources import data_path
+from flink_lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.resources import data_path
 
 CODE = "FL003"
 NAME = "schema"

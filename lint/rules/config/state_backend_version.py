@@ -29,8 +29,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from lint.model import Edit, Finding, FlinkConfig, RuleContext
-from lint.rules.config import _job
+from flink_lint.model import Edit, Finding, FlinkConfig, RuleContext
+from flink_lint.rules.config import _job
 
 CODE = "FL405"
 NAME = "state-backend-version"

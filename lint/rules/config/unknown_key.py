@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.model import Finding, FlinkConfig, RuleContext
 
 CODE = "FL101"
 NAME = "unknown-key"

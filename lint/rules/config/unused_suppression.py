@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.model import Finding, FlinkConfig, RuleContext
 
 CODE = "FL009"
 NAME = "unused-suppression"

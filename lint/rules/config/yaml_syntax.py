@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from typing import Iterator, Optional
 
-from lint.model import Finding, FlinkConfig, Location, RuleContext
+from flink_lint.model import Finding, FlinkConfig, Location, RuleContext
 
 CODE = "FL001"
 NAME = "yaml-syntax"

@@ -120,7 +120,7 @@ def _alias_bombs(out: dict) -> None:
 
 
 def _options_by_type() -> dict:
-    from lint.catalog import load_catalog
+    from flink_lint.catalog import load_catalog
 
     catalog = load_catalog()
     found: dict = {}

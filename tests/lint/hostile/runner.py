@@ -4,7 +4,7 @@
 
 jobs.json: {"timeout": seconds, "memory": bytes, "jobs": [[arg, ...], ...]}. This driver imports
 the linter once (catalog and rules loaded), then forks one child per job: the child limits its
-address space (RLIMIT_AS), sends its stdout and stderr to files and runs `lint.cli.main(args)`,
+address space (RLIMIT_AS), sends its stdout and stderr to files and runs `flink_lint.cli.main(args)`,
 the function the `flink-lint` script calls; the driver kills a child that runs past the timeout.
 A fresh interpreter per input costs ~0.2 s of imports; a fork costs a few milliseconds.
 
@@ -29,7 +29,7 @@ def _child(args: list, memory: int, out_path: str, err_path: str) -> None:
             handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             os.dup2(handle, fd)
             os.close(handle)
-        from lint.cli import main
+        from flink_lint.cli import main
 
         sys.argv = ["flink-lint", *args]
         code = main(args)
@@ -49,7 +49,7 @@ def _warm_up(scratch: str) -> None:
     import contextlib
     import io
 
-    from lint.cli import main
+    from flink_lint.cli import main
 
     with open(os.path.join(scratch, "config.yaml"), "w") as config, open(os.path.join(scratch, "job.py"), "w") as job:
         config.write("parallelism.default: x\n")
