@@ -6,7 +6,7 @@ Development-time tool, run once per Flink version:
     python -m flink_lint.catalog.extract --flink-home /tmp/apache_flink_libraries-1.20.5/deps \\
         --version 1.20 --out schemas/flink-options-1.20.json
 
-Needs `javac` and `java` (11+). OptionCatalogExtractor.java (next to this file) reads every static
+Needs `javac` and `java` (11+). java/OptionCatalogExtractor.java (next to this file) reads every static
 ConfigOption field by reflection; this script builds the classpath, runs it, merges the fields into
 unique keys, classifies each key's scope and writes deterministic JSON. The linter only reads the JSON.
 """
@@ -23,7 +23,7 @@ import time
 import zipfile
 from pathlib import Path
 
-JAVA_SOURCE = Path(__file__).resolve().parent / "extract" / "OptionCatalogExtractor.java"
+JAVA_SOURCE = Path(__file__).resolve().parent / "java" / "OptionCatalogExtractor.java"
 
 # Namespaces whose keys are read by code that is not in the scanned jars (plugins, the Kubernetes
 # operator, Hadoop pass-through), so an unknown key under them is not necessarily a typo.
