@@ -23,7 +23,6 @@ from pathlib import Path
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from flink_jobs.config import default_config_path, load_job_config  # noqa: E402
-from flink_jobs.events import EventSpec  # noqa: E402
 from flink_jobs.jobs import job_info  # noqa: E402
 from flink_jobs.kafka import BrokerSpec, consume, create_topics, produce_events, start_broker, stop_broker  # noqa: E402
 from flink_jobs.runtime import run_local  # noqa: E402

@@ -15,8 +15,6 @@ import argparse
 import os
 import sys
 
-SUBCOMMANDS = ("rules", "explain")
-
 
 class UsageError(Exception):
     pass

@@ -83,9 +83,6 @@ class JobSample:
                    overview=data.get("overview"), exceptions=data.get("exceptions"),
                    job_metrics=data.get("job_metrics"))
 
-    def to_dict(self) -> dict:
-        return asdict(self)
-
 
 def list_jobs(rest: FlinkRest) -> list[dict]:
     """[{jid, name, state, start-time, ...}] from /jobs/overview, newest first."""

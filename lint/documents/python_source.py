@@ -32,12 +32,7 @@ MAX_BYTES = 2 * 1024 * 1024  # a job module is a few KB; anything larger is gene
 MAX_STEPS = 200  # bound on any resolution walk (chains, aliases): a cycle or a generated monster stops here
 PLACEHOLDER = "_expr_"  # stands for a non-constant part of a SQL string (f-string field, variable)
 _OURS = re.compile(r"flink", re.IGNORECASE)
-SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 LIFECYCLE = {"__init__", "open", "close", "setup", "__getstate__", "__setstate__", "__repr__", "__str__"}
-
-
-def is_python_path(path: str) -> bool:
-    return path.lower().endswith((".py", ".pyi"))
 
 
 @dataclass

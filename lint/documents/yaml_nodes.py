@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterator, Optional
+from typing import Any, Optional
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -209,10 +209,6 @@ def key_text(node: Node) -> str:
     from flink_lint.catalog.values import _java_to_string
 
     return _java_to_string(value)
-
-
-def mapping_items(node: MappingNode) -> Iterator[tuple[ScalarNode, Node]]:
-    yield from node.value
 
 
 def get(node: Optional[Node], *path: str) -> Optional[Node]:

@@ -55,7 +55,6 @@ CONFIGURING = {"set_parallelism", "set_max_parallelism", "set_state_backend", "s
                "set_string", "set_integer", "set_boolean"}
 STATEFUL_METHODS = {"key_by", "window", "window_all", "count_window", "group_by", "over_window", "distinct",
                     "join", "left_outer_join", "right_outer_join", "full_outer_join", *_flink.STATE_GETTERS}
-COLLECTIONS = {"from_collection", "from_elements"}
 SOURCES = {"from_source", "add_source", "read_text_file", "from_path", "from_descriptor"}
 NOT_SOURCES = {"print", "blackhole", "datagen"}  # sinks for demos, and generated data
 _CONNECTOR = re.compile(r"'connector'\s*=\s*'([\w.-]+)'", re.IGNORECASE)

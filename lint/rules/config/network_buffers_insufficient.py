@@ -66,7 +66,6 @@ SEVERITY = "error"
 FIXABLE = False
 
 BUFFERS_PER_CHANNEL = 2
-FLOATING_PER_GATE = 8
 LOCAL_NETWORK_DEFAULT = 64 * 1024**2  # TaskExecutorResourceUtils: MiniCluster network memory
 
 
