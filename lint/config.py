@@ -3,15 +3,15 @@
     [tool.flink-lint]
     flink-version = "2.3"            # or "1.20"
     select = ["ALL"]                 # codes, names, code prefixes ("FL1") or "ALL"
-    ignore = ["secret-in-config"]
+    ignore = ["plaintext-secret"]
     fail-on = "warning"              # error | warning | info
     exclude = ["vendor/**"]          # globs, relative to the pyproject.toml directory
     [tool.flink-lint.severity]       # severity overrides
     FL102 = "error"
     [tool.flink-lint.per-file-ignores]
     "k8s/legacy/*.yaml" = ["FL102"]
-    [tool.flink-lint.options.parallelism-below-capacity]   # per-rule options (RuleContext.options)
-    headroom = 2.0
+    [tool.flink-lint.options.kafka-transaction-timeout]    # per-rule options (RuleContext.options)
+    transaction-max-timeout-ms = 3600000                   # the brokers' transaction.max.timeout.ms
 
 Anything unknown or malformed is a ConfigError: the CLI prints one line and exits 2.
 """

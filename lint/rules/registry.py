@@ -104,6 +104,11 @@ class Rule:
         return getattr(self.module, "DOCUMENT", "config")
 
     @property
+    def options(self) -> tuple:
+        """The keys the rule reads from `[tool.flink-lint.options.<name>]` (its module's OPTIONS)."""
+        return tuple(getattr(self.module, "OPTIONS", ()))
+
+    @property
     def doc(self) -> str:
         return (self.module.__doc__ or "").strip()
 

@@ -24,6 +24,7 @@ from flink_lint.rules.code import _flink, _sql
 BROKER_MAX_TIMEOUT_MS = 900_000  # broker default transaction.max.timeout.ms (15 min)
 BUILDER_DEFAULT_TIMEOUT_MS = 3_600_000  # KafkaSinkBuilder's DEFAULT_KAFKA_TRANSACTION_TIMEOUT (1 h)
 TIMEOUT_KEY = "transaction.timeout.ms"
+MAX_TIMEOUT_OPTION = "transaction-max-timeout-ms"  # rule option: the brokers' transaction.max.timeout.ms
 KAFKA_CONNECTORS = ("kafka", "upsert-kafka")
 SINK_METHODS = ("set_delivery_guarantee", "set_deliver_guarantee", "set_transactional_id_prefix",
                 "set_property", "build")
@@ -39,7 +40,7 @@ _INSERT = re.compile(r"\bINSERT\s+(?:INTO|OVERWRITE)\s+([\w.`\"]+)")
 
 def max_timeout_ms(options: dict) -> int:
     """The broker's transaction.max.timeout.ms: the rule option `transaction-max-timeout-ms`, else 15 min."""
-    value = options.get("transaction-max-timeout-ms", BROKER_MAX_TIMEOUT_MS)
+    value = options.get(MAX_TIMEOUT_OPTION, BROKER_MAX_TIMEOUT_MS)
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else BROKER_MAX_TIMEOUT_MS
 
 

@@ -50,6 +50,7 @@ NAME = "kafka-transaction-timeout"
 SEVERITY = "error"
 FIXABLE = False
 DOCUMENT = "python"
+OPTIONS = (_kafka.MAX_TIMEOUT_OPTION,)  # [tool.flink-lint.options.kafka-transaction-timeout]
 
 HINT = 'set transaction.timeout.ms to at most the broker\'s transaction.max.timeout.ms, e.g. "600000" (10 min)'
 

@@ -48,6 +48,7 @@ CODE = "FL613"
 NAME = "job-kafka-transaction-timeout"
 SEVERITY = "error"
 FIXABLE = False
+OPTIONS = (_kafka_code.MAX_TIMEOUT_OPTION,)  # [tool.flink-lint.options.job-kafka-transaction-timeout]
 
 
 def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
