@@ -307,3 +307,21 @@ def test_two_taskmanager_kills_lose_and_duplicate_nothing(kafka_broker, fault_cl
 
     assert window_results(committed(kafka_broker, f"{sink}-windows")) == reference.windows(spec.events(), 10_000)
     assert committed(kafka_broker, f"{sink}-late") == []
+
+
+# --------------------------------------------------------------------------- at-least-once
+
+
+def test_at_least_once_sink_writes_without_transactions(kafka_broker):
+    """delivery-guarantee at-least-once: records are visible without read_committed (no
+    transaction), and without a failure each window is there once."""
+    source = kafka_broker.topic("alo-events", 2)
+    spec = EventSpec(count=20_000, late_fraction=0.0)
+    produce_events(kafka_broker.bootstrap, source, spec)
+    sink = output_topics(kafka_broker, f"{source}-out", ["windows", "late", "invalid"])
+    overrides = kafka_overrides(kafka_broker, source, sink, "job.source.stopping-offsets=latest",
+                                "job.sink.delivery-guarantee=at-least-once", "job.events.late-fraction=0")
+    config = load_job_config(str(default_config_path("windowed-counts")), overrides, "windowed-counts")
+    run_local(job_info("windowed-counts"), config, progress_every=0)
+    uncommitted = [json.loads(v) for v in consume(kafka_broker.bootstrap, f"{sink}-windows", timeout=3)]
+    assert window_results(uncommitted) == reference.windows(spec.events(), config.settings.window.size_ms)
