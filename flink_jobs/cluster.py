@@ -183,12 +183,12 @@ def start_cluster(spec: ClusterSpec, timeout: float = 120) -> ClusterInfo:
     deadline = time.monotonic() + timeout
     try:
         state["jobmanager"] = _run_daemon_script(home, directory, state, "jobmanager.sh", JOBMANAGER_DAEMON)
-        _write_state(directory, state)
+        write_state(directory, state)
         for _ in range(spec.taskmanagers):
             state["taskmanagers"].append(
                 _run_daemon_script(home, directory, state, "taskmanager.sh", TASKMANAGER_DAEMON)
             )
-            _write_state(directory, state)
+            write_state(directory, state)
         _wait_for_slots(directory, state, spec.taskmanagers, spec.taskmanagers * spec.slots, deadline, timeout)
     except BaseException:
         stop_cluster(directory)
@@ -205,7 +205,7 @@ def start_cluster(spec: ClusterSpec, timeout: float = 120) -> ClusterInfo:
 def stop_cluster(directory: Path, timeout: float = 60) -> list[int]:
     """Kill the recorded JobManager and TaskManagers and all their descendants; return killed pids."""
     directory = Path(directory).resolve()
-    state = _read_state(directory) or {}
+    state = read_state(directory) or {}
     roots = _recorded_pids(directory, state)
     killed = terminate_tree(roots, _marker(directory), timeout)
     pid_dir = directory / "pid"
@@ -219,7 +219,7 @@ def stop_cluster(directory: Path, timeout: float = 60) -> list[int]:
 def cluster_status(directory: Path) -> ClusterStatus:
     """Which recorded processes are alive, and REST /overview when it answers."""
     directory = Path(directory).resolve()
-    state = _read_state(directory)
+    state = read_state(directory)
     marker = _marker(directory)
     marked = _marked_processes(marker)
     if state is None:
@@ -246,11 +246,11 @@ def start_taskmanager(directory: Path, timeout: float = 60) -> int:
     status = cluster_status(directory)
     if not status.running:
         raise ClusterError(f"no cluster running from {directory}: start it first")
-    state = _read_state(directory)
+    state = read_state(directory)
     before = set(_registered_slots(state["rest_url"]))
     pid = _run_daemon_script(flink_home(), directory, state, "taskmanager.sh", TASKMANAGER_DAEMON)
     state["taskmanagers"] = [p for p in state.get("taskmanagers", []) if process_is_ours(p, _marker(directory))] + [pid]
-    _write_state(directory, state)
+    write_state(directory, state)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if not process_is_ours(pid, _marker(directory)):
@@ -270,7 +270,7 @@ def start_taskmanager(directory: Path, timeout: float = 60) -> int:
 def kill_taskmanager(directory: Path, pid: int) -> list[int]:
     """kill -9 one TaskManager and its descendants; forget its pid; return killed pids."""
     directory = Path(directory).resolve()
-    state = _read_state(directory) or {}
+    state = read_state(directory) or {}
     if pid not in _taskmanager_pids(directory, state):
         raise ClusterError(f"{pid} is not a TaskManager of the cluster in {directory}")
     killed = []
@@ -466,7 +466,8 @@ def _first_exception(log: Path, offset: int) -> str:
     return ""
 
 
-def _read_state(directory: Path) -> Optional[dict]:
+def read_state(directory: Path) -> Optional[dict]:
+    """The state.json of a cluster (or broker) directory; None when absent, {} when unreadable."""
     try:
         return json.loads((directory / STATE_FILE).read_text())
     except FileNotFoundError:
@@ -475,7 +476,7 @@ def _read_state(directory: Path) -> Optional[dict]:
         return {}  # unreadable: stop_cluster still finds the processes by their marker
 
 
-def _write_state(directory: Path, state: dict) -> None:
+def write_state(directory: Path, state: dict) -> None:
     tmp = directory / (STATE_FILE + ".tmp")
     tmp.write_text(json.dumps(state, indent=2) + "\n")
     tmp.replace(directory / STATE_FILE)
@@ -511,7 +512,7 @@ def _forget_taskmanager(directory: Path, state: dict, pid: int) -> None:
     finally:
         os.close(lock)
     state["taskmanagers"] = [p for p in state.get("taskmanagers", []) if p != pid]
-    _write_state(directory, state)
+    write_state(directory, state)
 
 
 def _log_file(pid: int, directory: Path) -> str:

@@ -19,11 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from flink_jobs.cluster import LOOPBACK, port_is_free, process_is_ours, terminate_tree
+from flink_jobs.cluster import LOOPBACK, STATE_FILE, port_is_free, process_is_ours, read_state, terminate_tree, write_state
 from flink_jobs.java_check import JavaMissing, require_java
 
 MARKER_VARIABLE = "FLINK_JOBS_KAFKA"
-STATE_FILE = "state.json"
 REPOSITORY = Path(__file__).resolve().parent.parent
 JVM_LIB = Path(os.environ.get("FLINK_JOBS_JVM_LIB", REPOSITORY / "jvm" / "lib"))
 # The broker's default transaction.max.timeout.ms: a producer asking for more is refused.
@@ -155,7 +154,7 @@ def _env(directory: Path) -> dict:
 def start_broker(spec: BrokerSpec, timeout: float = 90) -> BrokerInfo:
     """Start the broker and create `spec.topics`; raises KafkaError with the reason."""
     directory = spec.directory.resolve()
-    state = _read_state(directory)
+    state = read_state(directory)
     if state and process_is_ours(state.get("pid", 0), _marker(directory)):
         raise KafkaError(f"a broker from {directory} is already running (pid {state['pid']}, "
                          f"bootstrap {state['bootstrap']}); `flink-jobs kafka stop` first")
@@ -182,7 +181,7 @@ def start_broker(spec: BrokerSpec, timeout: float = 90) -> BrokerInfo:
     finally:
         out.close()
     bootstrap = f"{LOOPBACK}:{spec.port}"
-    _write_state(directory, {"pid": process.pid, "bootstrap": bootstrap, "port": spec.port,
+    write_state(directory, {"pid": process.pid, "bootstrap": bootstrap, "port": spec.port,
                              "controller_port": spec.controller_port})
     info = BrokerInfo(pid=process.pid, bootstrap=bootstrap, directory=directory)
     try:
@@ -245,7 +244,7 @@ def _last_error(info: BrokerInfo) -> str:
 def stop_broker(directory: Path, timeout: float = 30) -> list[int]:
     """Stop the broker started from `directory` (its process tree, by pid and marker)."""
     directory = directory.resolve()
-    state = _read_state(directory) or {}
+    state = read_state(directory) or {}
     roots = [state["pid"]] if state.get("pid") else []
     stopped = terminate_tree(roots, _marker(directory), timeout)
     (directory / STATE_FILE).unlink(missing_ok=True)
@@ -269,7 +268,7 @@ class BrokerStatus:
 
 def broker_status(directory: Path) -> BrokerStatus:
     directory = directory.resolve()
-    state = _read_state(directory)
+    state = read_state(directory)
     if not state or not process_is_ours(state.get("pid", 0), _marker(directory)):
         return BrokerStatus(running=False, problem="" if not state else f"pid {state.get('pid')} is gone")
     status = BrokerStatus(running=True, pid=state["pid"], bootstrap=state["bootstrap"])
@@ -319,21 +318,6 @@ def list_topics(bootstrap: str, timeout: float = 10) -> dict:
 
 def _marker(directory: Path) -> str:
     return f"{MARKER_VARIABLE}={directory}"
-
-
-def _read_state(directory: Path) -> Optional[dict]:
-    try:
-        return json.loads((directory / STATE_FILE).read_text())
-    except FileNotFoundError:
-        return None
-    except ValueError:
-        return {}
-
-
-def _write_state(directory: Path, state: dict) -> None:
-    tmp = directory / (STATE_FILE + ".tmp")
-    tmp.write_text(json.dumps(state, indent=2) + "\n")
-    tmp.replace(directory / STATE_FILE)
 
 
 # --------------------------------------------------------------------------- produce / consume

@@ -3,6 +3,13 @@ from __future__ import annotations
 
 import socket
 import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+from flink_jobs.cluster import ClusterSpec, cluster_status, start_cluster, stop_cluster
+from flink_jobs.submit import rest_get, wait_for_job
 
 
 def free_ports(count: int) -> list[int]:
@@ -35,3 +42,53 @@ def wait_for(condition, timeout: float, interval: float = 0.5):
             return result
         time.sleep(interval)
     return condition()
+
+
+@contextmanager
+def local_cluster(directory: Path, **spec_options):
+    """A local standalone cluster on free ports for a test; on exit stopped, and nothing it started
+    (JobManager, TaskManagers, Python workers) may be left alive."""
+    rest, rpc, blob = free_ports(3)
+    spec = ClusterSpec(directory=directory, rest_port=rest, rpc_port=rpc, blob_port=blob, **spec_options)
+    info = start_cluster(spec)
+    try:
+        yield info
+    finally:
+        status = cluster_status(spec.directory)
+        stop_cluster(spec.directory)
+        leftovers = [pid for pid in status.pids + status.other_pids if alive(pid)]
+        assert not leftovers, f"processes left behind: {leftovers}"
+
+
+def completed_checkpoints(rest_url: str, job_id: str) -> int:
+    try:
+        return rest_get(f"{rest_url}/jobs/{job_id}/checkpoints")["counts"]["completed"]
+    except Exception:
+        return 0
+
+
+def all_tasks_running(rest_url: str, job_id: str) -> bool:
+    """The job RUNNING and every vertex that has not finished RUNNING (false while unreadable)."""
+    try:
+        job = rest_get(f"{rest_url}/jobs/{job_id}")
+    except Exception:
+        return False
+    return job["state"] == "RUNNING" and all(v["status"] == "RUNNING" for v in job["vertices"]
+                                               if v["status"] != "FINISHED")
+
+
+def cancel(cluster, job_id: str) -> None:
+    """Cancel a running job (REST answers 409 while the job is between states: try again)."""
+    def cancelled() -> bool:
+        request = urllib.request.Request(f"{cluster.rest_url}/jobs/{job_id}?mode=cancel", method="PATCH")
+        try:
+            urllib.request.urlopen(request, timeout=10).close()
+            return True
+        except urllib.error.HTTPError as error:
+            if error.code != 409:
+                raise
+            return False
+
+    assert wait_for(cancelled, 60, 1), f"job {job_id} could be cancelled"
+    assert wait_for_job(cluster.rest_url, job_id, timeout=60) == "CANCELED"
+

@@ -12,11 +12,11 @@ import pytest
 
 import reference
 from files import committed_records
-from flink_jobs.cluster import ClusterSpec, cluster_status, kill_taskmanager, start_cluster, start_taskmanager, stop_cluster
+from flink_jobs.cluster import cluster_status, kill_taskmanager, start_taskmanager
 from flink_jobs.config import default_config_path, load_job_config
 from flink_jobs.jobs import job_info
 from flink_jobs.submit import rest_get, submit, wait_for_job
-from processes import alive, free_ports, wait_for
+from processes import alive, all_tasks_running, completed_checkpoints, local_cluster, wait_for
 
 pytestmark = pytest.mark.cluster
 
@@ -34,32 +34,10 @@ FAULT_TOLERANT = [
 
 @pytest.fixture
 def cluster(tmp_path):
-    rest, rpc, blob = free_ports(3)
-    spec = ClusterSpec(directory=tmp_path / "cluster", rest_port=rest, rpc_port=rpc, blob_port=blob)
-    info = start_cluster(spec)
-    try:
+    with local_cluster(tmp_path / "cluster") as info:
         yield info
-    finally:
-        status = cluster_status(spec.directory)
-        stop_cluster(spec.directory)
-        leftovers = [pid for pid in status.pids + status.other_pids if alive(pid)]
-        assert not leftovers, f"processes left behind: {leftovers}"
 
 
-def completed_checkpoints(rest_url: str, job_id: str) -> int:
-    try:
-        return rest_get(f"{rest_url}/jobs/{job_id}/checkpoints")["counts"]["completed"]
-    except Exception:
-        return 0
-
-
-def all_tasks_running(rest_url: str, job_id: str) -> bool:
-    try:
-        job = rest_get(f"{rest_url}/jobs/{job_id}")
-    except Exception:
-        return False
-    return job["state"] == "RUNNING" and all(v["status"] == "RUNNING" for v in job["vertices"]
-                                               if v["status"] != "FINISHED")
 
 
 def run_with_kills(info, job_name: str, overrides: list, kills: int) -> list:

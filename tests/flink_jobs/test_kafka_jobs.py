@@ -10,21 +10,19 @@ from __future__ import annotations
 import json
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections import defaultdict
 
 import pytest
 
 import reference
-from flink_jobs.cluster import ClusterSpec, cluster_status, kill_taskmanager, start_cluster, start_taskmanager, stop_cluster
+from flink_jobs.cluster import cluster_status, kill_taskmanager, start_taskmanager
 from flink_jobs.config import default_config_path, load_job_config
 from flink_jobs.events import EventSpec
 from flink_jobs.kafka import consume, event_json, produce_events, produce_raw
 from flink_jobs.jobs import job_info
 from flink_jobs.runtime import run_local
 from flink_jobs.submit import rest_get, stop_with_savepoint, submit, wait_for_job
-from processes import alive, free_ports, wait_for
+from processes import alive, all_tasks_running, cancel, completed_checkpoints, local_cluster, wait_for
 
 pytestmark = [pytest.mark.cluster, pytest.mark.kafka]
 
@@ -80,16 +78,8 @@ def every_update_once(events) -> dict:
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     directory = tmp_path_factory.mktemp("kafka-cluster")
-    rest, rpc, blob = free_ports(3)
-    spec = ClusterSpec(directory=directory, rest_port=rest, rpc_port=rpc, blob_port=blob, slots=2)
-    info = start_cluster(spec)
-    try:
+    with local_cluster(directory, slots=2) as info:
         yield info
-    finally:
-        status = cluster_status(spec.directory)
-        stop_cluster(spec.directory)
-        leftovers = [pid for pid in status.pids + status.other_pids if alive(pid)]
-        assert not leftovers, f"processes left behind: {leftovers}"
 
 
 def run_on_cluster(cluster, job_name: str, overrides: list, timeout: float = 600) -> str:
@@ -97,21 +87,6 @@ def run_on_cluster(cluster, job_name: str, overrides: list, timeout: float = 600
     submitted = submit(job_info(job_name), config, overrides, cluster.rest_url.split("//")[1])
     return submitted.job_id
 
-
-def cancel(cluster, job_id: str) -> None:
-    """Cancel a running job (REST answers 409 while the job is between states: try again)."""
-    def cancelled() -> bool:
-        request = urllib.request.Request(f"{cluster.rest_url}/jobs/{job_id}?mode=cancel", method="PATCH")
-        try:
-            urllib.request.urlopen(request, timeout=10).close()
-            return True
-        except urllib.error.HTTPError as error:
-            if error.code != 409:
-                raise
-            return False
-
-    assert wait_for(cancelled, 60, 1), f"job {job_id} could be cancelled"
-    assert wait_for_job(cluster.rest_url, job_id, timeout=60) == "CANCELED"
 
 
 # --------------------------------------------------------------------------- 1. exact results
@@ -250,32 +225,10 @@ def test_invalid_records_are_counted_and_the_job_goes_on(kafka_broker):
 
 @pytest.fixture
 def fault_cluster(tmp_path):
-    rest, rpc, blob = free_ports(3)
-    spec = ClusterSpec(directory=tmp_path / "cluster", rest_port=rest, rpc_port=rpc, blob_port=blob)
-    info = start_cluster(spec)
-    try:
+    with local_cluster(tmp_path / "cluster") as info:
         yield info
-    finally:
-        status = cluster_status(spec.directory)
-        stop_cluster(spec.directory)
-        leftovers = [pid for pid in status.pids + status.other_pids if alive(pid)]
-        assert not leftovers, f"processes left behind: {leftovers}"
 
 
-def completed_checkpoints(rest_url: str, job_id: str) -> int:
-    try:
-        return rest_get(f"{rest_url}/jobs/{job_id}/checkpoints")["counts"]["completed"]
-    except Exception:
-        return 0
-
-
-def all_tasks_running(rest_url: str, job_id: str) -> bool:
-    try:
-        job = rest_get(f"{rest_url}/jobs/{job_id}")
-    except Exception:
-        return False
-    return job["state"] == "RUNNING" and all(v["status"] == "RUNNING" for v in job["vertices"]
-                                               if v["status"] != "FINISHED")
 
 
 def test_two_taskmanager_kills_lose_and_duplicate_nothing(kafka_broker, fault_cluster, capsys):

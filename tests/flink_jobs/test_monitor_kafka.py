@@ -11,19 +11,17 @@ confluent_kafka's consumer API, read independently of flink_jobs.monitor.
 import json
 import subprocess
 import sys
-import urllib.request
 
 import pytest
 from confluent_kafka import Consumer, TopicPartition
 
-from flink_jobs.cluster import ClusterSpec, cluster_status, start_cluster, stop_cluster
 from flink_jobs.config import default_config_path, load_job_config
 from flink_jobs.jobs import job_info
 from flink_jobs.kafka import BrokerSpec, create_topics, start_broker, stop_broker
 from flink_jobs.monitor.kafka_lag import source_lag
 from flink_jobs.monitor.kafka_offsets import read_offsets
-from flink_jobs.submit import rest_get, submit, wait_for_job
-from processes import alive, free_ports, wait_for
+from flink_jobs.submit import rest_get, submit
+from processes import cancel, free_ports, local_cluster, wait_for
 
 pytestmark = [pytest.mark.cluster, pytest.mark.kafka]
 
@@ -41,16 +39,8 @@ def flink_jobs(*args, timeout=180):
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     directory = tmp_path_factory.mktemp("lag") / "cluster"
-    rest, rpc, blob = free_ports(3)
-    spec = ClusterSpec(directory=directory, rest_port=rest, rpc_port=rpc, blob_port=blob)
-    info = start_cluster(spec)
-    try:
+    with local_cluster(directory) as info:
         yield info
-    finally:
-        status = cluster_status(spec.directory)
-        stop_cluster(spec.directory)
-        leftovers = [pid for pid in status.pids + status.other_pids if alive(pid)]
-        assert not leftovers, f"processes left behind: {leftovers}"
 
 
 @pytest.fixture
@@ -88,11 +78,6 @@ def run_job(cluster, broker, topic: str, name: str, *more) -> tuple[str, str]:
     assert wait_for(all_running, 180), "the job starts"
     return job_id, group
 
-
-def cancel(cluster, job_id: str) -> None:
-    request = urllib.request.Request(f"{cluster.rest_url}/jobs/{job_id}?mode=cancel", method="PATCH")
-    urllib.request.urlopen(request, timeout=10).close()
-    assert wait_for_job(cluster.rest_url, job_id, timeout=60) == "CANCELED"
 
 
 def watch(cluster, broker, job_id: str, group: str, alerts, refreshes: int):

@@ -11,11 +11,11 @@ import urllib.request
 
 import pytest
 
-from flink_jobs.cluster import ClusterSpec, cluster_status, kill_taskmanager, start_cluster, start_taskmanager, stop_cluster
+from flink_jobs.cluster import cluster_status, kill_taskmanager, start_taskmanager
 from flink_jobs.config import default_config_path, load_job_config
 from flink_jobs.jobs import job_info
-from flink_jobs.submit import rest_get, submit
-from processes import alive, free_ports, wait_for
+from flink_jobs.submit import submit
+from processes import all_tasks_running, local_cluster, wait_for
 
 pytestmark = pytest.mark.cluster
 
@@ -31,21 +31,9 @@ def flink_jobs(*args, timeout=120):
 
 @pytest.fixture
 def cluster(tmp_path):
-    rest, rpc, blob = free_ports(3)
-    spec = ClusterSpec(directory=tmp_path / "cluster", rest_port=rest, rpc_port=rpc, blob_port=blob, taskmanagers=1)
-    info = start_cluster(spec)
-    try:
+    with local_cluster(tmp_path / "cluster", taskmanagers=1) as info:
         yield info
-    finally:
-        status = cluster_status(spec.directory)
-        stop_cluster(spec.directory)
-        leftovers = [pid for pid in status.pids + status.other_pids if alive(pid)]
-        assert not leftovers, f"processes left behind: {leftovers}"
 
-
-def all_tasks_running(rest_url: str, job_id: str) -> bool:
-    job = rest_get(f"{rest_url}/jobs/{job_id}")
-    return job["state"] == "RUNNING" and all(v["status"] == "RUNNING" for v in job["vertices"])
 
 
 def backpressure(rest_url: str, job_id: str, *more):
