@@ -21,7 +21,10 @@ from flink_jobs.events import UNBOUNDED_END, EventSpec
 if TYPE_CHECKING:  # job modules run on TaskManagers: no config/YAML imports there
     from flink_jobs.config import JobSettings
 
-INVALID_TYPE = Types.ROW_NAMED(["line", "error"], [Types.STRING(), Types.STRING()])
+def invalid_type():
+    """A fresh TypeInformation each call: an OutputTag's type gets a Java object attached when a job
+    is built, and a second job in the same process could no longer pickle it (RLock)."""
+    return Types.ROW_NAMED(["line", "error"], [Types.STRING(), Types.STRING()])
 
 
 def event_type():
@@ -98,7 +101,7 @@ class ParseEvent(ProcessFunction):
 
 
 def _parse_lines(lines):
-    invalid_tag = OutputTag("invalid", INVALID_TYPE)
+    invalid_tag = OutputTag("invalid", invalid_type())
     events = lines.process(ParseEvent(invalid_tag), output_type=event_type()).name("parse-events")
     return events, {"invalid": events.get_side_output(invalid_tag)}
 
