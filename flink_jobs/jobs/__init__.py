@@ -8,6 +8,10 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
+from flink_jobs import follow_sys_path
+
+__path__ = follow_sys_path(__name__, __path__)  # see flink_jobs/__init__.py
+
 
 @dataclass(frozen=True)
 class JobInfo:

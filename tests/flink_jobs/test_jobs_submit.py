@@ -38,12 +38,26 @@ def test_submitted_windowed_counts_commits_exactly_the_reference(tmp_path):
         again = flink_jobs("submit", "windowed-counts", "--jobmanager", f"127.0.0.1:{rest}", "--wait",
                            "--events", "2000", "--set", "job.sink.type=file", "--set", f"job.sink.path={tmp_path / 'again'}")
         assert again.returncode == 0 and "FINISHED" in again.stderr, again.stderr
+        # ... and a job of another module, whose code the interpreter has not imported yet: it is
+        # found in the job's own shipped copy (flink_jobs.__path__ follows sys.path).
+        other = flink_jobs("submit", "running-totals", "--jobmanager", f"127.0.0.1:{rest}", "--wait",
+                           "--events", "3000", "--set", "job.emit.mode=per-event", "--set", "job.state-ttl=null",
+                           "--set", "job.sink.type=file", "--set", f"job.sink.path={tmp_path / 'other'}",
+                           "--set", "flink.execution.checkpointing.interval=1s")
+        assert other.returncode == 0 and "FINISHED" in other.stderr, other.stderr
     finally:
         status = cluster_status(tmp_path / "cluster")
         stopped = flink_jobs("cluster", "stop", *cluster)
     assert stopped.returncode == 0, stopped.stderr
     assert status.jobmanager_pid and status.taskmanager_pids
     assert not any(alive(pid) for pid in status.pids + status.other_pids), "stop leaves nothing behind"
+
+    totals = reference.totals(load_job_config(str(default_config_path("running-totals")),
+                                              ["job.events.count=3000"]).settings.events.events())
+    updates = committed_records(tmp_path / "other", "totals")
+    assert len(updates) == 3000
+    assert {u["key"]: u["sum"] for u in updates if u["count"] == totals[u["key"]]["count"]} == {
+        key: want["sum"] for key, want in totals.items()}
 
     config = load_job_config(str(default_config_path("windowed-counts")),
                              ["job.events.count=40000", "job.events.late-fraction=0.01", "job.window.size=20s"])
