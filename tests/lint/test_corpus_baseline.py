@@ -18,7 +18,7 @@ from pathlib import Path
 from flink_lint.cli import main
 from flink_lint.config import find_pyproject
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+CORPUS = (Path(__file__).resolve().parents[2].parent / "shared" / "corpus").resolve()  # shared/ may be a link
 BASELINE = Path(__file__).resolve().parent / "baseline" / "corpus-findings.json"
 
 
