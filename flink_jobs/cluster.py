@@ -12,7 +12,7 @@ What belongs to a cluster is decided from /proc, never by process name:
   - a process is ours when it carries that exact environment entry, or descends from a recorded pid.
 Stopping collects the whole process tree first, then SIGTERM, waits, SIGKILL for leftovers.
 
-Only the standard library is used for HTTP (urllib), so importing this module starts nothing heavy.
+HTTP goes through flink_jobs.rest (urllib only), so importing this module starts nothing heavy.
 """
 from __future__ import annotations
 
@@ -29,13 +29,13 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional
 
 import yaml
+
+from flink_jobs.rest import FlinkRest, RestError
 
 LOOPBACK = "127.0.0.1"
 MARKER_VARIABLE = "FLINK_JOBS_CLUSTER"
@@ -533,22 +533,22 @@ def _jobmanager_log(directory: Path) -> str:
 # --------------------------------------------------------------------------- REST
 
 
-def _get_json(url: str, timeout: float = 2.0):
+def _get_json(rest_url: str, path: str):
+    """The JSON answer, or None while the cluster cannot answer (starting, stopping, gone)."""
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return json.loads(response.read().decode())
-    except (OSError, ValueError):  # URLError, refused, timeout, HTTP errors, bad JSON
+        return FlinkRest(rest_url, timeout=2.0, retries=0).get(path)
+    except RestError:
         return None
 
 
 def _overview(rest_url: str) -> Optional[Overview]:
-    data = _get_json(f"{rest_url}/overview")
+    data = _get_json(rest_url, "/overview")
     return Overview.from_json(data) if isinstance(data, dict) else None
 
 
 def _registered_slots(rest_url: str) -> dict[str, int]:
     """Registered TaskManager ids and their slot counts, from REST /taskmanagers."""
-    data = _get_json(f"{rest_url}/taskmanagers")
+    data = _get_json(rest_url, "/taskmanagers")
     if not isinstance(data, dict):
         return {}
     return {tm.get("id", ""): int(tm.get("slotsNumber", 0)) for tm in data.get("taskmanagers", [])}

@@ -15,7 +15,8 @@ from files import committed_records
 from flink_jobs.cluster import ClusterSpec, cluster_status, kill_taskmanager, start_cluster, start_taskmanager, stop_cluster
 from flink_jobs.config import default_config_path, load_job_config
 from flink_jobs.jobs import job_info
-from flink_jobs.submit import rest_get, submit, wait_for_job
+from flink_jobs.rest import FlinkRest
+from flink_jobs.submit import submit, wait_for_job
 from processes import alive, free_ports, wait_for
 
 pytestmark = pytest.mark.cluster
@@ -48,14 +49,14 @@ def cluster(tmp_path):
 
 def completed_checkpoints(rest_url: str, job_id: str) -> int:
     try:
-        return rest_get(f"{rest_url}/jobs/{job_id}/checkpoints")["counts"]["completed"]
+        return FlinkRest(rest_url).get(f"/jobs/{job_id}/checkpoints")["counts"]["completed"]
     except Exception:
         return 0
 
 
 def all_tasks_running(rest_url: str, job_id: str) -> bool:
     try:
-        job = rest_get(f"{rest_url}/jobs/{job_id}")
+        job = FlinkRest(rest_url).get(f"/jobs/{job_id}")
     except Exception:
         return False
     return job["state"] == "RUNNING" and all(v["status"] == "RUNNING" for v in job["vertices"]
@@ -84,7 +85,7 @@ def run_with_kills(info, job_name: str, overrides: list, kills: int) -> list:
         assert wait_for(lambda: all_tasks_running(info.rest_url, submitted.job_id), 120, 0.25), "the job recovers"
         recoveries.append(time.monotonic() - killed_at)
     assert wait_for_job(info.rest_url, submitted.job_id, timeout=600) == "FINISHED"
-    restarts = rest_get(f"{info.rest_url}/jobs/{submitted.job_id}/exceptions")
+    restarts = FlinkRest(info.rest_url).get(f"/jobs/{submitted.job_id}/exceptions")
     assert restarts.get("exceptionHistory", {}).get("entries"), "the kills really failed the job"
     return recoveries
 

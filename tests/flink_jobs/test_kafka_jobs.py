@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections import defaultdict
 
 import pytest
@@ -23,7 +21,8 @@ from flink_jobs.events import EventSpec
 from flink_jobs.kafka import consume, event_json, produce_events, produce_raw
 from flink_jobs.jobs import job_info
 from flink_jobs.runtime import run_local
-from flink_jobs.submit import rest_get, stop_with_savepoint, submit, wait_for_job
+from flink_jobs.rest import FlinkRest, RestError
+from flink_jobs.submit import stop_with_savepoint, submit, wait_for_job
 from processes import alive, free_ports, wait_for
 
 pytestmark = [pytest.mark.cluster, pytest.mark.kafka]
@@ -101,12 +100,11 @@ def run_on_cluster(cluster, job_name: str, overrides: list, timeout: float = 600
 def cancel(cluster, job_id: str) -> None:
     """Cancel a running job (REST answers 409 while the job is between states: try again)."""
     def cancelled() -> bool:
-        request = urllib.request.Request(f"{cluster.rest_url}/jobs/{job_id}?mode=cancel", method="PATCH")
         try:
-            urllib.request.urlopen(request, timeout=10).close()
+            FlinkRest(cluster.rest_url, timeout=10).cancel(job_id)
             return True
-        except urllib.error.HTTPError as error:
-            if error.code != 409:
+        except RestError as error:
+            if error.status != 409:
                 raise
             return False
 
@@ -264,14 +262,14 @@ def fault_cluster(tmp_path):
 
 def completed_checkpoints(rest_url: str, job_id: str) -> int:
     try:
-        return rest_get(f"{rest_url}/jobs/{job_id}/checkpoints")["counts"]["completed"]
+        return FlinkRest(rest_url).get(f"/jobs/{job_id}/checkpoints")["counts"]["completed"]
     except Exception:
         return 0
 
 
 def all_tasks_running(rest_url: str, job_id: str) -> bool:
     try:
-        job = rest_get(f"{rest_url}/jobs/{job_id}")
+        job = FlinkRest(rest_url).get(f"/jobs/{job_id}")
     except Exception:
         return False
     return job["state"] == "RUNNING" and all(v["status"] == "RUNNING" for v in job["vertices"]
@@ -301,7 +299,7 @@ def test_two_taskmanager_kills_lose_and_duplicate_nothing(kafka_broker, fault_cl
         assert wait_for(lambda: all_tasks_running(fault_cluster.rest_url, job_id), 120, 0.25), "recovered"
         recoveries.append(time.monotonic() - killed_at)
     assert wait_for_job(fault_cluster.rest_url, job_id, timeout=600) == "FINISHED"
-    assert len(rest_get(f"{fault_cluster.rest_url}/jobs/{job_id}/exceptions")["exceptionHistory"]["entries"]) >= 2
+    assert len(FlinkRest(fault_cluster.rest_url).get(f"/jobs/{job_id}/exceptions")["exceptionHistory"]["entries"]) >= 2
     with capsys.disabled():
         print(f"\n  Kafka windowed-counts, 2 TaskManager kills: recovery {', '.join(f'{r:.1f} s' for r in recoveries)}")
 

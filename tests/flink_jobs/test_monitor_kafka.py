@@ -11,7 +11,6 @@ confluent_kafka's consumer API, read independently of flink_jobs.monitor.
 import json
 import subprocess
 import sys
-import urllib.request
 
 import pytest
 from confluent_kafka import Consumer, TopicPartition
@@ -22,7 +21,8 @@ from flink_jobs.jobs import job_info
 from flink_jobs.kafka import BrokerSpec, create_topics, start_broker, stop_broker
 from flink_jobs.monitor.kafka_lag import source_lag
 from flink_jobs.monitor.kafka_offsets import read_offsets
-from flink_jobs.submit import rest_get, submit, wait_for_job
+from flink_jobs.rest import FlinkRest
+from flink_jobs.submit import submit, wait_for_job
 from processes import alive, free_ports, wait_for
 
 pytestmark = [pytest.mark.cluster, pytest.mark.kafka]
@@ -82,7 +82,7 @@ def run_job(cluster, broker, topic: str, name: str, *more) -> tuple[str, str]:
     job_id = submit(job_info("windowed-counts"), config, overrides, cluster.rest_url.split("//")[1]).job_id
 
     def all_running():
-        job = rest_get(f"{cluster.rest_url}/jobs/{job_id}")
+        job = FlinkRest(cluster.rest_url).get(f"/jobs/{job_id}")
         return all(v["status"] == "RUNNING" for v in job["vertices"])
 
     assert wait_for(all_running, 180), "the job starts"
@@ -90,8 +90,7 @@ def run_job(cluster, broker, topic: str, name: str, *more) -> tuple[str, str]:
 
 
 def cancel(cluster, job_id: str) -> None:
-    request = urllib.request.Request(f"{cluster.rest_url}/jobs/{job_id}?mode=cancel", method="PATCH")
-    urllib.request.urlopen(request, timeout=10).close()
+    FlinkRest(cluster.rest_url, timeout=10).cancel(job_id)
     assert wait_for_job(cluster.rest_url, job_id, timeout=60) == "CANCELED"
 
 

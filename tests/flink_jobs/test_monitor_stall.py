@@ -7,14 +7,14 @@ slot; its backpressure reads "ok". `flink-jobs backpressure` must call it stalle
 import json
 import subprocess
 import sys
-import urllib.request
 
 import pytest
 
 from flink_jobs.cluster import ClusterSpec, cluster_status, kill_taskmanager, start_cluster, start_taskmanager, stop_cluster
 from flink_jobs.config import default_config_path, load_job_config
 from flink_jobs.jobs import job_info
-from flink_jobs.submit import rest_get, submit
+from flink_jobs.rest import FlinkRest
+from flink_jobs.submit import submit
 from processes import alive, free_ports, wait_for
 
 pytestmark = pytest.mark.cluster
@@ -44,7 +44,7 @@ def cluster(tmp_path):
 
 
 def all_tasks_running(rest_url: str, job_id: str) -> bool:
-    job = rest_get(f"{rest_url}/jobs/{job_id}")
+    job = FlinkRest(rest_url).get(f"/jobs/{job_id}")
     return job["state"] == "RUNNING" and all(v["status"] == "RUNNING" for v in job["vertices"])
 
 
@@ -106,5 +106,4 @@ def test_a_job_whose_only_taskmanager_died_is_stalled_and_says_why(cluster, tmp_
         code, data = backpressure(cluster.rest_url, job_id)
         assert data["stall"] is None and not stalled_alerts(data)
     finally:
-        cancel = urllib.request.Request(f"{cluster.rest_url}/jobs/{job_id}?mode=cancel", method="PATCH")
-        urllib.request.urlopen(cancel, timeout=10)
+        FlinkRest(cluster.rest_url, timeout=10).cancel(job_id)
