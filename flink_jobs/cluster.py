@@ -24,7 +24,6 @@ import json
 import os
 import shutil
 import signal
-import site
 import socket
 import subprocess
 import sys
@@ -36,6 +35,7 @@ from typing import Iterable, Optional
 import yaml
 
 from flink_jobs.rest import FlinkRest, RestError
+from flink_jobs.workarounds import thread_mode_pythonpath
 
 LOOPBACK = "127.0.0.1"
 MARKER_VARIABLE = "FLINK_JOBS_CLUSTER"
@@ -302,11 +302,13 @@ def flink_config(directory: Path, spec: ClusterSpec, base: Optional[dict] = None
         "metrics.fetcher.update-interval": "1000",
         "heartbeat.interval": "1000",
         "heartbeat.timeout": "5000",
-        # the worker interpreter, and its site-packages for thread mode (embedded PEMJA needs them)
+        # the worker interpreter, and its site-packages for thread mode (embedded PEMJA needs them:
+        # workarounds.py [thread-mode-pythonpath])
         "python.executable": sys.executable,
-        "python.pythonpath": site.getsitepackages()[0],
+        "python.pythonpath": thread_mode_pythonpath(),
         # flink-python is on the cluster's own lib/ (see _write_lib): PEMJA, the thread-mode
-        # interpreter, then loads once per TaskManager instead of once per job.
+        # interpreter, then loads once per TaskManager instead of once per job
+        # (workarounds.py [flink-python-parent-first]).
         "classloader.parent-first-patterns.additional": "pemja.",
     })
     options.update({str(key): str(value) for key, value in spec.extra.items()})
@@ -333,7 +335,7 @@ def _write_lib(home: Path, directory: Path) -> None:
     With flink-python only in the job's classloader, a TaskManager that ran one thread-mode job
     fails the next: PEMJA's native library is already loaded by the first job's classloader and its
     workaround reflects on a JDK field Java 17 no longer has (measured: `NoSuchFieldException:
-    loadedLibraryNames` on every second submission)."""
+    loadedLibraryNames` on every second submission): workarounds.py [flink-python-parent-first]."""
     lib = directory / "lib"
     shutil.rmtree(lib, ignore_errors=True)
     lib.mkdir(parents=True)
