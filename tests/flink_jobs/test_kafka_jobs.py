@@ -23,6 +23,7 @@ from flink_jobs.jobs import job_info
 from flink_jobs.runtime import run_local
 from flink_jobs.rest import FlinkRest, RestError
 from flink_jobs.submit import stop_with_savepoint, submit, wait_for_job
+from cluster_probes import all_tasks_running, completed_checkpoints
 from processes import alive, free_ports, wait_for
 
 pytestmark = [pytest.mark.cluster, pytest.mark.kafka]
@@ -258,22 +259,6 @@ def fault_cluster(tmp_path):
         stop_cluster(spec.directory)
         leftovers = [pid for pid in status.pids + status.other_pids if alive(pid)]
         assert not leftovers, f"processes left behind: {leftovers}"
-
-
-def completed_checkpoints(rest_url: str, job_id: str) -> int:
-    try:
-        return FlinkRest(rest_url).get(f"/jobs/{job_id}/checkpoints")["counts"]["completed"]
-    except Exception:
-        return 0
-
-
-def all_tasks_running(rest_url: str, job_id: str) -> bool:
-    try:
-        job = FlinkRest(rest_url).get(f"/jobs/{job_id}")
-    except Exception:
-        return False
-    return job["state"] == "RUNNING" and all(v["status"] == "RUNNING" for v in job["vertices"]
-                                               if v["status"] != "FINISHED")
 
 
 def test_two_taskmanager_kills_lose_and_duplicate_nothing(kafka_broker, fault_cluster, capsys):
