@@ -3,6 +3,7 @@ workaround exists for is still there in the installed release. When one of these
 fixed the problem: remove the workaround named in the test and this test with it."""
 import importlib.util
 import inspect
+import json
 import pickle
 from pathlib import Path
 import subprocess
@@ -17,6 +18,12 @@ from pyflink.datastream.data_stream import CloseableIterator
 from pyflink.java_gateway import get_gateway
 
 from flink_jobs import workarounds
+from flink_jobs.cluster import ClusterSpec, cluster_status, start_cluster, stop_cluster
+from flink_jobs.config import default_config_path, load_job_config
+from flink_jobs.jobs import job_info
+from flink_jobs.rest import FlinkRest
+from flink_jobs.submit import submit, wait_for_job
+from processes import alive, free_ports
 
 
 class FirstField(TimestampAssigner):
@@ -36,7 +43,7 @@ def test_thread_mode_pythonpath_the_base_installation_does_not_see_the_virtualen
     if sys.prefix == sys.base_prefix:
         pytest.skip("not inside a virtualenv")
     base_python = f"{sys.base_prefix}/bin/python{sys.version_info.major}.{sys.version_info.minor}"
-    probe = subprocess.run([base_python, "-S", "-c", "import pyflink"], capture_output=True, text=True, timeout=60)
+    probe = subprocess.run([base_python, "-c", "import pyflink"], capture_output=True, text=True, timeout=60)
     assert probe.returncode != 0 and "No module named 'pyflink'" in probe.stderr, probe.stderr
     assert sys.prefix in workarounds.thread_mode_pythonpath()
 
@@ -82,3 +89,25 @@ def test_java_timestamp_assigner_from_source_ignores_a_python_assigner():
     env.from_source(NumberSequenceSource(0, 9), WatermarkStrategy.no_watermarks(), "more") \
         .assign_timestamps_and_watermarks(strategy).print()
     assert "Timestamps/Watermarks" in env.get_execution_plan()
+
+
+@pytest.mark.cluster
+def test_state_ttl_thread_mode_cluster_fails_in_the_taskmanager(tmp_path):
+    """[state-ttl-thread-mode-cluster]: running-totals with state TTL, in thread mode, on a
+    standalone cluster fails: the TaskManager's embedded Python calls get_gateway()."""
+    rest, rpc, blob = free_ports(3)
+    spec = ClusterSpec(directory=tmp_path / "cluster", rest_port=rest, rpc_port=rpc, blob_port=blob)
+    overrides = ["job.events.count=100", "job.state-ttl=1h", "job.sink.type=stdout",
+                 "flink.python.execution-mode=thread", "flink.restart-strategy.type=none"]
+    config = load_job_config(str(default_config_path("running-totals")), overrides, "running-totals")
+    info = start_cluster(spec)
+    try:
+        submitted = submit(job_info("running-totals"), config, overrides, info.rest_url.split("//")[1])
+        assert wait_for_job(info.rest_url, submitted.job_id, timeout=120) == "FAILED"
+        exceptions = json.dumps(FlinkRest(info.rest_url).get(f"/jobs/{submitted.job_id}/exceptions"))
+        assert "FileNotFoundError" in exceptions and "launch_gateway_server_process" in exceptions
+    finally:
+        status = cluster_status(spec.directory)
+        stop_cluster(spec.directory)
+        leftovers = [pid for pid in status.pids + status.other_pids if alive(pid)]
+        assert not leftovers, f"processes left behind: {leftovers}"
