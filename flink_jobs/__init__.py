@@ -7,7 +7,7 @@ import sys
 __version__ = "0.1.0"
 
 
-class _PathFollowingSysPath(list):
+class _PathFollowingSysPath(list):  # workarounds.py [modules-of-an-earlier-job]
     """A package `__path__` that, after its own folders, also looks for the package in every
     current sys.path entry.
 
@@ -23,7 +23,7 @@ class _PathFollowingSysPath(list):
         self._parts = package.split(".")
 
     def __iter__(self):
-        found = [entry for entry in list.__iter__(self) if os.path.isdir(entry)]
+        found = list(list.__iter__(self))  # its own folders first (a deleted one is skipped by import)
         seen = {os.path.realpath(entry) for entry in found}
         for root in sys.path:
             candidate = os.path.join(root or os.curdir, *self._parts)

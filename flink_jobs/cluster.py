@@ -12,7 +12,7 @@ What belongs to a cluster is decided from /proc, never by process name:
   - a process is ours when it carries that exact environment entry, or descends from a recorded pid.
 Stopping collects the whole process tree first, then SIGTERM, waits, SIGKILL for leftovers.
 
-Only the standard library is used for HTTP (urllib), so importing this module starts nothing heavy.
+HTTP goes through flink_jobs.rest (urllib only), so importing this module starts nothing heavy.
 """
 from __future__ import annotations
 
@@ -24,18 +24,18 @@ import json
 import os
 import shutil
 import signal
-import site
 import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional
 
 import yaml
+
+from flink_jobs.rest import FlinkRest, RestError
+from flink_jobs.workarounds import thread_mode_pythonpath
 
 LOOPBACK = "127.0.0.1"
 MARKER_VARIABLE = "FLINK_JOBS_CLUSTER"
@@ -302,11 +302,13 @@ def flink_config(directory: Path, spec: ClusterSpec, base: Optional[dict] = None
         "metrics.fetcher.update-interval": "1000",
         "heartbeat.interval": "1000",
         "heartbeat.timeout": "5000",
-        # the worker interpreter, and its site-packages for thread mode (embedded PEMJA needs them)
+        # the worker interpreter, and its site-packages for thread mode (embedded PEMJA needs them:
+        # workarounds.py [thread-mode-pythonpath])
         "python.executable": sys.executable,
-        "python.pythonpath": site.getsitepackages()[0],
+        "python.pythonpath": thread_mode_pythonpath(),
         # flink-python is on the cluster's own lib/ (see _write_lib): PEMJA, the thread-mode
-        # interpreter, then loads once per TaskManager instead of once per job.
+        # interpreter, then loads once per TaskManager instead of once per job
+        # (workarounds.py [flink-python-parent-first]).
         "classloader.parent-first-patterns.additional": "pemja.",
     })
     options.update({str(key): str(value) for key, value in spec.extra.items()})
@@ -333,7 +335,7 @@ def _write_lib(home: Path, directory: Path) -> None:
     With flink-python only in the job's classloader, a TaskManager that ran one thread-mode job
     fails the next: PEMJA's native library is already loaded by the first job's classloader and its
     workaround reflects on a JDK field Java 17 no longer has (measured: `NoSuchFieldException:
-    loadedLibraryNames` on every second submission)."""
+    loadedLibraryNames` on every second submission): workarounds.py [flink-python-parent-first]."""
     lib = directory / "lib"
     shutil.rmtree(lib, ignore_errors=True)
     lib.mkdir(parents=True)
@@ -534,22 +536,22 @@ def _jobmanager_log(directory: Path) -> str:
 # --------------------------------------------------------------------------- REST
 
 
-def _get_json(url: str, timeout: float = 2.0):
+def _get_json(rest_url: str, path: str):
+    """The JSON answer, or None while the cluster cannot answer (starting, stopping, gone)."""
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return json.loads(response.read().decode())
-    except (OSError, ValueError):  # URLError, refused, timeout, HTTP errors, bad JSON
+        return FlinkRest(rest_url, timeout=2.0, retries=0).get(path)
+    except RestError:
         return None
 
 
 def _overview(rest_url: str) -> Optional[Overview]:
-    data = _get_json(f"{rest_url}/overview")
+    data = _get_json(rest_url, "/overview")
     return Overview.from_json(data) if isinstance(data, dict) else None
 
 
 def _registered_slots(rest_url: str) -> dict[str, int]:
     """Registered TaskManager ids and their slot counts, from REST /taskmanagers."""
-    data = _get_json(f"{rest_url}/taskmanagers")
+    data = _get_json(rest_url, "/taskmanagers")
     if not isinstance(data, dict):
         return {}
     return {tm.get("id", ""): int(tm.get("slotsNumber", 0)) for tm in data.get("taskmanagers", [])}

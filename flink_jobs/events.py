@@ -29,6 +29,9 @@ class Event(NamedTuple):
 
 
 EVENT_FIELDS = Event._fields
+# Operators get an event as a plain tuple in Event's field order (building an Event per record would
+# cost time in every operator): read its fields by these positions, e.g. event[KEY].
+KEY, VALUE, EVENT_TIME, SEQ = range(len(EVENT_FIELDS))
 
 
 def _mix64(x: int) -> int:

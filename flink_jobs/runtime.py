@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import site
 import sys
 import threading
 import time
@@ -19,6 +18,7 @@ from typing import Optional
 from flink_jobs.config import JobConfig
 from flink_jobs.java_check import require_java
 from flink_jobs.jobs import JobInfo
+from flink_jobs.workarounds import thread_mode_pythonpath
 
 LOG_DIR = Path(".flink-jobs") / "logs"
 
@@ -54,12 +54,13 @@ def local_python_options() -> dict:
     """Python worker options for a cluster on this machine: this interpreter and its packages.
 
     Thread mode embeds Python in the TaskManager JVM (PEMJA); inside a virtualenv it only finds
-    its packages (pemja, pyflink, ours) through python.pythonpath.
+    its packages (pemja, pyflink, ours) through python.pythonpath (workarounds.py
+    [thread-mode-pythonpath]).
     """
     return {
         "python.executable": sys.executable,
         "python.client.executable": sys.executable,
-        "python.pythonpath": os.pathsep.join(site.getsitepackages()),
+        "python.pythonpath": thread_mode_pythonpath(),
     }
 
 

@@ -13,7 +13,8 @@ import json
 from pyflink.common import Encoder, Types
 from pyflink.datastream import MapFunction
 from pyflink.datastream.connectors.file_system import FileSink, OutputFileConfig, RollingPolicy
-from pyflink.java_gateway import get_gateway
+
+from flink_jobs.workarounds import collect_lines
 
 
 class ToJson(MapFunction):
@@ -90,26 +91,13 @@ def attach_kafka(results: dict, sink_settings: dict) -> None:
 def collect_all(results: dict, job_name: str) -> dict:
     """Run the job and bring every result stream back, {stream: [record dict, ...]}.
 
-    One bulk transfer from the JVM: PyFlink's per-record collect iterator makes two py4j calls per
-    record (~1.5k records/s measured); joining on the Java side moves 300k records in seconds.
+    One bulk transfer from the JVM (workarounds.py [collect-in-bulk]): joining on the Java side
+    moves 300k records in seconds.
     """
     streams = [json_lines(name, stream, tagged=True) for name, stream in results.items()]
     union = streams[0].union(*streams[1:]) if len(streams) > 1 else streams[0]
-    gateway = get_gateway()
-    # What DataStream.execute_and_collect() does first; without it, Python side outputs (late
-    # events) are not wired up and their records reach the main output's converter.
-    gateway.jvm.org.apache.flink.python.util.PythonConfigUtil.configPythonOperator(
-        union._j_data_stream.getExecutionEnvironment()
-    )
-    union._apply_chaining_optimization()
-    iterator = union._j_data_stream.executeAndCollect(job_name)
-    try:
-        records = gateway.jvm.org.apache.flink.util.CollectionUtil.iteratorToList(iterator)
-        text = gateway.jvm.java.lang.String.join("\n", records)
-    finally:
-        iterator.close()
     collected: dict = {name: [] for name in results}
-    for line in text.splitlines():
+    for line in collect_lines(union, job_name):
         record = json.loads(line)
         collected[record.pop("stream")].append(record)
     return collected

@@ -14,9 +14,9 @@ from pyflink.common import Duration, Row, Types, WatermarkStrategy
 from pyflink.datastream import MapFunction, OutputTag, ProcessFunction
 from pyflink.datastream.connectors.file_system import FileSource, StreamFormat
 from pyflink.datastream.connectors.number_seq import NumberSequenceSource
-from pyflink.util.java_utils import load_java_class
 
-from flink_jobs.events import UNBOUNDED_END, EventSpec
+from flink_jobs.events import EVENT_FIELDS, UNBOUNDED_END, EventSpec
+from flink_jobs.workarounds import with_java_timestamp_assigner
 
 if TYPE_CHECKING:  # job modules run on TaskManagers: no config/YAML imports there
     from flink_jobs.config import JobSettings
@@ -27,16 +27,26 @@ def invalid_type():
     return Types.ROW_NAMED(["line", "error"], [Types.STRING(), Types.STRING()])
 
 
+def _event_field_types() -> list:
+    return [Types.STRING(), Types.LONG(), Types.LONG(), Types.LONG()]  # key, value, event_time, seq
+
+
 def event_type():
-    return Types.TUPLE([Types.STRING(), Types.LONG(), Types.LONG(), Types.LONG()])
+    """The Flink type of an event: a tuple in flink_jobs.events.Event's field order. A fresh
+    TypeInformation each call (an OutputTag must not share one: workarounds.py [output-tag-own-type])."""
+    return Types.TUPLE(_event_field_types())
+
+
+def event_row_type():
+    """An event as a Row with Event's field names (for sinks that write named fields)."""
+    return Types.ROW_NAMED(list(EVENT_FIELDS), _event_field_types())
 
 
 class GenerateEvents(MapFunction):
     """Sequence number i -> event i; optionally holds this subtask to its share of `spec.rate`."""
 
     def __init__(self, spec: EventSpec, parallelism: int, clock=time.monotonic, sleep=time.sleep):
-        # The parallelism comes from the plan: in thread mode PyFlink 2.3's
-        # get_number_of_parallel_subtasks() calls a Java method that Flink 2.0 removed.
+        # The parallelism comes from the plan: workarounds.py [parallelism-in-thread-mode].
         self.spec = spec
         self.parallelism = parallelism
         self.clock, self.sleep = clock, sleep
@@ -118,13 +128,13 @@ def source_watermarks(settings: JobSettings) -> WatermarkStrategy:
     """Watermarks inside the Kafka source: one per partition, the source's watermark the minimum
     over its partitions; a partition idle for `window.idleness` stops holding it back. The event
     time is read from each record's JSON by a Java assigner (jvm/src: PyFlink's from_source ignores
-    a Python one), not from the Kafka record timestamp, which says when the record was written."""
+    a Python one, workarounds.py [java-timestamp-assigner]), not from the Kafka record timestamp,
+    which says when the record was written."""
     window = settings.window
     strategy = WatermarkStrategy.for_bounded_out_of_orderness(Duration.of_millis(window.out_of_orderness_ms))
     if window.idleness_ms:
         strategy = strategy.with_idleness(Duration.of_millis(window.idleness_ms))
-    assigner = load_java_class("io.github.flinkjobpack.JsonEventTime").newInstance()
-    return WatermarkStrategy(strategy._j_watermark_strategy.withTimestampAssigner(assigner))
+    return with_java_timestamp_assigner(strategy, "io.github.flinkjobpack.JsonEventTime")
 
 
 def kafka_events(env, settings: JobSettings):

@@ -15,8 +15,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,12 +24,12 @@ from flink_jobs.cluster import flink_home
 from flink_jobs.config import PROJECT_ROOT, JobConfig
 from flink_jobs.jobs import JobInfo
 from flink_jobs.kafka import JVM_LIB
+from flink_jobs.rest import TERMINAL_STATES, FlinkRest, RestError
 from flink_jobs.runtime import CommandError, local_python_options, root_cause, write_failure_log
 
 # code + the data it reads: (folder of the checkout, name in the zip, files); the linter is imported as flink_lint
 SHIPPED = (("flink_jobs", "flink_jobs", "*.py"), ("lint", "flink_lint", "*.py"), ("schemas", "schemas", "*.json"))
 _JOB_ID = re.compile(r"JobID\s+([0-9a-f]{32})")
-TERMINAL_STATES = {"FINISHED", "FAILED", "CANCELED", "SUSPENDED"}
 
 
 class SubmitError(CommandError):
@@ -59,17 +57,11 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def rest_get(url: str, timeout: float = 5.0):
-    with urllib.request.urlopen(url, timeout=timeout) as response:
-        return json.loads(response.read().decode("utf-8"))
-
-
 def require_reachable(rest_url: str) -> dict:
     try:
-        return rest_get(f"{rest_url}/overview")
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        reason = getattr(error, "reason", error)
-        raise SubmitError(f"cannot reach the Flink REST API at {rest_url}: {reason}") from None
+        return FlinkRest(rest_url).get("/overview")
+    except RestError as error:
+        raise SubmitError(str(error)) from None
 
 
 def package_zip(directory: Path) -> Path:
@@ -143,20 +135,17 @@ def submit(job: JobInfo, config: JobConfig, overrides: list, jobmanager: str,
 def stop_with_savepoint(rest_url: str, job_id: str, directory: str, timeout: float = 120) -> str:
     """Stop the job with a savepoint in `directory` (REST /jobs/<id>/stop, no drain: the job can go
     on from it); returns the savepoint's path."""
-    request = urllib.request.Request(
-        f"{rest_url}/jobs/{job_id}/stop", method="POST", headers={"Content-Type": "application/json"},
-        data=json.dumps({"targetDirectory": directory, "drain": False}).encode())
+    rest = FlinkRest(rest_url)
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            trigger = json.loads(response.read().decode("utf-8"))["request-id"]
-    except (urllib.error.URLError, OSError, ValueError, KeyError) as error:
-        raise SubmitError(f"stop-with-savepoint of {job_id} was refused: {getattr(error, 'reason', error)}",
-                          exit_code=1) from None
+        trigger = FlinkRest(rest_url, timeout=10).post(f"/jobs/{job_id}/stop",
+                                                       {"targetDirectory": directory, "drain": False})["request-id"]
+    except (RestError, KeyError, TypeError) as error:
+        raise SubmitError(f"stop-with-savepoint of {job_id} was refused: {error}", exit_code=1) from None
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            status = rest_get(f"{rest_url}/jobs/{job_id}/savepoints/{trigger}")
-        except (urllib.error.URLError, OSError, ValueError):
+            status = rest.get(f"/jobs/{job_id}/savepoints/{trigger}")
+        except RestError:
             status = {}
         if (status.get("status") or {}).get("id") == "COMPLETED":
             operation = status.get("operation") or {}
@@ -170,12 +159,13 @@ def stop_with_savepoint(rest_url: str, job_id: str, directory: str, timeout: flo
 
 def wait_for_job(rest_url: str, job_id: str, timeout: float = 600, poll: float = 1.0) -> str:
     """Poll REST until the job reaches a terminal state; returns it (FINISHED, FAILED, ...)."""
+    rest = FlinkRest(rest_url)
     deadline = time.monotonic() + timeout
     state = "UNKNOWN"
     while time.monotonic() < deadline:
         try:
-            state = rest_get(f"{rest_url}/jobs/{job_id}").get("state", state)
-        except (urllib.error.URLError, OSError, ValueError):
+            state = rest.get(f"/jobs/{job_id}").get("state", state)
+        except RestError:
             pass
         if state in TERMINAL_STATES:
             return state
@@ -186,8 +176,8 @@ def wait_for_job(rest_url: str, job_id: str, timeout: float = 600, poll: float =
 def failure_cause(rest_url: str, job_id: str) -> str:
     """The root cause of a failed job, from REST /jobs/<id>/exceptions."""
     try:
-        exceptions = rest_get(f"{rest_url}/jobs/{job_id}/exceptions")
-    except (urllib.error.URLError, OSError, ValueError):
+        exceptions = FlinkRest(rest_url).get(f"/jobs/{job_id}/exceptions")
+    except RestError:
         return "unknown (REST /exceptions did not answer)"
     trace = (exceptions.get("root-exception") or
              ((exceptions.get("exceptionHistory") or {}).get("entries") or [{}])[0].get("stacktrace", ""))

@@ -16,6 +16,7 @@ from pyflink.datastream import KeyedProcessFunction
 from pyflink.datastream.state import StateTtlConfig, ValueStateDescriptor
 
 from flink_jobs import totals
+from flink_jobs.events import KEY
 
 if TYPE_CHECKING:  # job modules run on TaskManagers: no config/YAML imports there
     from flink_jobs.config import JobSettings
@@ -79,7 +80,7 @@ class RunningTotals(KeyedProcessFunction):
 
 def build(env, events, settings: JobSettings) -> dict:
     totals_stream = (
-        events.key_by(lambda event: event[0], key_type=Types.STRING())
+        events.key_by(lambda event: event[KEY], key_type=Types.STRING())
         .process(
             RunningTotals(settings.state_ttl_ms, settings.emit_mode, settings.emit_interval_ms),
             output_type=TOTALS_TYPE,

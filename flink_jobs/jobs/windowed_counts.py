@@ -19,7 +19,8 @@ from pyflink.datastream.functions import AggregateFunction, ProcessWindowFunctio
 from pyflink.datastream.window import TumblingEventTimeWindows
 
 from flink_jobs import totals
-from flink_jobs.events import EVENT_FIELDS
+from flink_jobs.events import EVENT_TIME, KEY, VALUE
+from flink_jobs.sources import event_row_type, event_type
 
 if TYPE_CHECKING:  # job modules run on TaskManagers: no config/YAML imports there
     from flink_jobs.config import JobSettings
@@ -30,18 +31,9 @@ WINDOW_TYPE = Types.ROW_NAMED(
 )
 
 
-def event_tuple_type():
-    """A fresh TypeInformation each call: an OutputTag must not share one (PyFlink pickling pitfall)."""
-    return Types.TUPLE([Types.STRING(), Types.LONG(), Types.LONG(), Types.LONG()])
-
-
-def late_event_type():
-    return Types.ROW_NAMED(list(EVENT_FIELDS), [Types.STRING(), Types.LONG(), Types.LONG(), Types.LONG()])
-
-
 class EventTime(TimestampAssigner):
     def extract_timestamp(self, event, record_timestamp):
-        return event[2]
+        return event[EVENT_TIME]
 
 
 class CountSumMinMax(AggregateFunction):
@@ -51,7 +43,7 @@ class CountSumMinMax(AggregateFunction):
         return totals.EMPTY
 
     def add(self, event, accumulator):
-        return totals.add(accumulator, event[1], event[2])
+        return totals.add(accumulator, event[VALUE], event[EVENT_TIME])
 
     def get_result(self, accumulator):
         return accumulator
@@ -83,16 +75,17 @@ def watermark_strategy(settings: JobSettings) -> WatermarkStrategy:
     strategy = WatermarkStrategy.for_bounded_out_of_orderness(Duration.of_millis(window.out_of_orderness_ms))
     if window.idleness_ms:
         strategy = strategy.with_idleness(Duration.of_millis(window.idleness_ms))
-    # The assigner goes last: with_idleness() after with_timestamp_assigner() drops the assigner.
+    # The assigner goes last: with_idleness() after with_timestamp_assigner() drops the assigner
+    # (workarounds.py [idleness-before-assigner]).
     return strategy.with_timestamp_assigner(EventTime())
 
 
 def build(env, events, settings: JobSettings) -> dict:
-    late_tag = OutputTag("late", event_tuple_type())
+    late_tag = OutputTag("late", event_type())  # its own TypeInformation: workarounds.py [output-tag-own-type]
     if not settings.event_time_from_source:
         events = events.assign_timestamps_and_watermarks(watermark_strategy(settings))
     windows = (
-        events.key_by(lambda event: event[0], key_type=Types.STRING())
+        events.key_by(lambda event: event[KEY], key_type=Types.STRING())
         .window(TumblingEventTimeWindows.of(Time.milliseconds(settings.window.size_ms)))
         .allowed_lateness(settings.window.allowed_lateness_ms)
         .side_output_late_data(late_tag)
@@ -105,5 +98,5 @@ def build(env, events, settings: JobSettings) -> dict:
         .name("windowed-counts")
         .uid("windowed-counts")
     )
-    late = windows.get_side_output(late_tag).map(CountLate(), output_type=late_event_type()).name("late-events")
+    late = windows.get_side_output(late_tag).map(CountLate(), output_type=event_row_type()).name("late-events")
     return {"windows": windows, "late": late}

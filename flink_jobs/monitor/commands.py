@@ -102,7 +102,7 @@ def _render(diagnosis, output_format: str, one_line: bool = False) -> str:
 def cmd_backpressure(args) -> int:
     from flink_jobs.monitor.alerts import AlertsError, load_thresholds
     from flink_jobs.monitor.kafka_offsets import KafkaClientMissing
-    from flink_jobs.monitor.rest import FlinkRest, RestError
+    from flink_jobs.rest import FlinkRest, RestError
 
     if args.group and not args.kafka:
         return _error("--group needs --kafka BOOTSTRAP (the broker that holds the group's offsets)")

@@ -31,8 +31,8 @@ from typing import Callable, Optional
 from flink_jobs.monitor import planner
 from flink_jobs.monitor.alerts import Thresholds
 from flink_jobs.monitor.kafka_lag import KafkaLag, follow, is_kafka_source, lag_metric_ids, source_lag
-from flink_jobs.monitor.rest import FlinkRest, NotSampled, RestError
 from flink_jobs.monitor.stall import Stall, find_stall, is_stalled
+from flink_jobs.rest import TERMINAL_STATES, FlinkRest, NotSampled, RestError
 
 METRICS = (
     "backPressuredTimeMsPerSecond",
@@ -47,7 +47,6 @@ METRICS = (
 PER_SUBTASK = ("numRecordsInPerSecond", "busyTimeMsPerSecond")
 MAX_SUBTASKS_READ = 64  # per-subtask values are one request each: only for skewed vertices
 OK_RATIO, LOW_RATIO = 0.10, 0.5  # Flink's backpressure levels
-TERMINAL = {"FINISHED", "FAILED", "CANCELED", "SUSPENDED"}
 LAG_METRICS_PER_REQUEST = 40  # per-partition offsets: keep the URL short
 RECENT_FAILURES = 5
 
@@ -96,7 +95,7 @@ def list_jobs(rest: FlinkRest) -> list[dict]:
 def resolve_job(rest: FlinkRest, selector: Optional[str]) -> dict:
     """The job to monitor: by id or name, or the single running one."""
     jobs = list_jobs(rest)
-    running = [job for job in jobs if job.get("state") not in TERMINAL]
+    running = [job for job in jobs if job.get("state") not in TERMINAL_STATES]
 
     def describe(candidates):
         return "; ".join(f"{job.get('jid')} {job.get('name')} ({job.get('state')})" for job in candidates)
@@ -112,7 +111,7 @@ def resolve_job(rest: FlinkRest, selector: Optional[str]) -> dict:
     if not matches:
         known = describe(running) or "none running"
         raise JobNotMonitorable(f"no job `{selector}` on {rest.url} (running: {known})")
-    live = [job for job in matches if job.get("state") not in TERMINAL]
+    live = [job for job in matches if job.get("state") not in TERMINAL_STATES]
     if len(live) > 1:
         raise JobNotMonitorable(f"{len(live)} running jobs are named `{selector}`; choose one by id: {describe(live)}")
     if not live:
@@ -129,7 +128,7 @@ def collect(rest: FlinkRest, job_id: str, skew_threshold: float = 1.5,
     if not isinstance(job, dict) or not isinstance(job.get("vertices"), list):
         raise RestError(f"{rest.url}/jobs/{job_id} is not a Flink job description")
     state = job.get("state")
-    if state in TERMINAL:
+    if state in TERMINAL_STATES:
         raise JobNotMonitorable(f"job {job_id} `{job.get('name')}` is {state}: nothing to monitor")
     try:
         plan = rest.get(f"/jobs/{job_id}/plan")

@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from flink_jobs.monitor.rest import FlinkRest, NotSampled, RestError
+from flink_jobs.rest import TERMINAL_STATES, FlinkRest, NotSampled, RestError
 from flink_jobs.runtime import CommandError
 
 COUNTERS = ("numRecordsIn", "numRecordsOut", "accumulateBusyTimeMs")
@@ -142,7 +142,7 @@ def _observe(child, rest: FlinkRest, job_name: str, duration: float, poll: float
             state = details.get("state", state)
             vertices = details.get("vertices") or vertices
             if state != "RUNNING" or any(v.get("status") != "RUNNING" for v in vertices):
-                if state in ("FINISHED", "FAILED", "CANCELED"):
+                if state in TERMINAL_STATES:
                     break
                 time.sleep(poll)
                 continue

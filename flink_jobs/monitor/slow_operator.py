@@ -13,6 +13,9 @@ import time
 from pyflink.common import Types
 from pyflink.datastream import MapFunction
 
+from flink_jobs.events import KEY
+from flink_jobs.sources import event_type
+
 
 class SleepEveryNth(MapFunction):
     def __init__(self, sleep_ms: int, every: int):
@@ -33,6 +36,5 @@ class SleepEveryNth(MapFunction):
 
 def slowed(events, slow):
     """events -> the same events, through a slow map in a vertex of its own."""
-    event_type = Types.TUPLE([Types.STRING(), Types.LONG(), Types.LONG(), Types.LONG()])
-    edge = events.key_by(lambda event: event[0], key_type=Types.STRING()) if slow.keyed else events.rebalance()
-    return edge.map(SleepEveryNth(slow.sleep_ms, slow.every), output_type=event_type).name("slow-operator")
+    edge = events.key_by(lambda event: event[KEY], key_type=Types.STRING()) if slow.keyed else events.rebalance()
+    return edge.map(SleepEveryNth(slow.sleep_ms, slow.every), output_type=event_type()).name("slow-operator")

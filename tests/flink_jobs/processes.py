@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import socket
 import time
-import urllib.error
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 from flink_jobs.cluster import ClusterSpec, cluster_status, start_cluster, stop_cluster
-from flink_jobs.submit import rest_get, wait_for_job
+from flink_jobs.rest import FlinkRest, RestError
+from flink_jobs.submit import wait_for_job
 
 
 def free_ports(count: int) -> list[int]:
@@ -61,17 +60,18 @@ def local_cluster(directory: Path, **spec_options):
 
 
 def completed_checkpoints(rest_url: str, job_id: str) -> int:
+    """0 while the cluster cannot answer (restarting, a TaskManager gone)."""
     try:
-        return rest_get(f"{rest_url}/jobs/{job_id}/checkpoints")["counts"]["completed"]
-    except Exception:
+        return FlinkRest(rest_url).get(f"/jobs/{job_id}/checkpoints")["counts"]["completed"]
+    except (RestError, KeyError, TypeError):
         return 0
 
 
 def all_tasks_running(rest_url: str, job_id: str) -> bool:
-    """The job RUNNING and every vertex that has not finished RUNNING (false while unreadable)."""
+    """The job runs and so do all its tasks (a finished source task counts as running)."""
     try:
-        job = rest_get(f"{rest_url}/jobs/{job_id}")
-    except Exception:
+        job = FlinkRest(rest_url).get(f"/jobs/{job_id}")
+    except RestError:
         return False
     return job["state"] == "RUNNING" and all(v["status"] == "RUNNING" for v in job["vertices"]
                                                if v["status"] != "FINISHED")
@@ -80,15 +80,13 @@ def all_tasks_running(rest_url: str, job_id: str) -> bool:
 def cancel(cluster, job_id: str) -> None:
     """Cancel a running job (REST answers 409 while the job is between states: try again)."""
     def cancelled() -> bool:
-        request = urllib.request.Request(f"{cluster.rest_url}/jobs/{job_id}?mode=cancel", method="PATCH")
         try:
-            urllib.request.urlopen(request, timeout=10).close()
+            FlinkRest(cluster.rest_url, timeout=10).cancel(job_id)
             return True
-        except urllib.error.HTTPError as error:
-            if error.code != 409:
+        except RestError as error:
+            if error.status != 409:
                 raise
             return False
 
     assert wait_for(cancelled, 60, 1), f"job {job_id} could be cancelled"
     assert wait_for_job(cluster.rest_url, job_id, timeout=60) == "CANCELED"
-

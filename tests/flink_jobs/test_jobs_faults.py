@@ -15,7 +15,8 @@ from files import committed_records
 from flink_jobs.cluster import cluster_status, kill_taskmanager, start_taskmanager
 from flink_jobs.config import default_config_path, load_job_config
 from flink_jobs.jobs import job_info
-from flink_jobs.submit import rest_get, submit, wait_for_job
+from flink_jobs.rest import FlinkRest
+from flink_jobs.submit import submit, wait_for_job
 from processes import alive, all_tasks_running, completed_checkpoints, local_cluster, wait_for
 
 pytestmark = pytest.mark.cluster
@@ -62,7 +63,7 @@ def run_with_kills(info, job_name: str, overrides: list, kills: int) -> list:
         assert wait_for(lambda: all_tasks_running(info.rest_url, submitted.job_id), 120, 0.25), "the job recovers"
         recoveries.append(time.monotonic() - killed_at)
     assert wait_for_job(info.rest_url, submitted.job_id, timeout=600) == "FINISHED"
-    restarts = rest_get(f"{info.rest_url}/jobs/{submitted.job_id}/exceptions")
+    restarts = FlinkRest(info.rest_url).get(f"/jobs/{submitted.job_id}/exceptions")
     assert restarts.get("exceptionHistory", {}).get("entries"), "the kills really failed the job"
     return recoveries
 

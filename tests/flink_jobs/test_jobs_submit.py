@@ -78,7 +78,7 @@ def test_submit_to_an_unreachable_cluster_exits_2_with_one_line():
                         "--set", "job.sink.type=stdout")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        f"error: cannot reach the Flink REST API at http://127.0.0.1:{port}: [Errno 111] Connection refused"
+        f"error: cannot reach the Flink REST API at http://127.0.0.1:{port}: connection refused"
     ]
 
 

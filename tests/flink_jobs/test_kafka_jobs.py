@@ -21,7 +21,8 @@ from flink_jobs.events import EventSpec
 from flink_jobs.kafka import consume, event_json, produce_events, produce_raw
 from flink_jobs.jobs import job_info
 from flink_jobs.runtime import run_local
-from flink_jobs.submit import rest_get, stop_with_savepoint, submit, wait_for_job
+from flink_jobs.rest import FlinkRest
+from flink_jobs.submit import stop_with_savepoint, submit, wait_for_job
 from processes import alive, all_tasks_running, cancel, completed_checkpoints, local_cluster, wait_for
 
 pytestmark = [pytest.mark.cluster, pytest.mark.kafka]
@@ -254,7 +255,7 @@ def test_two_taskmanager_kills_lose_and_duplicate_nothing(kafka_broker, fault_cl
         assert wait_for(lambda: all_tasks_running(fault_cluster.rest_url, job_id), 120, 0.25), "recovered"
         recoveries.append(time.monotonic() - killed_at)
     assert wait_for_job(fault_cluster.rest_url, job_id, timeout=600) == "FINISHED"
-    assert len(rest_get(f"{fault_cluster.rest_url}/jobs/{job_id}/exceptions")["exceptionHistory"]["entries"]) >= 2
+    assert len(FlinkRest(fault_cluster.rest_url).get(f"/jobs/{job_id}/exceptions")["exceptionHistory"]["entries"]) >= 2
     with capsys.disabled():
         print(f"\n  Kafka windowed-counts, 2 TaskManager kills: recovery {', '.join(f'{r:.1f} s' for r in recoveries)}")
 

@@ -7,12 +7,12 @@ import json
 import subprocess
 import sys
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from flink_jobs.cluster import cluster_status
+from flink_jobs.rest import FlinkRest
 from processes import alive, free_ports
 
 pytestmark = pytest.mark.cluster
@@ -53,7 +53,7 @@ def submit(rest: str, *overrides) -> str:
 
 
 def cancel(rest: str, job_id: str) -> None:
-    urllib.request.urlopen(urllib.request.Request(f"{rest}/jobs/{job_id}?mode=cancel", method="PATCH"), timeout=10)
+    FlinkRest(rest, timeout=10).cancel(job_id)
 
 
 def backpressure_until(rest: str, job: str, done, timeout: float = 120):
@@ -97,7 +97,7 @@ def test_slow_and_healthy_jobs_side_by_side(cluster):
 
 def test_hot_key_diagnosis(cluster):
     deadline = time.monotonic() + 30  # the previous test's jobs free their slots
-    while time.monotonic() < deadline and json.loads(urllib.request.urlopen(f"{cluster}/overview").read())["slots-available"] < 2:
+    while time.monotonic() < deadline and FlinkRest(cluster).get("/overview")["slots-available"] < 2:
         time.sleep(0.5)
     hot_id = submit(cluster, *HOT)
     try:

@@ -20,7 +20,8 @@ from flink_jobs.jobs import job_info
 from flink_jobs.kafka import BrokerSpec, create_topics, start_broker, stop_broker
 from flink_jobs.monitor.kafka_lag import source_lag
 from flink_jobs.monitor.kafka_offsets import read_offsets
-from flink_jobs.submit import rest_get, submit
+from flink_jobs.rest import FlinkRest
+from flink_jobs.submit import submit
 from processes import cancel, free_ports, local_cluster, wait_for
 
 pytestmark = [pytest.mark.cluster, pytest.mark.kafka]
@@ -72,7 +73,7 @@ def run_job(cluster, broker, topic: str, name: str, *more) -> tuple[str, str]:
     job_id = submit(job_info("windowed-counts"), config, overrides, cluster.rest_url.split("//")[1]).job_id
 
     def all_running():
-        job = rest_get(f"{cluster.rest_url}/jobs/{job_id}")
+        job = FlinkRest(cluster.rest_url).get(f"/jobs/{job_id}")
         return all(v["status"] == "RUNNING" for v in job["vertices"])
 
     assert wait_for(all_running, 180), "the job starts"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from flink_jobs.monitor.rest import FlinkRest, NotSampled, RestError
+from flink_jobs.rest import FlinkRest, NotSampled, RestError
 from processes import free_ports
 
 FIXTURES = Path(__file__).parent / "fixtures" / "monitor"

@@ -7,13 +7,13 @@ slot; its backpressure reads "ok". `flink-jobs backpressure` must call it stalle
 import json
 import subprocess
 import sys
-import urllib.request
 
 import pytest
 
 from flink_jobs.cluster import cluster_status, kill_taskmanager, start_taskmanager
 from flink_jobs.config import default_config_path, load_job_config
 from flink_jobs.jobs import job_info
+from flink_jobs.rest import FlinkRest
 from flink_jobs.submit import submit
 from processes import all_tasks_running, local_cluster, wait_for
 
@@ -94,5 +94,4 @@ def test_a_job_whose_only_taskmanager_died_is_stalled_and_says_why(cluster, tmp_
         code, data = backpressure(cluster.rest_url, job_id)
         assert data["stall"] is None and not stalled_alerts(data)
     finally:
-        cancel = urllib.request.Request(f"{cluster.rest_url}/jobs/{job_id}?mode=cancel", method="PATCH")
-        urllib.request.urlopen(cancel, timeout=10)
+        FlinkRest(cluster.rest_url, timeout=10).cancel(job_id)

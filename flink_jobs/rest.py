@@ -1,4 +1,5 @@
-"""A small client for Flink's REST API: urllib only, timeouts, retries, one-line errors.
+"""The one client for Flink's REST API (the monitor, the cluster commands, submission): urllib
+only, timeouts, retries, one-line errors; and the job states in which a job is done.
 
 Flink answers HTTP 500 with `java.util.NoSuchElementException: No value present` for a vertex's
 backpressure while the vertex is INITIALIZING and after it FINISHED: that is "not yet sampled", not
@@ -17,6 +18,8 @@ import urllib.request
 from typing import Callable, Optional
 
 TRANSIENT_MARKERS = ("NoSuchElementException", "No value present")
+# A job in one of these states will not change state again (globally terminal, or suspended).
+TERMINAL_STATES = frozenset({"FINISHED", "FAILED", "CANCELED", "SUSPENDED"})
 
 
 class RestError(Exception):
@@ -65,11 +68,11 @@ class FlinkRest:
         self._open = opener
         self._sleep = sleep
 
-    def get(self, path: str, method: str = "GET"):
+    def get(self, path: str, method: str = "GET", payload: Optional[dict] = None):
         attempt = 0
         while True:
             try:
-                return self._request(path, method)
+                return self._request(path, method, payload)
             except NotSampled:
                 if attempt >= self.retries:
                     raise
@@ -81,9 +84,18 @@ class FlinkRest:
             attempt += 1
             self._sleep(self.retry_delay)
 
-    def _request(self, path: str, method: str):
+    def post(self, path: str, payload: dict):
+        """POST `payload` as JSON; returns the JSON answer."""
+        return self.get(path, method="POST", payload=payload)
+
+    def _request(self, path: str, method: str, payload: Optional[dict] = None):
         url = self.url + path
-        request = urllib.request.Request(url, method=method, headers={"Accept": "application/json"})
+        headers = {"Accept": "application/json"}
+        data = None
+        if payload is not None:
+            headers["Content-Type"] = "application/json"
+            data = json.dumps(payload).encode("utf-8")
+        request = urllib.request.Request(url, method=method, headers=headers, data=data)
         where = f"{method} {path}" if method != "GET" else path
         try:
             with self._open(request, timeout=self.timeout) as response:

@@ -1,0 +1,99 @@
+"""The PyFlink and Flink workarounds of the pack, in one place, measured on apache-flink 2.3.0.
+
+Each entry says what it works around, in which release, and where the code is. Code that can move
+without hurting the reading of a job lives here; a workaround that must stay inline (a line inside
+a job or a source) is documented here and its line points back with `workarounds.py [name]`.
+tests/flink_jobs/test_workarounds.py has one test per entry showing that the problem still exists
+in the installed PyFlink: the day a release fixes one, its test fails and says which one can go.
+
+pyflink is imported inside the functions that reach the JVM: this module is also read by the
+cluster commands and the submission client, which start nothing heavy.
+
+[collect-in-bulk] PyFlink 2.3.0 (and 1.x): DataStream.execute_and_collect() returns an iterator
+    that makes two py4j calls per record (hasNext, next: ~1.5k records/s measured). `collect_lines`
+    collects on the Java side and crosses py4j once. It first runs what execute_and_collect() does
+    before it (PythonConfigUtil.configPythonOperator): without it Python side outputs (late events)
+    are not wired up and their records reach the main output's converter. Used by sinks.collect_all.
+
+[thread-mode-pythonpath] PyFlink 2.3.0: thread mode embeds the base Python installation in the
+    TaskManager JVM (PEMJA); inside a virtualenv it does not see the virtualenv's packages (pemja,
+    pyflink, ours) unless python.pythonpath names them: `thread_mode_pythonpath()`. Used by
+    runtime.local_python_options and cluster.flink_config.
+
+[parallelism-in-thread-mode] PyFlink 2.3.0 on Flink 2.x: in thread mode
+    RuntimeContext.get_number_of_parallel_subtasks() calls the Java method
+    getNumberOfParallelSubtasks(), which Flink 2.0 removed (it moved to getTaskInfo()). Inline:
+    sources.GenerateEvents gets the parallelism from the plan, in its constructor.
+
+[idleness-before-assigner] PyFlink 2.3.0: WatermarkStrategy.with_idleness() returns a new strategy
+    without the Python timestamp assigner set by with_timestamp_assigner(). Inline: the assigner goes
+    last in jobs/windowed_counts.watermark_strategy.
+
+[output-tag-own-type] PyFlink 2.3.0: pickling an OutputTag (every job submission does) clears the
+    Java half of its TypeInformation, which breaks any stream that shares that object as its type.
+    Inline: sources.event_type() and sources.invalid_type() build a fresh TypeInformation each
+    call, and the late-events tag of jobs/windowed_counts gets its own. (A module-level type of the
+    invalid tag failed the second job built in one process: cannot pickle '_thread.RLock'.)
+
+[modules-of-an-earlier-job] PyFlink 2.3.0, thread mode on a session cluster: a TaskManager embeds
+    one Python interpreter for every job it runs, so `flink_jobs` stays imported from the first
+    job's python-files folder, which Flink deletes when that job ends; a later job of another pack
+    module failed with ModuleNotFoundError (flink_jobs.jobs.running_totals after windowed-counts).
+    Inline: flink_jobs/__init__.py gives the pack's packages a __path__ that also follows sys.path,
+    where each job's own shipped copy is. Test: test_jobs_submit (three jobs on one cluster).
+
+[java-timestamp-assigner] PyFlink 2.3.0: StreamExecutionEnvironment.from_source() passes only the
+    Java half of a WatermarkStrategy, so a Python timestamp assigner is silently ignored (records
+    keep the source's timestamps). `with_java_timestamp_assigner` sets a Java assigner instead
+    (jvm/src: io.github.flinkjobpack.JsonEventTime). Used by sources.source_watermarks.
+
+[state-ttl-thread-mode-cluster] PyFlink 2.3.0: state TTL in thread mode on a standalone cluster
+    builds the TTL config through get_gateway() inside the TaskManager, which tries to launch a
+    gateway process and fails with FileNotFoundError (launch_gateway_server_process). Not worked
+    around in code: the cluster tests run running-totals with job.state-ttl=null; a job that needs
+    TTL on a cluster uses process mode.
+
+[flink-python-parent-first] Flink 2.3.0 on Java 17: with flink-python only in each job's
+    classloader, a TaskManager that ran one thread-mode job fails the next (PEMJA's native library
+    is already loaded by the first job's classloader; `NoSuchFieldException: loadedLibraryNames`).
+    Inline: cluster._write_lib puts opt/flink-python-*.jar on the cluster's lib/ and
+    cluster.flink_config loads `pemja.` parent-first, so PEMJA loads once per TaskManager.
+"""
+from __future__ import annotations
+
+import os
+import site
+
+
+def thread_mode_pythonpath() -> str:
+    """[thread-mode-pythonpath] python.pythonpath for thread mode: this interpreter's packages."""
+    return os.pathsep.join(site.getsitepackages())
+
+
+def collect_lines(stream, job_name: str) -> list[str]:
+    """[collect-in-bulk] Run the job and return every record of `stream` (a stream of strings) in
+    one transfer from the JVM."""
+    from pyflink.java_gateway import get_gateway
+
+    gateway = get_gateway()
+    gateway.jvm.org.apache.flink.python.util.PythonConfigUtil.configPythonOperator(
+        stream._j_data_stream.getExecutionEnvironment()
+    )
+    stream._apply_chaining_optimization()
+    iterator = stream._j_data_stream.executeAndCollect(job_name)
+    try:
+        records = gateway.jvm.org.apache.flink.util.CollectionUtil.iteratorToList(iterator)
+        text = gateway.jvm.java.lang.String.join("\n", records)
+    finally:
+        iterator.close()
+    return text.splitlines()
+
+
+def with_java_timestamp_assigner(strategy, class_name: str):
+    """[java-timestamp-assigner] `strategy` with a Java TimestampAssigner (a class on the job's
+    classpath) instead of a Python one, which from_source would ignore."""
+    from pyflink.common import WatermarkStrategy
+    from pyflink.util.java_utils import load_java_class
+
+    assigner = load_java_class(class_name).newInstance()
+    return WatermarkStrategy(strategy._j_watermark_strategy.withTimestampAssigner(assigner))

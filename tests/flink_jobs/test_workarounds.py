@@ -1,0 +1,113 @@
+"""One test per entry of flink_jobs/workarounds.py: each shows that the PyFlink or Flink problem the
+workaround exists for is still there in the installed release. When one of these fails, a release
+fixed the problem: remove the workaround named in the test and this test with it."""
+import importlib.util
+import inspect
+import json
+import pickle
+from pathlib import Path
+import subprocess
+import sys
+
+import pytest
+from pyflink.common import Duration, Types, WatermarkStrategy
+from pyflink.common.watermark_strategy import TimestampAssigner
+from pyflink.datastream import OutputTag, StreamExecutionEnvironment
+from pyflink.datastream.connectors.number_seq import NumberSequenceSource
+from pyflink.datastream.data_stream import CloseableIterator
+from pyflink.java_gateway import get_gateway
+
+from flink_jobs import workarounds
+from flink_jobs.cluster import ClusterSpec, cluster_status, start_cluster, stop_cluster
+from flink_jobs.config import default_config_path, load_job_config
+from flink_jobs.jobs import job_info
+from flink_jobs.rest import FlinkRest
+from flink_jobs.submit import submit, wait_for_job
+from processes import alive, free_ports
+
+
+class FirstField(TimestampAssigner):
+    def extract_timestamp(self, value, record_timestamp):
+        return value
+
+
+def test_collect_in_bulk_pyflink_collects_one_record_per_py4j_round_trip():
+    """[collect-in-bulk]: PyFlink's collect iterator asks the JVM for every record separately."""
+    source = inspect.getsource(CloseableIterator.next)
+    assert "self._j_closeable_iterator.hasNext()" in source and "self._j_closeable_iterator.next()" in source
+
+
+def test_thread_mode_pythonpath_the_base_installation_does_not_see_the_virtualenv():
+    """[thread-mode-pythonpath]: the interpreter PEMJA embeds is the base installation, which does
+    not find pyflink (installed in this virtualenv) without python.pythonpath."""
+    if sys.prefix == sys.base_prefix:
+        pytest.skip("not inside a virtualenv")
+    base_python = f"{sys.base_prefix}/bin/python{sys.version_info.major}.{sys.version_info.minor}"
+    probe = subprocess.run([base_python, "-c", "import pyflink"], capture_output=True, text=True, timeout=60)
+    assert probe.returncode != 0 and "No module named 'pyflink'" in probe.stderr, probe.stderr
+    assert sys.prefix in workarounds.thread_mode_pythonpath()
+
+
+@pytest.mark.flink
+def test_parallelism_in_thread_mode_java_runtime_context_lost_the_method():
+    """[parallelism-in-thread-mode]: the embedded runtime context calls a Java method Flink 2.0 removed."""
+    # the module imports pemja, which only loads inside a TaskManager: read it as text
+    embedded = importlib.util.find_spec("pyflink.fn_execution.datastream.embedded.runtime_context").origin
+    assert "return self._runtime_context.getNumberOfParallelSubtasks()" in Path(embedded).read_text()
+    runtime_context = get_gateway().jvm.java.lang.Class.forName("org.apache.flink.api.common.functions.RuntimeContext")
+    assert "getNumberOfParallelSubtasks" not in {method.getName() for method in runtime_context.getMethods()}
+
+
+@pytest.mark.flink
+def test_idleness_before_assigner_with_idleness_drops_the_python_assigner():
+    """[idleness-before-assigner]"""
+    strategy = WatermarkStrategy.for_monotonous_timestamps().with_timestamp_assigner(FirstField())
+    assert strategy._timestamp_assigner is not None
+    # flink-lint: disable=idleness-drops-assigner -- the PyFlink behaviour this test shows
+    assert strategy.with_idleness(Duration.of_seconds(1))._timestamp_assigner is None
+
+
+@pytest.mark.flink
+def test_output_tag_own_type_pickling_a_tag_clears_its_shared_type():
+    """[output-tag-own-type]: a stream typed with the same TypeInformation object loses its Java half."""
+    shared = Types.LONG()
+    assert shared.get_java_type_info() is not None
+    pickle.dumps(OutputTag("late", shared))
+    assert shared._j_typeinfo is None
+
+
+@pytest.mark.flink
+def test_java_timestamp_assigner_from_source_ignores_a_python_assigner():
+    """[java-timestamp-assigner]: with a Python assigner, from_source adds no operator that would
+    run it; assign_timestamps_and_watermarks does."""
+    env = StreamExecutionEnvironment.get_execution_environment()
+    strategy = WatermarkStrategy.for_monotonous_timestamps().with_timestamp_assigner(FirstField())
+    from_source = env.from_source(NumberSequenceSource(0, 9), strategy, "numbers")
+    from_source.print()
+    plan = env.get_execution_plan()
+    assert "Timestamps/Watermarks" not in plan and "FirstField" not in plan
+    env.from_source(NumberSequenceSource(0, 9), WatermarkStrategy.no_watermarks(), "more") \
+        .assign_timestamps_and_watermarks(strategy).print()
+    assert "Timestamps/Watermarks" in env.get_execution_plan()
+
+
+@pytest.mark.cluster
+def test_state_ttl_thread_mode_cluster_fails_in_the_taskmanager(tmp_path):
+    """[state-ttl-thread-mode-cluster]: running-totals with state TTL, in thread mode, on a
+    standalone cluster fails: the TaskManager's embedded Python calls get_gateway()."""
+    rest, rpc, blob = free_ports(3)
+    spec = ClusterSpec(directory=tmp_path / "cluster", rest_port=rest, rpc_port=rpc, blob_port=blob)
+    overrides = ["job.events.count=100", "job.state-ttl=1h", "job.sink.type=stdout",
+                 "flink.python.execution-mode=thread", "flink.restart-strategy.type=none"]
+    config = load_job_config(str(default_config_path("running-totals")), overrides, "running-totals")
+    info = start_cluster(spec)
+    try:
+        submitted = submit(job_info("running-totals"), config, overrides, info.rest_url.split("//")[1])
+        assert wait_for_job(info.rest_url, submitted.job_id, timeout=120) == "FAILED"
+        exceptions = json.dumps(FlinkRest(info.rest_url).get(f"/jobs/{submitted.job_id}/exceptions"))
+        assert "FileNotFoundError" in exceptions and "launch_gateway_server_process" in exceptions
+    finally:
+        status = cluster_status(spec.directory)
+        stop_cluster(spec.directory)
+        leftovers = [pid for pid in status.pids + status.other_pids if alive(pid)]
+        assert not leftovers, f"processes left behind: {leftovers}"
