@@ -172,17 +172,28 @@ def test_stop_with_savepoint_and_resubmit_continues_from_its_offsets(kafka_broke
 # --------------------------------------------------------------------------- idle partitions
 
 
+def one_partition_topic(broker, prefix: str, spec: EventSpec) -> str:
+    """A 4-partition topic whose events all went to partition 0 (record timestamps: now)."""
+    from confluent_kafka import Producer
+
+    topic = broker.topic(prefix, 4)
+    producer = Producer({"bootstrap.servers": broker.bootstrap})
+    for event in spec.events():
+        producer.produce(topic, value=event_json(event), partition=0)
+    assert producer.flush(30) == 0
+    return topic
+
+
+def window_vertex(rest: FlinkRest, job_id: str) -> dict:
+    (vertex,) = [v for v in rest.get(f"/jobs/{job_id}")["vertices"] if v["name"].startswith("windowed-counts")]
+    return vertex
+
+
 def test_an_empty_partition_does_not_stall_the_windows(kafka_broker, cluster):
     """Unbounded read of a 4-partition topic with data in one partition only: with idleness the
     windows fire while the job runs, each equal to the reference."""
-    from confluent_kafka import Producer
-
-    source = kafka_broker.topic("idle-events", 4)
     spec = EventSpec(count=5_000, keys=10)
-    producer = Producer({"bootstrap.servers": kafka_broker.bootstrap})
-    for event in spec.events():
-        producer.produce(source, value=event_json(event), partition=0)  # record timestamp: now
-    assert producer.flush(30) == 0
+    source = one_partition_topic(kafka_broker, "idle-events", spec)
     sink = output_topics(kafka_broker, f"{source}-out", ["windows", "late", "invalid"])
     overrides = kafka_overrides(kafka_broker, source, sink, "job.window.idleness=1s", "job.window.size=10s",
                                 "flink.parallelism.default=1")
@@ -195,6 +206,30 @@ def test_an_empty_partition_does_not_stall_the_windows(kafka_broker, cluster):
     expected = reference.windows(spec.events(), 10_000)
     fired = window_results(committed(kafka_broker, f"{sink}-windows"))
     assert fired and all(expected[slot] == result for slot, result in fired.items())
+
+
+def test_without_idleness_an_empty_partition_stalls_event_time(kafka_broker, cluster):
+    """What flink-lint's kafka-source-without-idleness rules warn of, reproduced: every event has
+    reached the window operator, yet its input watermark never left Long.MIN_VALUE (three partitions
+    hold it back) and no window fired."""
+    spec = EventSpec(count=5_000, keys=10)
+    source = one_partition_topic(kafka_broker, "stall-events", spec)
+    sink = output_topics(kafka_broker, f"{source}-out", ["windows", "late", "invalid"])
+    overrides = kafka_overrides(kafka_broker, source, sink, "job.window.idleness=null", "job.window.size=10s",
+                                "flink.parallelism.default=1")
+    job_id = run_on_cluster(cluster, "windowed-counts", overrides)
+    rest = FlinkRest(cluster.rest_url)
+    try:
+        assert wait_for(lambda: window_vertex(rest, job_id)["metrics"]["read-records"] >= 5_000, 120, 1), \
+            "every event reaches the window operator"
+        assert wait_for(lambda: completed_checkpoints(cluster.rest_url, job_id) >= 2, 60, 0.5), \
+            "checkpoints complete, so anything fired would be committed"
+        vertex = window_vertex(rest, job_id)
+        watermarks = rest.get(f"/jobs/{job_id}/vertices/{vertex['id']}/watermarks")
+    finally:
+        cancel(cluster, job_id)
+    assert [w["value"] for w in watermarks] == [str(-2**63)], watermarks
+    assert committed(kafka_broker, f"{sink}-windows") == []
 
 
 # --------------------------------------------------------------------------- 4. invalid records
