@@ -39,12 +39,14 @@ class ConfigError(Exception):
         self.problems = problems
 
 
+# The settings below have no defaults of their own: a job's defaults are its shipped config,
+# configs/<job>.yaml, and a user's config is read over it (see `shipped_job_section`).
 @dataclass(frozen=True)
 class WindowSettings:
-    size_ms: int = 10_000
-    allowed_lateness_ms: int = 0
-    out_of_orderness_ms: int = 2_000
-    idleness_ms: Optional[int] = 30_000
+    size_ms: Optional[int]  # None: the job has no windows (its config sets none)
+    allowed_lateness_ms: Optional[int]
+    out_of_orderness_ms: int
+    idleness_ms: Optional[int]
 
 
 @dataclass(frozen=True)
@@ -52,21 +54,21 @@ class SlowOperator:
     """Testing aid (job.slow-operator): sleep `sleep_ms` on every `every`-th record."""
 
     sleep_ms: int
-    every: int = 1
-    keyed: bool = False
+    every: int
+    keyed: bool
 
 
 @dataclass(frozen=True)
 class JobSettings:
     name: str
-    events: EventSpec = field(default_factory=EventSpec)
-    source: dict = field(default_factory=lambda: {"type": "generator"})
-    sink: dict = field(default_factory=lambda: {"type": "collect"})
-    window: WindowSettings = field(default_factory=WindowSettings)
-    state_ttl_ms: Optional[int] = None
-    emit_mode: str = "per-event"
-    emit_interval_ms: int = 1_000
-    slow_operator: Optional[SlowOperator] = None
+    events: EventSpec
+    source: dict
+    sink: dict
+    window: WindowSettings
+    state_ttl_ms: Optional[int]
+    emit_mode: Optional[str]  # None: the job does not emit on a timer (its config has no `emit`)
+    emit_interval_ms: Optional[int]
+    slow_operator: Optional[SlowOperator]
 
     @property
     def event_time_from_source(self) -> bool:
@@ -83,6 +85,30 @@ class JobConfig:
 
 def default_config_path(job: str) -> Path:
     return CONFIG_DIR / f"{job}.yaml"
+
+
+FALLBACK_JOB = "windowed-counts"  # the base of a config for no pack job (a file read on its own)
+REPLACED_WHOLE = ("source", "sink", "slow-operator")  # a user's section replaces the shipped one
+
+
+def shipped_job_section(job: str) -> dict:
+    """The `job:` section of the shipped configs/<job>.yaml: the defaults of that job's settings."""
+    path = default_config_path(job)
+    if not path.is_file():
+        path = default_config_path(FALLBACK_JOB)
+    return _read_document(str(path)).value.get("job") or {}
+
+
+def _over_shipped(job: dict, shipped: dict) -> dict:
+    """The user's `job:` section read over the shipped one: mappings merge key by key, except the
+    sections of REPLACED_WHOLE (a Kafka source inherits nothing of the generator's). The name is not
+    inherited: a config without one is named after the job it runs, or its file."""
+    merged = {key: value for key, value in shipped.items() if key != "name"}
+    for key, value in job.items():
+        base = merged.get(key)
+        mergeable = isinstance(base, dict) and isinstance(value, dict) and key not in REPLACED_WHOLE
+        merged[key] = {**base, **value} if mergeable else value
+    return merged
 
 
 # ------------------------------------------------------------------ loading and overrides
@@ -206,43 +232,46 @@ def _flink_option_problems(entries: list, where) -> list[Problem]:
     return problems
 
 
-def _settings(value: dict, locate: _Locator) -> tuple[JobSettings, list]:
+def _settings(value: dict, locate: _Locator, shipped: dict) -> tuple[JobSettings, list]:
+    """Typed settings from the user's `job:` section over the shipped one (every key is there)."""
     problems: list[Problem] = []
-    job = value.get("job") or {}
+    job = _over_shipped(value.get("job") or {}, shipped)
 
     def where(*keys: str) -> str:
         return locate("job", *keys)
 
+    def duration(section: dict, key: str, *path: str, positive: bool = False) -> Optional[int]:
+        name = ".".join((*path, key))
+        return _duration(section.get(key), name, problems, where(*path, key), positive=positive)
+
     events = job.get("events") or {}
-    base = EventSpec()
     spec = EventSpec(
-        count=events.get("count", base.count),
-        seed=events.get("seed", base.seed),
-        keys=events.get("keys", base.keys),
-        key_skew=float(events.get("key-skew", base.key_skew)),
-        value_max=events.get("value-max", base.value_max),
-        start_ms=events.get("start", base.start_ms),
-        interval_ms=_duration(events.get("interval", base.interval_ms), "events.interval", problems, where("events", "interval"), positive=True),
-        disorder_ms=_duration(events.get("disorder", base.disorder_ms), "events.disorder", problems, where("events", "disorder")),
-        late_fraction=float(events.get("late-fraction", base.late_fraction)),
-        late_by_ms=_duration(events.get("late-by", base.late_by_ms), "events.late-by", problems, where("events", "late-by")),
-        rate=events.get("rate", base.rate),
+        count=events["count"],
+        seed=events["seed"],
+        keys=events["keys"],
+        key_skew=float(events["key-skew"]),
+        value_max=events["value-max"],
+        start_ms=events["start"],
+        interval_ms=duration(events, "interval", "events", positive=True),
+        disorder_ms=duration(events, "disorder", "events"),
+        late_fraction=float(events["late-fraction"]),
+        late_by_ms=duration(events, "late-by", "events"),
+        rate=events["rate"],
     )
 
     window = job.get("window") or {}
-    defaults = WindowSettings()
     window_settings = WindowSettings(
-        size_ms=_duration(window.get("size", defaults.size_ms), "window.size", problems, where("window", "size"), positive=True),
-        allowed_lateness_ms=_duration(window.get("allowed-lateness", defaults.allowed_lateness_ms), "window.allowed-lateness", problems, where("window", "allowed-lateness")),
-        out_of_orderness_ms=_duration(window.get("out-of-orderness", defaults.out_of_orderness_ms), "window.out-of-orderness", problems, where("window", "out-of-orderness")),
-        idleness_ms=_duration(window.get("idleness", defaults.idleness_ms), "window.idleness", problems, where("window", "idleness")),
+        size_ms=duration(window, "size", "window", positive=True),
+        allowed_lateness_ms=duration(window, "allowed-lateness", "window"),
+        out_of_orderness_ms=duration(window, "out-of-orderness", "window"),
+        idleness_ms=duration(window, "idleness", "window"),
     )
 
     emit = job.get("emit") or {}
-    source = dict(job.get("source") or {"type": "generator"})
+    source = dict(job["source"])
     if "monitor-interval" in source:
-        source["monitor-interval"] = _duration(source["monitor-interval"], "source.monitor-interval", problems, where("source", "monitor-interval"))
-    sink = dict(job.get("sink") or {"type": "collect"})
+        source["monitor-interval"] = duration(source, "monitor-interval", "source")
+    sink = dict(job["sink"])
     if sink["type"] == "kafka":
         sink = _kafka_sink(sink, problems, where)
     settings = JobSettings(
@@ -251,9 +280,9 @@ def _settings(value: dict, locate: _Locator) -> tuple[JobSettings, list]:
         source=source,
         sink=sink,
         window=window_settings,
-        state_ttl_ms=_duration(job.get("state-ttl"), "state-ttl", problems, where("state-ttl")),
-        emit_mode=emit.get("mode", "per-event"),
-        emit_interval_ms=_duration(emit.get("interval", 1000), "emit.interval", problems, where("emit", "interval")),
+        state_ttl_ms=duration(job, "state-ttl"),
+        emit_mode=emit.get("mode"),
+        emit_interval_ms=duration(emit, "interval", "emit"),
         slow_operator=_slow_operator(job.get("slow-operator"), problems, where),
     )
     return settings, problems
@@ -330,7 +359,8 @@ def _cross_checks(settings: JobSettings, flink: dict, where: _Locator) -> list[P
     if settings.events.count is None and source == "generator" and sink == "collect":
         problems.append(Problem(where("job", "events", "count"), (
             "an unbounded generator (events.count: null) never finishes: use sink `stdout`, `file` or `kafka`")))
-    if settings.emit_mode != "per-event" and settings.emit_interval_ms < 10:
+    if settings.emit_mode not in (None, "per-event") and settings.emit_interval_ms is not None \
+            and settings.emit_interval_ms < 10:
         problems.append(Problem(where("job", "emit", "interval"), "emit.interval must be at least 10 ms"))
     return problems
 
@@ -363,7 +393,8 @@ def load_job_config(path: str, overrides: list[str] = (), job_name: str = "") ->
 
     entries = list(flink_entries(value.get("flink") or {}))
     flink = {key: flat_value for key, flat_value, _ in entries}
-    settings, setting_problems = _settings(value, where)
+    job = value.get("job") or {}
+    settings, setting_problems = _settings(value, where, shipped_job_section(job_name or job.get("name") or Path(path).stem))
     problems += setting_problems
     if not settings.name:
         settings = replace(settings, name=job_name or Path(path).stem)
