@@ -1,12 +1,15 @@
 """Alert thresholds: configs/alerts.yaml (or --alerts FILE), validated by schemas/alerts.schema.json.
 
-A file may set only some thresholds; the rest keep the shipped defaults. Every problem is reported
-as `file:line:col: message`, like job configs.
+A file may set only some thresholds; the rest keep the shipped defaults: the file is read over
+configs/alerts.yaml, which is the only place a default is written (Thresholds' fields default to it).
+Every problem is reported as `file:line:col: message`, like job configs.
 """
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
@@ -25,18 +28,23 @@ class AlertsError(Exception):
     """The alerts file is unreadable or invalid; str() lists the problems, one per line."""
 
 
+def _shipped(name: str):
+    """A field whose default is the shipped configs/alerts.yaml's value."""
+    return field(default_factory=lambda: copy.deepcopy(shipped_thresholds()[name]))
+
+
 @dataclass(frozen=True)
 class Thresholds:
-    backpressure_ratio: dict = field(default_factory=lambda: {"warning": 0.5, "critical": 0.8})
-    buffer_pool_usage: dict = field(default_factory=lambda: {"warning": 0.8})
-    input_vs_processing_rate: dict = field(default_factory=lambda: {"warning": 2.0})
-    kafka_lag: dict = field(default_factory=lambda: {"warning": 100000})
-    kafka_lag_growth_samples: int = 3
-    kafka_lag_growth_min_records: int = 1000
-    job_stalled_seconds: float = 30.0
-    busy_ratio: float = 0.8
-    skew: float = 1.5
-    target_utilization: float = 0.7
+    backpressure_ratio: dict = _shipped("backpressure_ratio")
+    buffer_pool_usage: dict = _shipped("buffer_pool_usage")
+    input_vs_processing_rate: dict = _shipped("input_vs_processing_rate")
+    kafka_lag: dict = _shipped("kafka_lag")
+    kafka_lag_growth_samples: int = _shipped("kafka_lag_growth_samples")
+    kafka_lag_growth_min_records: int = _shipped("kafka_lag_growth_min_records")
+    job_stalled_seconds: float = _shipped("job_stalled_seconds")
+    busy_ratio: float = _shipped("busy_ratio")
+    skew: float = _shipped("skew")
+    target_utilization: float = _shipped("target_utilization")
 
     def severity(self, metric: str, value: Optional[float]) -> Optional[tuple[str, float]]:
         """(severity, threshold) of the worst level `value` is strictly above, else None."""
@@ -67,9 +75,7 @@ def _read(path: Path):
     return documents[0], documents[0].value
 
 
-def load_thresholds(path: Optional[str] = None) -> Thresholds:
-    """The shipped defaults overlaid with `path` (default configs/alerts.yaml)."""
-    path = Path(path) if path else DEFAULT_ALERTS
+def _validated(path: Path) -> dict:
     document, value = _read(path)
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     problems = []
@@ -80,18 +86,51 @@ def load_thresholds(path: Optional[str] = None) -> Thresholds:
         problems.append(f"{where}: {dotted}: {error.message}")
     if problems:
         raise AlertsError("\n".join(problems))
-    defaults = Thresholds()
-    alerts, diagnosis = value.get("alerts") or {}, value.get("diagnosis") or {}
-    growth = alerts.get("kafka-lag-growth") or {}
-    return Thresholds(
-        backpressure_ratio=alerts.get("backpressure-ratio", defaults.backpressure_ratio),
-        buffer_pool_usage=alerts.get("buffer-pool-usage", defaults.buffer_pool_usage),
-        input_vs_processing_rate=alerts.get("input-vs-processing-rate", defaults.input_vs_processing_rate),
-        kafka_lag=alerts.get("kafka-lag", defaults.kafka_lag),
-        kafka_lag_growth_samples=growth.get("samples", defaults.kafka_lag_growth_samples),
-        kafka_lag_growth_min_records=growth.get("min-records", defaults.kafka_lag_growth_min_records),
-        job_stalled_seconds=(alerts.get("job-stalled") or {}).get("seconds", defaults.job_stalled_seconds),
-        busy_ratio=diagnosis.get("busy-ratio", defaults.busy_ratio),
-        skew=diagnosis.get("skew", defaults.skew),
-        target_utilization=diagnosis.get("target-utilization", defaults.target_utilization),
+    return value
+
+
+def _is_levels(entry) -> bool:
+    return isinstance(entry, dict) and set(entry) <= set(SEVERITIES)
+
+
+def _over(value: dict, shipped: dict) -> dict:
+    """`value` read over the shipped file, section by section and threshold by threshold. A threshold
+    of severity levels is replaced whole (a level left out does not fire); the settings of the others
+    (kafka-lag-growth's samples and min-records) merge one by one."""
+    merged = {}
+    for section in shipped.keys() | value.keys():
+        base, mine = dict(shipped.get(section) or {}), value.get(section) or {}
+        for key, entry in mine.items():
+            old = base.get(key)
+            base[key] = {**old, **entry} if isinstance(old, dict) and not _is_levels(old) else entry
+        merged[section] = base
+    return merged
+
+
+def _fields(value: dict) -> dict:
+    """Thresholds' fields from a complete alerts file (the shipped one, or a file read over it)."""
+    alerts, diagnosis = value["alerts"], value["diagnosis"]
+    return dict(
+        backpressure_ratio=alerts["backpressure-ratio"],
+        buffer_pool_usage=alerts["buffer-pool-usage"],
+        input_vs_processing_rate=alerts["input-vs-processing-rate"],
+        kafka_lag=alerts["kafka-lag"],
+        kafka_lag_growth_samples=alerts["kafka-lag-growth"]["samples"],
+        kafka_lag_growth_min_records=alerts["kafka-lag-growth"]["min-records"],
+        job_stalled_seconds=alerts["job-stalled"]["seconds"],
+        busy_ratio=diagnosis["busy-ratio"],
+        skew=diagnosis["skew"],
+        target_utilization=diagnosis["target-utilization"],
     )
+
+
+@lru_cache(maxsize=1)
+def shipped_thresholds() -> dict:
+    """The shipped configs/alerts.yaml as Thresholds' field values: the defaults, written once."""
+    return _fields(_validated(DEFAULT_ALERTS))
+
+
+def load_thresholds(path: Optional[str] = None) -> Thresholds:
+    """`path` (default configs/alerts.yaml) read over the shipped configs/alerts.yaml."""
+    value = _validated(Path(path) if path else DEFAULT_ALERTS)
+    return Thresholds(**_fields(_over(value, _validated(DEFAULT_ALERTS))))

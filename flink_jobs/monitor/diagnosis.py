@@ -429,8 +429,10 @@ def _send_potential(upstream: VertexReport) -> Optional[float]:
     return upstream.records_out * min(1.0, busy + (upstream.backpressure or 0)) / busy
 
 
-def diagnose(sample: JobSample, thresholds: Thresholds = Thresholds(), previous: Optional["Diagnosis"] = None) -> Diagnosis:
-    """Judge one sample. `previous`: the diagnosis of the watch's previous refresh (lag trends)."""
+def diagnose(sample: JobSample, thresholds: Optional[Thresholds] = None, previous: Optional["Diagnosis"] = None) -> Diagnosis:
+    """Judge one sample. `previous`: the diagnosis of the watch's previous refresh (lag trends).
+    `thresholds`: by default the shipped configs/alerts.yaml."""
+    thresholds = Thresholds() if thresholds is None else thresholds
     job = sample.job
     edges = plan_edges(sample.plan)
     listed = [v for v in job.get("vertices") or [] if isinstance(v, dict) and v.get("id")]
