@@ -1,0 +1,63 @@
+"""Defaults are written once: the shipped configs/<job>.yaml and configs/alerts.yaml. The settings
+dataclasses have no default values of their own; a config that leaves a key out gets the shipped
+file's value."""
+import dataclasses
+
+import pytest
+import yaml
+
+from flink_jobs.config import JobSettings, SlowOperator, WindowSettings, default_config_path, load_job_config
+from flink_jobs.jobs import JOBS
+from flink_jobs.monitor.alerts import DEFAULT_ALERTS, Thresholds, load_thresholds
+
+
+@pytest.mark.parametrize("cls", [JobSettings, WindowSettings, SlowOperator])
+def test_job_settings_have_no_defaults_in_code(cls):
+    assert [f.name for f in dataclasses.fields(cls)
+            if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING] == []
+
+
+def test_thresholds_defaults_come_from_the_shipped_file():
+    shipped = yaml.safe_load(DEFAULT_ALERTS.read_text())
+    for f in dataclasses.fields(Thresholds):
+        assert f.default is dataclasses.MISSING, f"{f.name}: a literal default in code"
+    assert Thresholds() == load_thresholds(str(DEFAULT_ALERTS))
+    assert Thresholds().backpressure_ratio == shipped["alerts"]["backpressure-ratio"]
+    assert Thresholds().skew == shipped["diagnosis"]["skew"]
+
+
+@pytest.mark.parametrize("job", sorted(JOBS))
+def test_an_empty_job_section_gets_the_shipped_settings(tmp_path, job):
+    path = tmp_path / "mine.yaml"
+    path.write_text("job: {}\n")
+    mine = load_job_config(str(path), job_name=job)
+    shipped = load_job_config(str(default_config_path(job)), job_name=job)
+    assert mine.settings == shipped.settings
+    assert mine.flink == {}  # Flink options are not inherited: Flink has its own defaults
+
+
+def test_a_key_left_out_keeps_the_shipped_value_next_to_it(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text("job:\n  events: {count: 500}\n  window: {size: 5 s}\n")
+    mine = load_job_config(str(path), job_name="windowed-counts").settings
+    shipped = load_job_config(str(default_config_path("windowed-counts"))).settings
+    assert (mine.events.count, mine.window.size_ms) == (500, 5000)
+    assert dataclasses.replace(mine.events, count=shipped.events.count) == shipped.events
+    assert dataclasses.replace(mine.window, size_ms=shipped.window.size_ms) == shipped.window
+
+
+def test_an_alerts_file_with_one_threshold_gets_the_others_from_the_shipped_file(tmp_path):
+    path = tmp_path / "alerts.yaml"
+    path.write_text("alerts:\n  kafka-lag: {warning: 5}\n  kafka-lag-growth: {samples: 5}\n")
+    mine, shipped = load_thresholds(str(path)), load_thresholds()
+    assert mine.kafka_lag == {"warning": 5}
+    assert mine.kafka_lag_growth_samples == 5
+    assert mine.kafka_lag_growth_min_records == shipped.kafka_lag_growth_min_records
+    assert dataclasses.replace(mine, kafka_lag=shipped.kafka_lag,
+                               kafka_lag_growth_samples=shipped.kafka_lag_growth_samples) == shipped
+
+
+def test_severity_levels_of_a_threshold_are_replaced_whole(tmp_path):
+    path = tmp_path / "alerts.yaml"
+    path.write_text("alerts:\n  backpressure-ratio: {warning: 0.3}\n")
+    assert load_thresholds(str(path)).backpressure_ratio == {"warning": 0.3}  # no shipped critical
