@@ -27,8 +27,10 @@ from flink_jobs.kafka import JVM_LIB
 from flink_jobs.rest import TERMINAL_STATES, FlinkRest, RestError
 from flink_jobs.runtime import CommandError, local_python_options, root_cause, write_failure_log
 
-# code + the data it reads: (folder of the checkout, name in the zip, files); the linter is imported as flink_lint
-SHIPPED = (("flink_jobs", "flink_jobs", "*.py"), ("lint", "flink_lint", "*.py"), ("schemas", "schemas", "*.json"))
+# code + the data it reads: (folder of the checkout, name in the zip, files); the linter is imported as
+# flink_lint; the shipped configs because a job config is read over its job's shipped one
+SHIPPED = (("flink_jobs", "flink_jobs", "*.py"), ("lint", "flink_lint", "*.py"), ("schemas", "schemas", "*.json"),
+           ("configs", "configs", "*.yaml"))
 _JOB_ID = re.compile(r"JobID\s+([0-9a-f]{32})")
 
 

@@ -10,8 +10,9 @@ from flink_jobs.submit import package_zip
 def test_the_shipped_zip_holds_flink_jobs_flink_lint_and_the_schemas(tmp_path):
     shipped = package_zip(tmp_path)
     names = zipfile.ZipFile(shipped).namelist()
-    assert {name.split("/")[0] for name in names} == {"flink_jobs", "flink_lint", "schemas"}
-    assert {"flink_jobs/config.py", "flink_lint/cli.py", "flink_lint/rules/config/schema.py"} <= set(names)
+    assert {name.split("/")[0] for name in names} == {"flink_jobs", "flink_lint", "schemas", "configs"}
+    assert {"flink_jobs/config.py", "flink_lint/cli.py", "flink_lint/rules/config/schema.py",
+            "configs/windowed-counts.yaml", "configs/running-totals.yaml"} <= set(names)
 
 
 def test_the_pack_imports_from_the_shipped_zip(tmp_path):
