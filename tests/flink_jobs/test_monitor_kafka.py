@@ -20,9 +20,8 @@ from flink_jobs.jobs import job_info
 from flink_jobs.kafka import BrokerSpec, create_topics, start_broker, stop_broker
 from flink_jobs.monitor.kafka_lag import source_lag
 from flink_jobs.monitor.kafka_offsets import read_offsets
-from flink_jobs.rest import FlinkRest
 from flink_jobs.submit import submit
-from processes import cancel, free_ports, local_cluster, wait_for
+from processes import all_tasks_running, cancel, free_ports, local_cluster, wait_for
 
 pytestmark = [pytest.mark.cluster, pytest.mark.kafka]
 
@@ -71,12 +70,7 @@ def run_job(cluster, broker, topic: str, name: str, *more) -> tuple[str, str]:
                  "flink.execution.checkpointing.interval=2s", *more]
     config = load_job_config(str(default_config_path("windowed-counts")), overrides, "windowed-counts")
     job_id = submit(job_info("windowed-counts"), config, overrides, cluster.rest_url.split("//")[1]).job_id
-
-    def all_running():
-        job = FlinkRest(cluster.rest_url).get(f"/jobs/{job_id}")
-        return all(v["status"] == "RUNNING" for v in job["vertices"])
-
-    assert wait_for(all_running, 180), "the job starts"
+    assert wait_for(lambda: all_tasks_running(cluster.rest_url, job_id), 180), "the job starts"
     return job_id, group
 
 

@@ -13,9 +13,8 @@ import pytest
 from flink_jobs.cluster import cluster_status, kill_taskmanager, start_taskmanager
 from flink_jobs.config import default_config_path, load_job_config
 from flink_jobs.jobs import job_info
-from flink_jobs.rest import FlinkRest
 from flink_jobs.submit import submit
-from processes import all_tasks_running, local_cluster, wait_for
+from processes import all_tasks_running, cancel, local_cluster, wait_for
 
 pytestmark = pytest.mark.cluster
 
@@ -94,4 +93,4 @@ def test_a_job_whose_only_taskmanager_died_is_stalled_and_says_why(cluster, tmp_
         code, data = backpressure(cluster.rest_url, job_id)
         assert data["stall"] is None and not stalled_alerts(data)
     finally:
-        FlinkRest(cluster.rest_url, timeout=10).cancel(job_id)
+        cancel(cluster, job_id)
