@@ -8,14 +8,15 @@ unreachable.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from flink_jobs.config import ConfigError, default_config_path, load_job_config
 from flink_jobs.java_check import JavaMissing
 from flink_jobs.jobs import JOBS, UnknownJob, job_info
+from flink_jobs.kafka import BrokerSpec, KafkaError
 from flink_jobs.monitor.commands import add_commands as add_monitor_commands
+from flink_lint.cli import silence_stdout
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -128,36 +129,29 @@ def cmd_stop(args) -> int:
         host, port = parse_jobmanager(args.jobmanager)
         location = stop_with_savepoint(f"http://{host}:{port}", args.job_id, str(Path(args.savepoint_dir).resolve()))
     except SubmitError as error:
-        return _error(str(error)) if error.exit_code == EXIT_USAGE else _failed(str(error))
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code
     print(location)
     return EXIT_OK
 
 
-def _failed(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return EXIT_FAILED
-
-
 def cmd_kafka(args) -> int:
-    from flink_jobs.kafka import BrokerSpec, KafkaError, broker_status, parse_topic, start_broker, stop_broker
+    from flink_jobs.kafka import broker_status, parse_topic, start_broker, stop_broker
 
-    try:
-        if args.action == "start":
-            spec = BrokerSpec(directory=Path(args.dir), port=args.port, controller_port=args.controller_port,
-                              topics=[parse_topic(t) for t in args.topics])
-            info = start_broker(spec)
-            print(f"started: Kafka broker {info.pid}, bootstrap {info.bootstrap}")
-            print(f"  topics {', '.join(f'{n}:{p}' for n, p in spec.topics) or 'none'}   log {info.log_file}")
-        elif args.action == "stop":
-            stopped = stop_broker(Path(args.dir))
-            print(f"stopped: {len(stopped)} processes ({', '.join(map(str, stopped))})" if stopped
-                  else f"no broker running from {args.dir}")
-        else:
-            status = broker_status(Path(args.dir))
-            print(status.describe())
-            return EXIT_OK if status.running else EXIT_FAILED
-    except KafkaError as error:
-        return _error(str(error))
+    if args.action == "start":
+        spec = BrokerSpec(directory=Path(args.dir), port=args.port, controller_port=args.controller_port,
+                          topics=[parse_topic(t) for t in args.topics])
+        info = start_broker(spec)
+        print(f"started: Kafka broker {info.pid}, bootstrap {info.bootstrap}")
+        print(f"  topics {', '.join(f'{n}:{p}' for n, p in spec.topics) or 'none'}   log {info.log_file}")
+    elif args.action == "stop":
+        stopped = stop_broker(Path(args.dir))
+        print(f"stopped: {len(stopped)} processes ({', '.join(map(str, stopped))})" if stopped
+              else f"no broker running from {args.dir}")
+    else:
+        status = broker_status(Path(args.dir))
+        print(status.describe())
+        return EXIT_OK if status.running else EXIT_FAILED
     return EXIT_OK
 
 
@@ -167,36 +161,29 @@ def _bootstrap(args) -> str:
 
     if args.bootstrap:
         return args.bootstrap
-    status = broker_status(Path(".flink-jobs/kafka"))
-    return status.bootstrap if status.running else "127.0.0.1:19092"
+    status = broker_status(BrokerSpec.directory)
+    return status.bootstrap if status.running else BrokerSpec().bootstrap
 
 
 def cmd_produce(args) -> int:
-    from flink_jobs.kafka import KafkaError, produce_events
+    from flink_jobs.kafka import produce_events
 
     events_job = args.job or "windowed-counts"
     _, config = _load(events_job, args.config, list(args.overrides) + [f"job.events.count={args.events}"])
     bootstrap = _bootstrap(args)
-    try:
-        written = produce_events(bootstrap, args.topic, config.settings.events, start=args.start,
-                                 count=args.events, rate=args.rate)
-    except KafkaError as error:
-        return _error(str(error))
+    written = produce_events(bootstrap, args.topic, config.settings.events, start=args.start,
+                             count=args.events, rate=args.rate)
     print(f"produced {written} events (seq {args.start}..{args.start + written - 1}) to {args.topic} on {bootstrap}",
           file=sys.stderr)
     return EXIT_OK
 
 
 def cmd_consume(args) -> int:
-    from flink_jobs.kafka import KafkaError, consume
+    from flink_jobs.kafka import consume
 
-    bootstrap = _bootstrap(args)
-    try:
-        for value in consume(bootstrap, args.topic, committed=args.committed, max_records=args.max,
-                             timeout=args.timeout):
-            print(value)
-    except KafkaError as error:
-        return _error(str(error))
+    for value in consume(_bootstrap(args), args.topic, committed=args.committed, max_records=args.max,
+                         timeout=args.timeout):
+        print(value)
     return EXIT_OK
 
 
@@ -250,9 +237,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     kafka = commands.add_parser("kafka", help="a local Kafka broker (KRaft, loopback)")
     kafka.add_argument("action", choices=["start", "stop", "status"])
-    kafka.add_argument("--dir", default=".flink-jobs/kafka", help="storage/log/state folder (default %(default)s)")
-    kafka.add_argument("--port", type=int, default=19092, help="client port (default %(default)s)")
-    kafka.add_argument("--controller-port", type=int, default=19093)
+    kafka.add_argument("--dir", default=str(BrokerSpec.directory), help="storage/log/state folder (default %(default)s)")
+    kafka.add_argument("--port", type=int, default=BrokerSpec.port, help="client port (default %(default)s)")
+    kafka.add_argument("--controller-port", type=int, default=BrokerSpec.controller_port)
     kafka.add_argument("--topic", dest="topics", action="append", default=[], metavar="NAME:PARTITIONS",
                        help="create this topic when started (repeatable)")
     kafka.set_defaults(handler=cmd_kafka)
@@ -286,23 +273,14 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (UnknownJob, ConfigError, JavaMissing) as error:
+    except (UnknownJob, ConfigError, JavaMissing, KafkaError) as error:
         return _error(str(error))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return _quiet_broken_pipe()
-
-
-def _quiet_broken_pipe() -> int:
-    """The reader of our output went away (`| head`): end quietly, as Unix tools do."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's final flush must not fail again
-    except (OSError, ValueError):
-        pass
-    return 141  # 128 + SIGPIPE, what a shell reports for a writer killed by SIGPIPE
+    except BrokenPipeError:  # the reader of our output went away (`| head`): end quietly
+        silence_stdout()
+        return 141  # 128 + SIGPIPE, what a shell reports for a writer killed by SIGPIPE
 
 
 if __name__ == "__main__":

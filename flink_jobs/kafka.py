@@ -21,12 +21,13 @@ from typing import Optional
 
 from flink_jobs.cluster import LOOPBACK, STATE_FILE, port_is_free, process_is_ours, read_state, terminate_tree, write_state
 from flink_jobs.java_check import JavaMissing, require_java
+# The broker's default transaction.max.timeout.ms (a producer asking for more is refused): one
+# definition, the linter's, which checks the same limit in configs and code.
+from flink_lint.rules.code._kafka import BROKER_MAX_TIMEOUT_MS as BROKER_MAX_TRANSACTION_TIMEOUT_MS
 
 MARKER_VARIABLE = "FLINK_JOBS_KAFKA"
 REPOSITORY = Path(__file__).resolve().parent.parent
 JVM_LIB = Path(os.environ.get("FLINK_JOBS_JVM_LIB", REPOSITORY / "jvm" / "lib"))
-# The broker's default transaction.max.timeout.ms: a producer asking for more is refused.
-BROKER_MAX_TRANSACTION_TIMEOUT_MS = 900_000
 
 
 class KafkaError(Exception):
@@ -40,6 +41,10 @@ class BrokerSpec:
     controller_port: int = 19093
     heap: str = "384m"  # the issue allows 512 MB at most
     topics: list = field(default_factory=list)  # [(name, partitions)]
+
+    @property
+    def bootstrap(self) -> str:
+        return f"{LOOPBACK}:{self.port}"
 
 
 @dataclass
@@ -180,7 +185,7 @@ def start_broker(spec: BrokerSpec, timeout: float = 90) -> BrokerInfo:
         )
     finally:
         out.close()
-    bootstrap = f"{LOOPBACK}:{spec.port}"
+    bootstrap = spec.bootstrap
     write_state(directory, {"pid": process.pid, "bootstrap": bootstrap, "port": spec.port,
                              "controller_port": spec.controller_port})
     info = BrokerInfo(pid=process.pid, bootstrap=bootstrap, directory=directory)
@@ -210,11 +215,16 @@ def _cluster_id() -> str:
     return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
 
 
-def _wait_until_ready(process: subprocess.Popen, info: BrokerInfo, timeout: float) -> None:
+def _admin(bootstrap: str):
+    """A quiet admin client (librdkafka's own log lines would repeat every error on stderr)."""
     from confluent_kafka.admin import AdminClient
 
+    return AdminClient({"bootstrap.servers": bootstrap, "log_level": 0})
+
+
+def _wait_until_ready(process: subprocess.Popen, info: BrokerInfo, timeout: float) -> None:
     deadline = time.monotonic() + timeout
-    admin = AdminClient({"bootstrap.servers": info.bootstrap, "log_level": 0})
+    admin = _admin(info.bootstrap)  # one client for the whole wait: it reconnects by itself
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise KafkaError(f"the broker exited during startup (exit {process.returncode}): "
@@ -286,9 +296,9 @@ def broker_status(directory: Path) -> BrokerStatus:
 def create_topics(bootstrap: str, topics, timeout: float = 30) -> None:
     """Create [(name, partitions)] that do not exist yet; an existing topic is left as it is."""
     from confluent_kafka import KafkaException
-    from confluent_kafka.admin import AdminClient, NewTopic
+    from confluent_kafka.admin import NewTopic
 
-    admin = AdminClient({"bootstrap.servers": bootstrap, "log_level": 0})
+    admin = _admin(bootstrap)
     wanted = [NewTopic(name, num_partitions=partitions, replication_factor=1) for name, partitions in topics]
     if not wanted:
         return
@@ -302,11 +312,8 @@ def create_topics(bootstrap: str, topics, timeout: float = 30) -> None:
 
 def list_topics(bootstrap: str, timeout: float = 10) -> dict:
     """{topic: partitions} of the user topics on the broker; KafkaError when it does not answer."""
-    from confluent_kafka.admin import AdminClient
-
-    admin = AdminClient({"bootstrap.servers": bootstrap, "log_level": 0})
     try:
-        metadata = admin.list_topics(timeout=timeout)
+        metadata = _admin(bootstrap).list_topics(timeout=timeout)
     except Exception as error:  # KafkaException(KafkaError) from librdkafka
         reason = error.args[0].str() if error.args and hasattr(error.args[0], "str") else str(error)
         raise KafkaError(f"broker {bootstrap} unreachable: {reason}") from None
@@ -402,7 +409,6 @@ def consume(bootstrap: str, topic: str, committed: bool = False, max_records: Op
     records of committed transactions (isolation.level=read_committed). Commits no offsets."""
     from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError as ClientError, KafkaException, TopicPartition
 
-    list_topics(bootstrap, timeout=5)
     consumer = Consumer({
         "bootstrap.servers": bootstrap,
         "group.id": f"flink-jobs-consume-{uuid.uuid4()}",
@@ -412,7 +418,10 @@ def consume(bootstrap: str, topic: str, committed: bool = False, max_records: Op
         "log_level": 0,
     })
     try:
-        metadata = consumer.list_topics(topic, timeout=10)
+        try:
+            metadata = consumer.list_topics(topic, timeout=5)
+        except KafkaException as error:
+            raise KafkaError(f"broker {bootstrap} unreachable: {error.args[0].str()}") from None
         if metadata.topics[topic].error is not None:
             raise KafkaError(f"topic {topic} on {bootstrap}: {metadata.topics[topic].error.str()}")
         # Assigned, not subscribed: no group join to wait for, every partition from its beginning.

@@ -130,6 +130,15 @@ def _lint_command(argv) -> int:
     return 1 if failing and not args.exit_zero else 0
 
 
+def silence_stdout() -> None:
+    """After a BrokenPipeError: point stdout at /dev/null, so that the interpreter's final flush does
+    not fail again with a traceback. Used by flink-lint and flink-jobs."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 def main(argv=None) -> int:
     from flink_lint.config import ConfigError
 
@@ -144,10 +153,7 @@ def main(argv=None) -> int:
         print(f"flink-lint: error: {error}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # the reader went away (`| head`): end quietly
-        try:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the final flush must not fail again
-        except (OSError, ValueError):
-            pass
+        silence_stdout()
         return 0
     except KeyboardInterrupt:
         return 130
