@@ -125,12 +125,20 @@ def _fields(value: dict) -> dict:
 
 
 @lru_cache(maxsize=1)
+def _shipped_file() -> dict:
+    """The shipped configs/alerts.yaml, read and validated once (never mutated: copy what you keep)."""
+    return _validated(DEFAULT_ALERTS)
+
+
+@lru_cache(maxsize=1)
 def shipped_thresholds() -> dict:
     """The shipped configs/alerts.yaml as Thresholds' field values: the defaults, written once."""
-    return _fields(_validated(DEFAULT_ALERTS))
+    return _fields(_shipped_file())
 
 
 def load_thresholds(path: Optional[str] = None) -> Thresholds:
     """`path` (default configs/alerts.yaml) read over the shipped configs/alerts.yaml."""
-    value = _validated(Path(path) if path else DEFAULT_ALERTS)
-    return Thresholds(**_fields(_over(value, _validated(DEFAULT_ALERTS))))
+    if not path:
+        return Thresholds()
+    merged = _over(_validated(Path(path)), _shipped_file())
+    return Thresholds(**copy.deepcopy(_fields(merged)))  # _over shares the shipped file's entries
