@@ -87,20 +87,28 @@ class SinkBuilder:
             args = site.call.args
             if len(args) >= 2 and isinstance(args[0], ast.Constant) and args[0].value == TIMEOUT_KEY:
                 value, _ = source.resolve(args[1], site)
-                found = (_milliseconds(value), site)
+                constant = isinstance(value, ast.Constant) and not isinstance(value.value, bool)
+                found = (milliseconds(str(value.value)) if constant else None, site)
         return found
 
 
-def _milliseconds(node: ast.AST) -> Optional[int]:
-    if isinstance(node, ast.Constant) and not isinstance(node.value, bool):
-        try:
-            return int(str(node.value).strip())
-        except ValueError:
-            return None
-    return None
+def milliseconds(text: str) -> Optional[int]:
+    """A Kafka `*.ms` property value (an integer, spaces around allowed), or None."""
+    try:
+        return int(text.strip())
+    except ValueError:
+        return None
 
 
 def _builders(source: PythonSource, class_name: str, methods: tuple) -> list:
+    """The `<class_name>.builder()` chains of the file, found once per file (several rules ask)."""
+    cache = source.__dict__.setdefault("_kafka_builders", {})
+    if class_name not in cache:
+        cache[class_name] = _find_builders(source, class_name, methods)
+    return cache[class_name]
+
+
+def _find_builders(source: PythonSource, class_name: str, methods: tuple) -> list:
     found = [SinkBuilder(site) for site in _flink.method_calls(source, "builder")
              if _is(source, site.call.func.value, site, class_name)]
     by_call = {id(builder.origin.call): builder for builder in found}
@@ -146,6 +154,11 @@ class Table:
     def option(self, key: str) -> Optional[str]:
         found = self.options.get(key)
         return found[0] if found else None
+
+    @property
+    def guarantee_offset(self) -> int:
+        """Offset of the `'sink.delivery-guarantee'` key (where exactly-once findings point)."""
+        return self.options["sink.delivery-guarantee"][1]
 
     @property
     def exactly_once(self) -> bool:

@@ -62,7 +62,7 @@ def check(source, context: RuleContext) -> Iterator[Finding]:
     locations = [source.method_location(site.call) for site in sinks if site is not None]
     for table in _kafka.tables(source):
         if table.exactly_once:
-            locations.append(table.sql.location(source, table.options["sink.delivery-guarantee"][1]))
+            locations.append(table.sql.location(source, table.guarantee_offset))
     if not locations or not _kafka.has_unbounded_input(source):
         return
     for location in sorted(locations):

@@ -53,8 +53,7 @@ def check(source, context: RuleContext) -> Iterator[Finding]:
                           hint='.set_transactional_id_prefix("<unique, stable name>")')
     for table in _kafka.tables(source):
         if table.exactly_once and table.option("sink.transactional-id-prefix") is None:
-            offset = table.options["sink.delivery-guarantee"][1]
             yield Finding(CODE, NAME, SEVERITY, f"{table.connector} table {table.name.lower()} is exactly-once without "
                           "'sink.transactional-id-prefix': Flink rejects the table",
-                          table.sql.location(source, offset),
+                          table.sql.location(source, table.guarantee_offset),
                           hint="add 'sink.transactional-id-prefix' = '<unique, stable name>' to its WITH options")

@@ -79,17 +79,14 @@ def check(source, context: RuleContext) -> Iterator[Finding]:
         written = table.options.get(key)
         if written is None:
             if _kafka.BUILDER_DEFAULT_TIMEOUT_MS > maximum:
-                offset = table.options["sink.delivery-guarantee"][1]
                 yield Finding(CODE, NAME, SEVERITY, f"exactly-once {table.connector} table {table.name.lower()} "
                               f"without '{key}': the connector sets 1 h, above {broker}, and the job fails when it "
-                              "starts writing (InvalidTxnTimeoutException)", table.sql.location(source, offset),
+                              "starts writing (InvalidTxnTimeoutException)",
+                              table.sql.location(source, table.guarantee_offset),
                               hint=f"add '{key}' = '600000' to its WITH options")
             continue
-        try:
-            timeout = int(written[0].strip())
-        except ValueError:
-            continue
-        if timeout > maximum:
+        timeout = _kafka.milliseconds(written[0])
+        if timeout is not None and timeout > maximum:
             yield Finding(CODE, NAME, SEVERITY, f"'{key}' = {timeout} ({_kafka.human_ms(timeout)}) of exactly-once "
                           f"{table.connector} table {table.name.lower()} is above {broker}: the job fails when it "
                           "starts writing (InvalidTxnTimeoutException)", table.sql.location(source, written[1]),
