@@ -42,16 +42,15 @@ def _name(name: str) -> str:
 
 
 def _row(index: int, vertex: VertexReport, bottleneck_id: Optional[str]) -> list:
+    lag = _count(vertex.kafka_lag.records) if vertex.kafka_lag else ""
     if not vertex.sampled:
-        return [str(index), _name(vertex.name), str(vertex.parallelism), "-", vertex.note] + [""] * 7 + \
-            [_count(vertex.kafka_lag.records) if vertex.kafka_lag else ""]
+        return [str(index), _name(vertex.name), str(vertex.parallelism), "-", vertex.note] + [""] * 7 + [lag]
     level = vertex.level.upper() if vertex.level == "high" else vertex.level
     skew = "-" if vertex.skew is None or vertex.parallelism == 1 else f"{vertex.skew:.2f}"
     marker = "  <- bottleneck" if vertex.id == bottleneck_id else ""
     return [str(index), _name(vertex.name), str(vertex.parallelism), level, _ratio(vertex.backpressure),
             _ratio(vertex.busy), _ratio(vertex.idle), _ratio(vertex.out_pool), _ratio(vertex.in_pool),
-            _rate(vertex.records_in), _rate(vertex.records_out), skew + marker,
-            _count(vertex.kafka_lag.records) if vertex.kafka_lag else ""]
+            _rate(vertex.records_in), _rate(vertex.records_out), skew + marker, lag]
 
 
 def table(diagnosis: Diagnosis) -> str:
