@@ -83,7 +83,7 @@ def cluster(tmp_path_factory):
         yield info
 
 
-def run_on_cluster(cluster, job_name: str, overrides: list, timeout: float = 600) -> str:
+def run_on_cluster(cluster, job_name: str, overrides: list) -> str:
     config = load_job_config(str(default_config_path(job_name)), overrides, job_name)
     submitted = submit(job_info(job_name), config, overrides, cluster.rest_url.split("//")[1])
     return submitted.job_id
@@ -172,16 +172,23 @@ def test_stop_with_savepoint_and_resubmit_continues_from_its_offsets(kafka_broke
 # --------------------------------------------------------------------------- idle partitions
 
 
-def one_partition_topic(broker, prefix: str, spec: EventSpec) -> str:
-    """A 4-partition topic whose events all went to partition 0 (record timestamps: now)."""
+IDLE_SPEC = EventSpec(count=5_000, keys=10)
+
+
+def one_partition_job(broker, cluster, prefix: str, idleness: str) -> tuple[str, str]:
+    """Unbounded windowed-counts (10 s windows) over a 4-partition topic whose events all went to
+    partition 0 (record timestamps: now); returns the sink's topic prefix and the job id."""
     from confluent_kafka import Producer
 
-    topic = broker.topic(prefix, 4)
+    source = broker.topic(prefix, 4)
     producer = Producer({"bootstrap.servers": broker.bootstrap})
-    for event in spec.events():
-        producer.produce(topic, value=event_json(event), partition=0)
+    for event in IDLE_SPEC.events():
+        producer.produce(source, value=event_json(event), partition=0)
     assert producer.flush(30) == 0
-    return topic
+    sink = output_topics(broker, f"{source}-out", ["windows", "late", "invalid"])
+    overrides = kafka_overrides(broker, source, sink, f"job.window.idleness={idleness}", "job.window.size=10s",
+                                "flink.parallelism.default=1")
+    return sink, run_on_cluster(cluster, "windowed-counts", overrides)
 
 
 def window_vertex(rest: FlinkRest, job_id: str) -> dict:
@@ -192,18 +199,13 @@ def window_vertex(rest: FlinkRest, job_id: str) -> dict:
 def test_an_empty_partition_does_not_stall_the_windows(kafka_broker, cluster):
     """Unbounded read of a 4-partition topic with data in one partition only: with idleness the
     windows fire while the job runs, each equal to the reference."""
-    spec = EventSpec(count=5_000, keys=10)
-    source = one_partition_topic(kafka_broker, "idle-events", spec)
-    sink = output_topics(kafka_broker, f"{source}-out", ["windows", "late", "invalid"])
-    overrides = kafka_overrides(kafka_broker, source, sink, "job.window.idleness=1s", "job.window.size=10s",
-                                "flink.parallelism.default=1")
-    job_id = run_on_cluster(cluster, "windowed-counts", overrides)
+    sink, job_id = one_partition_job(kafka_broker, cluster, "idle-events", idleness="1s")
     try:
         assert wait_for(lambda: committed(kafka_broker, f"{sink}-windows", 1), 120, 1), \
             "windows fire although three partitions never receive an event"
     finally:
         cancel(cluster, job_id)
-    expected = reference.windows(spec.events(), 10_000)
+    expected = reference.windows(IDLE_SPEC.events(), 10_000)
     fired = window_results(committed(kafka_broker, f"{sink}-windows"))
     assert fired and all(expected[slot] == result for slot, result in fired.items())
 
@@ -212,15 +214,10 @@ def test_without_idleness_an_empty_partition_stalls_event_time(kafka_broker, clu
     """What flink-lint's kafka-source-without-idleness rules warn of, reproduced: every event has
     reached the window operator, yet its input watermark never left Long.MIN_VALUE (three partitions
     hold it back) and no window fired."""
-    spec = EventSpec(count=5_000, keys=10)
-    source = one_partition_topic(kafka_broker, "stall-events", spec)
-    sink = output_topics(kafka_broker, f"{source}-out", ["windows", "late", "invalid"])
-    overrides = kafka_overrides(kafka_broker, source, sink, "job.window.idleness=null", "job.window.size=10s",
-                                "flink.parallelism.default=1")
-    job_id = run_on_cluster(cluster, "windowed-counts", overrides)
+    sink, job_id = one_partition_job(kafka_broker, cluster, "stall-events", idleness="null")
     rest = FlinkRest(cluster.rest_url)
     try:
-        assert wait_for(lambda: window_vertex(rest, job_id)["metrics"]["read-records"] >= 5_000, 120, 1), \
+        assert wait_for(lambda: window_vertex(rest, job_id)["metrics"]["read-records"] >= IDLE_SPEC.count, 120, 1), \
             "every event reaches the window operator"
         assert wait_for(lambda: completed_checkpoints(cluster.rest_url, job_id) >= 2, 60, 0.5), \
             "checkpoints complete, so anything fired would be committed"
