@@ -68,7 +68,7 @@ def attach_kafka(results: dict, sink_settings: dict) -> None:
         "exactly-once": DeliveryGuarantee.EXACTLY_ONCE,
         "at-least-once": DeliveryGuarantee.AT_LEAST_ONCE,
         "none": DeliveryGuarantee.NONE,
-    }[sink_settings.get("delivery-guarantee", "exactly-once")]
+    }[sink_settings["delivery-guarantee"]]  # config.py fills in the default
     for name, stream in results.items():
         builder = (
             KafkaSink.builder()
