@@ -138,7 +138,6 @@ def shipped_thresholds() -> dict:
 
 def load_thresholds(path: Optional[str] = None) -> Thresholds:
     """`path` (default configs/alerts.yaml) read over the shipped configs/alerts.yaml."""
-    if not path:
-        return Thresholds()
-    merged = _over(_validated(Path(path)), _shipped_file())
+    value = _validated(Path(path)) if path else _shipped_file()
+    merged = _over(value, _shipped_file())
     return Thresholds(**copy.deepcopy(_fields(merged)))  # _over shares the shipped file's entries
