@@ -167,8 +167,7 @@ def _collect_lag(rest: FlinkRest, job_id: str, sample: JobSample, read_broker) -
     topics = set()
     for vertex in sample.job["vertices"]:
         vid = vertex.get("id")
-        has_inputs = bool(edges.get(vid)) if edges else False  # without a plan, any vertex may be a source
-        if has_inputs or (edges and vid not in edges):
+        if edges and edges.get(vid) != []:  # a source is in the plan without inputs; without a plan, any vertex may be
             continue
         base = f"/jobs/{job_id}/vertices/{vid}/subtasks/metrics"
         try:
