@@ -56,15 +56,11 @@ def value_location(config: FlinkConfig, *path) -> Optional[Location]:
 
 def milliseconds(value) -> Optional[int]:
     """A pack duration (`10 min`, `PT10M`, an integer of ms) or a Kafka `*.ms` value, in ms."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
     if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str):
-        try:
-            return values.parse_duration_nanos(value) // 10**6
-        except ValueError:
-            return None
-    return None
+        value = int(value)
+    if not isinstance(value, (int, str)):
+        return None
+    try:
+        return values.parse_duration_ms(value)
+    except ValueError:  # also booleans and negative numbers
+        return None
