@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -90,3 +92,9 @@ def cancel(cluster, job_id: str) -> None:
 
     assert wait_for(cancelled, 60, 1), f"job {job_id} could be cancelled"
     assert wait_for_job(cluster.rest_url, job_id, timeout=60) == "CANCELED"
+
+
+def flink_jobs(*args: str, env=None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """The flink-jobs command as a user runs it (this interpreter), output captured."""
+    return subprocess.run([sys.executable, "-m", "flink_jobs.cli", *args], capture_output=True, text=True,
+                          timeout=timeout, env=env)

@@ -1,19 +1,15 @@
 """flink-jobs on bad input: one clear message with file:line, exit code 2, no traceback, no JVM."""
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from flink_jobs.jobs import JOBS
+from processes import flink_jobs
 
 GOOD = Path(__file__).resolve().parents[2] / "configs" / "windowed-counts.yaml"
 
 
-def flink_jobs(*args, env=None, timeout=300):
-    return subprocess.run([sys.executable, "-m", "flink_jobs.cli", *args], capture_output=True, text=True,
-                          timeout=timeout, env=env)
 
 
 def config_file(tmp_path, text: str) -> str:

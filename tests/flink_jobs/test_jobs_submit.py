@@ -1,6 +1,4 @@
 """Submission, unchanged, to a real local standalone cluster: `flink-jobs cluster start` + `submit`."""
-import subprocess
-import sys
 
 import pytest
 
@@ -8,14 +6,14 @@ import reference
 from files import committed_records
 from flink_jobs.cluster import cluster_status
 from flink_jobs.config import default_config_path, load_job_config
-from processes import alive, free_ports
+from processes import alive, flink_jobs as run_flink_jobs, free_ports
 
 pytestmark = pytest.mark.cluster
 
 
-def flink_jobs(*args, timeout=600):
-    return subprocess.run([sys.executable, "-m", "flink_jobs.cli", *args], capture_output=True, text=True,
-                          timeout=timeout)
+
+def flink_jobs(*args, **kwargs):
+    return run_flink_jobs(*args, **{"timeout": 600, **kwargs})
 
 
 def test_submitted_windowed_counts_commits_exactly_the_reference(tmp_path):

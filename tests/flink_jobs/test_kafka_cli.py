@@ -9,14 +9,11 @@ import pytest
 
 from flink_jobs.cluster import port_is_free
 from flink_jobs.config import default_config_path, load_job_config
-from processes import alive, free_ports
+from processes import alive, flink_jobs, free_ports
 
 pytestmark = pytest.mark.kafka
 
 
-def flink_jobs(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "flink_jobs.cli", *args], capture_output=True, text=True,
-                          timeout=180, **kwargs)
 
 
 def test_broker_start_status_stop_leaves_nothing_behind(tmp_path):

@@ -4,8 +4,6 @@ One cluster for the module, always stopped. Test jobs run in process mode: a Tas
 thread-mode (PEMJA) job cannot start a second one (NoSuchFieldException: loadedLibraryNames).
 """
 import json
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -13,7 +11,7 @@ import pytest
 
 from flink_jobs.cluster import cluster_status
 from flink_jobs.rest import FlinkRest
-from processes import alive, free_ports
+from processes import alive, flink_jobs, free_ports
 
 pytestmark = pytest.mark.cluster
 
@@ -25,9 +23,6 @@ HOT = ["--set", "job.name=hot-key-counts", "--set", "job.slow-operator={sleep: 2
        "--set", "job.events.key-skew=3.0", "--set", "flink.parallelism.default=2"]
 
 
-def flink_jobs(*args, timeout=300):
-    return subprocess.run([sys.executable, "-m", "flink_jobs.cli", *args], capture_output=True, text=True,
-                          timeout=timeout)
 
 
 @pytest.fixture(scope="module")

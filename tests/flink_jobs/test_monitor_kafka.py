@@ -21,7 +21,7 @@ from flink_jobs.kafka import BrokerSpec, create_topics, start_broker, stop_broke
 from flink_jobs.monitor.kafka_lag import source_lag
 from flink_jobs.monitor.kafka_offsets import read_offsets
 from flink_jobs.submit import submit
-from processes import all_tasks_running, cancel, free_ports, local_cluster, wait_for
+from processes import all_tasks_running, cancel, flink_jobs, free_ports, local_cluster, wait_for
 
 pytestmark = [pytest.mark.cluster, pytest.mark.kafka]
 
@@ -31,9 +31,6 @@ PRODUCE_RATE = 600  # events/s: 3x what the slow job carries, a tenth of what th
 TEST_ALERTS = "alerts:\n  kafka-lag: {warning: 5000}\n"
 
 
-def flink_jobs(*args, timeout=180):
-    return subprocess.run([sys.executable, "-m", "flink_jobs.cli", *args], capture_output=True, text=True,
-                          timeout=timeout)
 
 
 @pytest.fixture(scope="module")

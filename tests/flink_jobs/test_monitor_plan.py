@@ -3,20 +3,16 @@ import json
 import math
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from flink_jobs.config import load_job_config
+from processes import flink_jobs
 
 CONFIG = Path(__file__).resolve().parents[2] / "configs" / "windowed-counts.yaml"
 
 
-def flink_jobs(*args, timeout=300):
-    return subprocess.run([sys.executable, "-m", "flink_jobs.cli", *args], capture_output=True, text=True,
-                          timeout=timeout)
 
 
 def test_plan_rule():

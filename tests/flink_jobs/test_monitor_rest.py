@@ -12,16 +12,16 @@ from pathlib import Path
 import pytest
 
 from flink_jobs.rest import FlinkRest, NotSampled, RestError
-from processes import free_ports
+from processes import flink_jobs as run_flink_jobs, free_ports
 
 FIXTURES = Path(__file__).parent / "fixtures" / "monitor"
 NO_VALUE = {"errors": ["org.apache.flink.runtime.rest.handler.RestHandlerException: "
                        "java.util.NoSuchElementException: No value present\n\tat ..."]}
 
 
-def flink_jobs(*args, timeout=60):
-    return subprocess.run([sys.executable, "-m", "flink_jobs.cli", *args], capture_output=True, text=True,
-                          timeout=timeout)
+
+def flink_jobs(*args, **kwargs):
+    return run_flink_jobs(*args, **{"timeout": 60, **kwargs})
 
 
 class FakeFlink:

@@ -5,8 +5,6 @@ slot; its backpressure reads "ok". `flink-jobs backpressure` must call it stalle
 1; when a TaskManager comes back and the tasks run again, the alert clears (exit 0).
 """
 import json
-import subprocess
-import sys
 
 import pytest
 
@@ -14,7 +12,7 @@ from flink_jobs.cluster import cluster_status, kill_taskmanager, start_taskmanag
 from flink_jobs.config import default_config_path, load_job_config
 from flink_jobs.jobs import job_info
 from flink_jobs.submit import submit
-from processes import all_tasks_running, cancel, local_cluster, wait_for
+from processes import all_tasks_running, cancel, flink_jobs, local_cluster, wait_for
 
 pytestmark = pytest.mark.cluster
 
@@ -23,9 +21,6 @@ OVERRIDES = ["job.name=stall-counts", "job.events.count=null", "job.events.rate=
              "flink.restart-strategy.fixed-delay.attempts=100", "flink.restart-strategy.fixed-delay.delay=1s"]
 
 
-def flink_jobs(*args, timeout=120):
-    return subprocess.run([sys.executable, "-m", "flink_jobs.cli", *args], capture_output=True, text=True,
-                          timeout=timeout)
 
 
 @pytest.fixture
