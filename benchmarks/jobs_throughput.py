@@ -6,6 +6,7 @@ Prints wall time and events/s for: thread mode at parallelism 1 and 2, process m
 the same aggregation in plain Python (no Flink) as the ceiling; then the ratios. Wall time
 includes the ~5 s of JVM and job start-up, so use enough events for a steady state.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,8 +55,10 @@ def main() -> int:
         print(f"  {name:<24} {result.seconds:7.1f} s  {args.events / result.seconds:>10,.0f} events/s")
     config = load_job_config(str(default_config_path(job.name)), base, job.name)
     seconds["plain Python, no Flink"] = plain_python(config)
-    print(f"  {'plain Python, no Flink':<24} {seconds['plain Python, no Flink']:7.2f} s  "
-          f"{args.events / seconds['plain Python, no Flink']:>10,.0f} events/s")
+    print(
+        f"  {'plain Python, no Flink':<24} {seconds['plain Python, no Flink']:7.2f} s  "
+        f"{args.events / seconds['plain Python, no Flink']:>10,.0f} events/s"
+    )
     reference = seconds["thread, parallelism 1"]
     print("ratios (wall time vs thread, parallelism 1):")
     for name, value in seconds.items():

@@ -10,6 +10,7 @@ generated events to a topic once, then runs on the embedded local Flink, thread 
 Prints wall time and events/s of each (JVM and job start-up included), the ratio, and the producer's
 rate. Needs `make jvm` (broker and connector jars).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,27 +53,47 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--partitions", type=int, default=4)
     args = parser.parse_args()
-    common = [f"job.events.count={args.events}", "flink.parallelism.default=1", "flink.python.execution-mode=thread",
-              "flink.execution.checkpointing.interval=2s"]
+    common = [
+        f"job.events.count={args.events}",
+        "flink.parallelism.default=1",
+        "flink.python.execution-mode=thread",
+        "flink.execution.checkpointing.interval=2s",
+    ]
     with tempfile.TemporaryDirectory(prefix="kafka-bench-") as scratch:
         port, controller = free_ports(2)
         broker = start_broker(BrokerSpec(directory=Path(scratch), port=port, controller_port=controller))
         try:
             spec = load_job_config(str(default_config_path("windowed-counts")), common).settings.events
-            create_topics(broker.bootstrap, [("events", args.partitions), ("out-windows", 1), ("out-late", 1),
-                                             ("out-invalid", 1)])
+            create_topics(
+                broker.bootstrap, [("events", args.partitions), ("out-windows", 1), ("out-late", 1), ("out-invalid", 1)]
+            )
             started = time.perf_counter()
             produce_events(broker.bootstrap, "events", spec)
             produce_seconds = time.perf_counter() - started
-            print(f"windowed-counts, {args.events:,} events, {args.partitions} partitions, thread mode, parallelism 1, "
-                  f"load average {os.getloadavg()[0]:.1f} at start")
-            print(f"  producer (confluent-kafka):           {produce_seconds:6.1f} s  {args.events / produce_seconds:10,.0f} events/s")
+            print(
+                f"windowed-counts, {args.events:,} events, {args.partitions} partitions, thread mode, parallelism 1, "
+                f"load average {os.getloadavg()[0]:.1f} at start"
+            )
+            print(
+                f"  producer (confluent-kafka):           {produce_seconds:6.1f} s  {args.events / produce_seconds:10,.0f} events/s"
+            )
             generator = timed_run(common + ["job.sink.type=collect"])
-            print(f"  generator -> collect:                 {generator:6.1f} s  {args.events / generator:10,.0f} events/s")
-            kafka = timed_run(common + [
-                "job.source.type=kafka", f"job.source.bootstrap-servers={broker.bootstrap}", "job.source.topic=events",
-                "job.source.starting-offsets=earliest", "job.source.stopping-offsets=latest",
-                "job.sink.type=kafka", f"job.sink.bootstrap-servers={broker.bootstrap}", "job.sink.topic=out"])
+            print(
+                f"  generator -> collect:                 {generator:6.1f} s  {args.events / generator:10,.0f} events/s"
+            )
+            kafka = timed_run(
+                common
+                + [
+                    "job.source.type=kafka",
+                    f"job.source.bootstrap-servers={broker.bootstrap}",
+                    "job.source.topic=events",
+                    "job.source.starting-offsets=earliest",
+                    "job.source.stopping-offsets=latest",
+                    "job.sink.type=kafka",
+                    f"job.sink.bootstrap-servers={broker.bootstrap}",
+                    "job.sink.topic=out",
+                ]
+            )
             print(f"  Kafka -> Kafka (exactly-once):        {kafka:6.1f} s  {args.events / kafka:10,.0f} events/s")
             windows = sum(1 for _ in consume(broker.bootstrap, "out-windows", committed=True, timeout=2))
             print(f"  committed windows read back: {windows:,}")

@@ -12,6 +12,7 @@
 4. A single file from a cold start (a new process, as pre-commit runs it).
 Each figure is the best wall time of --repeat runs, pinned to one core when `taskset` exists.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -161,17 +162,28 @@ def main():
 
 
 def values(i: int) -> dict:
-    return dict(i=i, count=1000 + i, keys=1 + i % 100, window=1 + i % 60, parallelism=1 + i % 4,
-                slots=1 + i % 4, interval=5 + i % 60,
-                assigner=("TumblingEventTimeWindows", "TumblingProcessingTimeWindows")[i % 2])
+    return dict(
+        i=i,
+        count=1000 + i,
+        keys=1 + i % 100,
+        window=1 + i % 60,
+        parallelism=1 + i % 4,
+        slots=1 + i % 4,
+        interval=5 + i % 60,
+        assigner=("TumblingEventTimeWindows", "TumblingProcessingTimeWindows")[i % 2],
+    )
 
 
 def generate(directory: Path, files: int, mixed: bool, code: bool = False) -> list:
     directory.mkdir(parents=True)
     kinds = [("code", JOB_PY, "job_{i}.py")] if code else [("job", JOB, "job-{i}.yaml")]
     if mixed:
-        kinds += [("conf", CONFIG_YAML, "{i}/config.yaml"), ("legacy", FLINK_CONF, "{i}/flink-conf.yaml"),
-                  ("k8s", DEPLOYMENT, "deploy-{i}.yaml"), ("cm", CONFIGMAP, "cm-{i}.yaml")]
+        kinds += [
+            ("conf", CONFIG_YAML, "{i}/config.yaml"),
+            ("legacy", FLINK_CONF, "{i}/flink-conf.yaml"),
+            ("k8s", DEPLOYMENT, "deploy-{i}.yaml"),
+            ("cm", CONFIGMAP, "cm-{i}.yaml"),
+        ]
     paths = []
     for i in range(files):
         _, template, name = kinds[i % len(kinds)]
@@ -206,8 +218,10 @@ def main() -> None:
         generate(Path(temporary) / "mixed", args.files, mixed=True)
         generate(Path(temporary) / "code", args.files, mixed=False, code=True)
         single = jobs[0]
-        print(f"{args.files} files per set, best of {args.repeat}, "
-              f"{'pinned to one core' if shutil.which('taskset') else 'not pinned'}; Python {sys.version.split()[0]}")
+        print(
+            f"{args.files} files per set, best of {args.repeat}, "
+            f"{'pinned to one core' if shutil.which('taskset') else 'not pinned'}; Python {sys.version.split()[0]}"
+        )
         lint_jobs = best(flink_lint + ["--exit-zero", "--format", "json", str(Path(temporary) / "jobs")], args.repeat)
         print(f"flink-lint, {args.files} job configs (all rules + JSON Schema): {lint_jobs:6.3f} s")
         if check_jsonschema:

@@ -1,4 +1,5 @@
 """flink-jobpack: PyFlink DataStream jobs that stay healthy under load."""
+
 from __future__ import annotations
 
 import os

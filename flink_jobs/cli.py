@@ -5,6 +5,7 @@ one line and the full trace written to a log file; 2 the command could not start
 unknown job, invalid config (`file:line:col: message` for every problem), Java missing, cluster
 unreachable.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -73,8 +74,14 @@ def cmd_run(args) -> int:
 def _cluster_spec(args):
     from flink_jobs.cluster import ClusterSpec
 
-    return ClusterSpec(directory=Path(args.dir), rest_port=args.rest_port, rpc_port=args.rpc_port,
-                       blob_port=args.blob_port, taskmanagers=args.taskmanagers, slots=args.slots)
+    return ClusterSpec(
+        directory=Path(args.dir),
+        rest_port=args.rest_port,
+        rpc_port=args.rpc_port,
+        blob_port=args.blob_port,
+        taskmanagers=args.taskmanagers,
+        slots=args.slots,
+    )
 
 
 def cmd_cluster(args) -> int:
@@ -88,8 +95,11 @@ def cmd_cluster(args) -> int:
             print(f"  submit: flink-jobs submit JOB --jobmanager {info.rest_url.split('//', 1)[1]}")
         elif args.action == "stop":
             killed = stop_cluster(Path(args.dir))
-            print(f"stopped: {len(killed)} processes ({', '.join(map(str, killed))})" if killed
-                  else f"no cluster running from {args.dir}")
+            print(
+                f"stopped: {len(killed)} processes ({', '.join(map(str, killed))})"
+                if killed
+                else f"no cluster running from {args.dir}"
+            )
         else:
             status = cluster_status(Path(args.dir))
             print(status.describe())
@@ -104,8 +114,9 @@ def cmd_submit(args) -> int:
 
     job, config = _load(args.job, args.config, _overrides(args))
     try:
-        submitted = submit(job, config, _overrides(args), args.jobmanager, python=args.python,
-                           savepoint=args.from_savepoint)
+        submitted = submit(
+            job, config, _overrides(args), args.jobmanager, python=args.python, savepoint=args.from_savepoint
+        )
         print(submitted.job_id)
         if not args.wait:
             return EXIT_OK
@@ -139,15 +150,22 @@ def cmd_kafka(args) -> int:
     from flink_jobs.kafka import broker_status, parse_topic, start_broker, stop_broker
 
     if args.action == "start":
-        spec = BrokerSpec(directory=Path(args.dir), port=args.port, controller_port=args.controller_port,
-                          topics=[parse_topic(t) for t in args.topics])
+        spec = BrokerSpec(
+            directory=Path(args.dir),
+            port=args.port,
+            controller_port=args.controller_port,
+            topics=[parse_topic(t) for t in args.topics],
+        )
         info = start_broker(spec)
         print(f"started: Kafka broker {info.pid}, bootstrap {info.bootstrap}")
         print(f"  topics {', '.join(f'{n}:{p}' for n, p in spec.topics) or 'none'}   log {info.log_file}")
     elif args.action == "stop":
         stopped = stop_broker(Path(args.dir))
-        print(f"stopped: {len(stopped)} processes ({', '.join(map(str, stopped))})" if stopped
-              else f"no broker running from {args.dir}")
+        print(
+            f"stopped: {len(stopped)} processes ({', '.join(map(str, stopped))})"
+            if stopped
+            else f"no broker running from {args.dir}"
+        )
     else:
         status = broker_status(Path(args.dir))
         print(status.describe())
@@ -171,18 +189,22 @@ def cmd_produce(args) -> int:
     events_job = args.job or "windowed-counts"
     _, config = _load(events_job, args.config, list(args.overrides) + [f"job.events.count={args.events}"])
     bootstrap = _bootstrap(args)
-    written = produce_events(bootstrap, args.topic, config.settings.events, start=args.start,
-                             count=args.events, rate=args.rate)
-    print(f"produced {written} events (seq {args.start}..{args.start + written - 1}) to {args.topic} on {bootstrap}",
-          file=sys.stderr)
+    written = produce_events(
+        bootstrap, args.topic, config.settings.events, start=args.start, count=args.events, rate=args.rate
+    )
+    print(
+        f"produced {written} events (seq {args.start}..{args.start + written - 1}) to {args.topic} on {bootstrap}",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 
 def cmd_consume(args) -> int:
     from flink_jobs.kafka import consume
 
-    for value in consume(_bootstrap(args), args.topic, committed=args.committed, max_records=args.max,
-                         timeout=args.timeout):
+    for value in consume(
+        _bootstrap(args), args.topic, committed=args.committed, max_records=args.max, timeout=args.timeout
+    ):
         print(value)
     return EXIT_OK
 
@@ -191,13 +213,22 @@ def _job_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("job", help=f"one of: {', '.join(JOBS)}")
     parser.add_argument("--config", help="job config YAML (default: configs/<job>.yaml)")
     parser.add_argument("--events", type=int, help="number of generated events (job.events.count)")
-    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                        help="override a config value: job.window.size=30s, flink.parallelism.default=2")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config value: job.window.size=30s, flink.parallelism.default=2",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="flink-jobs", description=__doc__.split("\n\n")[0],
-                                     epilog="exit codes: 0 ok, 1 job failed, 2 could not start (usage, config, Java, cluster)")
+    parser = argparse.ArgumentParser(
+        prog="flink-jobs",
+        description=__doc__.split("\n\n")[0],
+        epilog="exit codes: 0 ok, 1 job failed, 2 could not start (usage, config, Java, cluster)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("list", help="list the pack's jobs").set_defaults(handler=cmd_list)
 
@@ -237,11 +268,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     kafka = commands.add_parser("kafka", help="a local Kafka broker (KRaft, loopback)")
     kafka.add_argument("action", choices=["start", "stop", "status"])
-    kafka.add_argument("--dir", default=str(BrokerSpec.directory), help="storage/log/state folder (default %(default)s)")
+    kafka.add_argument(
+        "--dir", default=str(BrokerSpec.directory), help="storage/log/state folder (default %(default)s)"
+    )
     kafka.add_argument("--port", type=int, default=BrokerSpec.port, help="client port (default %(default)s)")
     kafka.add_argument("--controller-port", type=int, default=BrokerSpec.controller_port)
-    kafka.add_argument("--topic", dest="topics", action="append", default=[], metavar="NAME:PARTITIONS",
-                       help="create this topic when started (repeatable)")
+    kafka.add_argument(
+        "--topic",
+        dest="topics",
+        action="append",
+        default=[],
+        metavar="NAME:PARTITIONS",
+        help="create this topic when started (repeatable)",
+    )
     kafka.set_defaults(handler=cmd_kafka)
 
     produce = commands.add_parser("produce", help="write the generated events to a Kafka topic as JSON")
@@ -252,14 +291,23 @@ def build_parser() -> argparse.ArgumentParser:
     produce.add_argument("--bootstrap", help="HOST:PORT (default: the broker of `flink-jobs kafka start`)")
     produce.add_argument("--job", help="take job.events from this job's config (default windowed-counts)")
     produce.add_argument("--config", help="take job.events from this job config")
-    produce.add_argument("--set", dest="overrides", action="append", default=[], metavar="job.events.KEY=VALUE",
-                         help="override the event spec: job.events.keys=10, job.events.key-skew=1.2")
+    produce.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="job.events.KEY=VALUE",
+        help="override the event spec: job.events.keys=10, job.events.key-skew=1.2",
+    )
     produce.set_defaults(handler=cmd_produce)
 
     consume = commands.add_parser("consume", help="print a topic's records as JSON lines")
     consume.add_argument("topic")
-    consume.add_argument("--committed", action="store_true",
-                         help="only records of committed transactions (isolation.level=read_committed)")
+    consume.add_argument(
+        "--committed",
+        action="store_true",
+        help="only records of committed transactions (isolation.level=read_committed)",
+    )
     consume.add_argument("--max", type=int, help="stop after N records")
     consume.add_argument("--timeout", type=float, default=5.0, help="stop after S seconds without a record")
     consume.add_argument("--bootstrap", help="HOST:PORT (default: the broker of `flink-jobs kafka start`)")

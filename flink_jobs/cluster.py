@@ -14,6 +14,7 @@ Stopping collects the whole process tree first, then SIGTERM, waits, SIGKILL for
 
 HTTP goes through flink_jobs.rest (urllib only), so importing this module starts nothing heavy.
 """
+
 from __future__ import annotations
 
 import errno
@@ -162,8 +163,7 @@ def start_cluster(spec: ClusterSpec, timeout: float = 120) -> ClusterInfo:
     status = cluster_status(directory)
     if status.running:
         raise ClusterError(
-            f"a cluster is already running from {directory} (rest {status.rest_url}, pids {status.pids}); "
-            "stop it first"
+            f"a cluster is already running from {directory} (rest {status.rest_url}, pids {status.pids}); stop it first"
         )
     if status.pids:
         raise ClusterError(f"TaskManagers {status.pids} from {directory} are still alive; stop the cluster first")
@@ -262,9 +262,7 @@ def start_taskmanager(directory: Path, timeout: float = 60) -> int:
             return pid
         time.sleep(0.5)
     kill_taskmanager(directory, pid)
-    raise ClusterError(
-        f"TaskManager {pid} did not register within {timeout:.0f} s; see {_log_file(pid, directory)}"
-    )
+    raise ClusterError(f"TaskManager {pid} did not register within {timeout:.0f} s; see {_log_file(pid, directory)}")
 
 
 def kill_taskmanager(directory: Path, pid: int) -> list[int]:
@@ -286,31 +284,39 @@ def kill_taskmanager(directory: Path, pid: int) -> list[int]:
 def flink_config(directory: Path, spec: ClusterSpec, base: Optional[dict] = None) -> dict:
     """The flat Flink options written to <directory>/conf/config.yaml."""
     options = dict(base or {})  # the package's own options (env.java.opts.all, failover strategy, ...)
-    for key in ("jobmanager.bind-host", "jobmanager.rpc.address", "taskmanager.bind-host",
-                "taskmanager.host", "rest.address", "rest.bind-address"):
+    for key in (
+        "jobmanager.bind-host",
+        "jobmanager.rpc.address",
+        "taskmanager.bind-host",
+        "taskmanager.host",
+        "rest.address",
+        "rest.bind-address",
+    ):
         options[key] = LOOPBACK
-    options.update({
-        "rest.port": str(spec.rest_port),
-        "jobmanager.rpc.port": str(spec.rpc_port),
-        "blob.server.port": str(spec.blob_port),
-        "jobmanager.memory.process.size": spec.jobmanager_memory,
-        "taskmanager.memory.process.size": spec.taskmanager_memory,
-        "taskmanager.numberOfTaskSlots": str(spec.slots),
-        "env.log.dir": str(directory / "log"),
-        "env.pid.dir": str(directory / "pid"),
-        "io.tmp.dirs": str(directory / "tmp"),
-        "metrics.fetcher.update-interval": "1000",
-        "heartbeat.interval": "1000",
-        "heartbeat.timeout": "5000",
-        # the worker interpreter, and its site-packages for thread mode (embedded PEMJA needs them:
-        # workarounds.py [thread-mode-pythonpath])
-        "python.executable": sys.executable,
-        "python.pythonpath": thread_mode_pythonpath(),
-        # flink-python is on the cluster's own lib/ (see _write_lib): PEMJA, the thread-mode
-        # interpreter, then loads once per TaskManager instead of once per job
-        # (workarounds.py [flink-python-parent-first]).
-        "classloader.parent-first-patterns.additional": "pemja.",
-    })
+    options.update(
+        {
+            "rest.port": str(spec.rest_port),
+            "jobmanager.rpc.port": str(spec.rpc_port),
+            "blob.server.port": str(spec.blob_port),
+            "jobmanager.memory.process.size": spec.jobmanager_memory,
+            "taskmanager.memory.process.size": spec.taskmanager_memory,
+            "taskmanager.numberOfTaskSlots": str(spec.slots),
+            "env.log.dir": str(directory / "log"),
+            "env.pid.dir": str(directory / "pid"),
+            "io.tmp.dirs": str(directory / "tmp"),
+            "metrics.fetcher.update-interval": "1000",
+            "heartbeat.interval": "1000",
+            "heartbeat.timeout": "5000",
+            # the worker interpreter, and its site-packages for thread mode (embedded PEMJA needs them:
+            # workarounds.py [thread-mode-pythonpath])
+            "python.executable": sys.executable,
+            "python.pythonpath": thread_mode_pythonpath(),
+            # flink-python is on the cluster's own lib/ (see _write_lib): PEMJA, the thread-mode
+            # interpreter, then loads once per TaskManager instead of once per job
+            # (workarounds.py [flink-python-parent-first]).
+            "classloader.parent-first-patterns.additional": "pemja.",
+        }
+    )
     options.update({str(key): str(value) for key, value in spec.extra.items()})
     return options
 
@@ -366,8 +372,11 @@ def _require_java() -> None:
 def _require_free_ports(spec: ClusterSpec) -> None:
     taken = [
         f"{port} ({name})"
-        for name, port in (("rest.port", spec.rest_port), ("jobmanager.rpc.port", spec.rpc_port),
-                           ("blob.server.port", spec.blob_port))
+        for name, port in (
+            ("rest.port", spec.rest_port),
+            ("jobmanager.rpc.port", spec.rpc_port),
+            ("blob.server.port", spec.blob_port),
+        )
         if not port_is_free(port)
     ]
     if taken:
@@ -403,15 +412,17 @@ def _marker(directory: Path) -> str:
 
 def _script_env(directory: Path, state: dict) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({
-        "FLINK_CONF_DIR": str(directory / "conf"),
-        "FLINK_LIB_DIR": str(directory / "lib"),
-        "FLINK_LOG_DIR": str(directory / "log"),
-        "FLINK_PID_DIR": str(directory / "pid"),
-        "FLINK_IDENT_STRING": state["ident"],
-        "PATH": os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]),
-        MARKER_VARIABLE: str(directory),
-    })
+    env.update(
+        {
+            "FLINK_CONF_DIR": str(directory / "conf"),
+            "FLINK_LIB_DIR": str(directory / "lib"),
+            "FLINK_LOG_DIR": str(directory / "log"),
+            "FLINK_PID_DIR": str(directory / "pid"),
+            "FLINK_IDENT_STRING": state["ident"],
+            "PATH": os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]),
+            MARKER_VARIABLE: str(directory),
+        }
+    )
     return env
 
 
@@ -449,7 +460,7 @@ def _run_daemon_script(home: Path, directory: Path, state: dict, script: str, da
         except subprocess.TimeoutExpired:
             raise ClusterError(f"{script} start hung for 120 s; see {directory / 'log' / SCRIPT_LOG}") from None
     after = _read_pid_file(pid_file)
-    new = after[len(before):] if after[: len(before)] == before else [p for p in after if p not in before]
+    new = after[len(before) :] if after[: len(before)] == before else [p for p in after if p not in before]
     if result.returncode != 0 or not new:
         cause = _first_exception(script_log, offset)
         raise ClusterError(
@@ -522,7 +533,7 @@ def _log_file(pid: int, directory: Path) -> str:
     try:
         for arg in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0"):
             if arg.startswith(b"-Dlog.file="):
-                return arg[len(b"-Dlog.file="):].decode()
+                return arg[len(b"-Dlog.file=") :].decode()
     except OSError:
         pass
     return str(directory / "log")
@@ -557,8 +568,9 @@ def _registered_slots(rest_url: str) -> dict[str, int]:
     return {tm.get("id", ""): int(tm.get("slotsNumber", 0)) for tm in data.get("taskmanagers", [])}
 
 
-def _wait_for_slots(directory: Path, state: dict, taskmanagers: int, slots: int,
-                    deadline: float, timeout: float) -> None:
+def _wait_for_slots(
+    directory: Path, state: dict, taskmanagers: int, slots: int, deadline: float, timeout: float
+) -> None:
     marker = _marker(directory)
     while True:
         if not process_is_ours(state["jobmanager"], marker):
@@ -570,8 +582,9 @@ def _wait_for_slots(directory: Path, state: dict, taskmanagers: int, slots: int,
         if overview and overview.taskmanagers >= taskmanagers and overview.slots_total >= slots:
             return
         if time.monotonic() >= deadline:
-            seen = (f"{overview.taskmanagers} TaskManagers, {overview.slots_total} slots"
-                    if overview else "no REST answer")
+            seen = (
+                f"{overview.taskmanagers} TaskManagers, {overview.slots_total} slots" if overview else "no REST answer"
+            )
             raise ClusterError(
                 f"cluster not ready after {timeout:.0f} s ({seen}; wanted {taskmanagers} TaskManagers, "
                 f"{slots} slots); stopped it; see {_jobmanager_log(directory)}"
@@ -588,7 +601,7 @@ def _stat(pid: int) -> Optional[tuple[str, int]]:
         raw = Path(f"/proc/{pid}/stat").read_text()
     except (FileNotFoundError, ProcessLookupError, PermissionError):
         return None
-    fields = raw[raw.rfind(")") + 2:].split()
+    fields = raw[raw.rfind(")") + 2 :].split()
     return fields[0], int(fields[1])
 
 

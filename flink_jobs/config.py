@@ -3,6 +3,7 @@
 Everything here runs before any JVM starts: a bad config fails fast with `file:line:col: message`
 for every problem found (not only the first), and the CLI exits 2.
 """
+
 from __future__ import annotations
 
 import os
@@ -178,8 +179,10 @@ class _Locator:
 def _schema_problems(value: dict, where: _Locator) -> list[Problem]:
     from flink_lint.rules.config.schema import schema_errors
 
-    return [Problem(where(*error.path, key=error.at_key), error.message + (f" ({error.hint})" if error.hint else ""))
-            for error in schema_errors(value)]
+    return [
+        Problem(where(*error.path, key=error.at_key), error.message + (f" ({error.hint})" if error.hint else ""))
+        for error in schema_errors(value)
+    ]
 
 
 def _duration(raw: Any, name: str, problems: list, where, positive: bool = False) -> Optional[int]:
@@ -223,7 +226,9 @@ def _flink_option_problems(entries: list, where) -> list[Problem]:
         if not catalog.is_known(key):
             hint = catalog.suggest(key, limit=1)
             suggestion = f" (did you mean `{hint[0]}`?)" if hint else ""
-            problems.append(Problem(where(*path, key=True), f"unknown Flink option `{key}`{suggestion}: Flink would ignore it"))
+            problems.append(
+                Problem(where(*path, key=True), f"unknown Flink option `{key}`{suggestion}: Flink would ignore it")
+            )
             continue
         option = catalog.option(key) or catalog.option(catalog.replacement_for(key) or "")
         error = value_error(option, value) if option and option.get("type") else None
@@ -292,19 +297,34 @@ def _kafka_sink(sink: dict, problems: list, where) -> dict:
     """Defaults of the Kafka sink: exactly-once, and a
     transaction timeout the broker accepts (its transaction.max.timeout.ms defaults to 15 min)."""
     sink = {"delivery-guarantee": "exactly-once", **sink}
-    timeout_ms = _duration(sink.get("transaction-timeout", "10 min"), "sink.transaction-timeout", problems,
-                           where("sink", "transaction-timeout"), positive=True)
+    timeout_ms = _duration(
+        sink.get("transaction-timeout", "10 min"),
+        "sink.transaction-timeout",
+        problems,
+        where("sink", "transaction-timeout"),
+        positive=True,
+    )
     properties = {key: str(value) for key, value in (sink.get("properties") or {}).items()}
     if "transaction.timeout.ms" in properties and "transaction-timeout" not in sink:
         try:
             timeout_ms = int(properties["transaction.timeout.ms"])
         except ValueError:
-            problems.append(Problem(where("sink", "properties", "transaction.timeout.ms"),
-                                    "transaction.timeout.ms must be an integer number of milliseconds"))
+            problems.append(
+                Problem(
+                    where("sink", "properties", "transaction.timeout.ms"),
+                    "transaction.timeout.ms must be an integer number of milliseconds",
+                )
+            )
     if timeout_ms and timeout_ms > BROKER_MAX_TRANSACTION_TIMEOUT_MS and sink["delivery-guarantee"] == "exactly-once":
-        problems.append(Problem(where("sink", "transaction-timeout"), (
-            f"a transaction timeout of {timeout_ms} ms is above the broker's default transaction.max.timeout.ms "
-            f"({BROKER_MAX_TRANSACTION_TIMEOUT_MS} ms = 15 min): the job fails when it starts writing")))
+        problems.append(
+            Problem(
+                where("sink", "transaction-timeout"),
+                (
+                    f"a transaction timeout of {timeout_ms} ms is above the broker's default transaction.max.timeout.ms "
+                    f"({BROKER_MAX_TRANSACTION_TIMEOUT_MS} ms = 15 min): the job fails when it starts writing"
+                ),
+            )
+        )
     properties["transaction.timeout.ms"] = str(timeout_ms)
     sink["properties"] = properties
     return sink
@@ -330,9 +350,11 @@ def _with_kafka_jars(jars: str, kafka_source: bool) -> str:
 
 def _unbounded(settings: JobSettings) -> bool:
     source = settings.source
-    return {"generator": settings.events.count is None,
-            "files": bool(source.get("monitor-interval")),
-            "kafka": source.get("stopping-offsets") != "latest"}[source["type"]]
+    return {
+        "generator": settings.events.count is None,
+        "files": bool(source.get("monitor-interval")),
+        "kafka": source.get("stopping-offsets") != "latest",
+    }[source["type"]]
 
 
 def _cross_checks(settings: JobSettings, flink: dict, where: _Locator) -> list[Problem]:
@@ -341,26 +363,50 @@ def _cross_checks(settings: JobSettings, flink: dict, where: _Locator) -> list[P
     sink, source = settings.sink["type"], settings.source["type"]
     checkpointing = flink.get("execution.checkpointing.interval")
     if sink == "file" and not checkpointing and flink.get("execution.runtime-mode", "").upper() != "BATCH":
-        problems.append(Problem(where("job", "sink"), (
-            "sink type `file` commits files only on checkpoints: set flink `execution.checkpointing.interval` "
-            "(e.g. 10 s), or nothing is ever committed")))
-    if sink == "kafka" and settings.sink["delivery-guarantee"] == "exactly-once" and not checkpointing \
-            and flink.get("execution.runtime-mode", "").upper() != "BATCH" and _unbounded(settings):
+        problems.append(
+            Problem(
+                where("job", "sink"),
+                (
+                    "sink type `file` commits files only on checkpoints: set flink `execution.checkpointing.interval` "
+                    "(e.g. 10 s), or nothing is ever committed"
+                ),
+            )
+        )
+    if (
+        sink == "kafka"
+        and settings.sink["delivery-guarantee"] == "exactly-once"
+        and not checkpointing
+        and flink.get("execution.runtime-mode", "").upper() != "BATCH"
+        and _unbounded(settings)
+    ):
         # A bounded input commits at its end (the committer's endInput); an endless one never does.
-        problems.append(Problem(where("job", "sink"), (
-            "an exactly-once Kafka sink commits its transactions only on checkpoints: set flink "
-            "`execution.checkpointing.interval` (e.g. 10 s), or read_committed consumers see nothing")))
+        problems.append(
+            Problem(
+                where("job", "sink"),
+                (
+                    "an exactly-once Kafka sink commits its transactions only on checkpoints: set flink "
+                    "`execution.checkpointing.interval` (e.g. 10 s), or read_committed consumers see nothing"
+                ),
+            )
+        )
     if "kafka" in (sink, source):
         jars = [j.strip() for j in flink.get("pipeline.jars", "").split(";") if j.strip()]
         for jar in jars:
-            local = jar[len("file://"):] if jar.startswith("file://") else jar
+            local = jar[len("file://") :] if jar.startswith("file://") else jar
             if "://" not in local and not os.path.isfile(local):
                 problems.append(Problem(where("flink", "pipeline.jars"), f"pipeline.jars: file not found: {local}"))
     if settings.events.count is None and source == "generator" and sink == "collect":
-        problems.append(Problem(where("job", "events", "count"), (
-            "an unbounded generator (events.count: null) never finishes: use sink `stdout`, `file` or `kafka`")))
-    if settings.emit_mode not in (None, "per-event") and settings.emit_interval_ms is not None \
-            and settings.emit_interval_ms < 10:
+        problems.append(
+            Problem(
+                where("job", "events", "count"),
+                ("an unbounded generator (events.count: null) never finishes: use sink `stdout`, `file` or `kafka`"),
+            )
+        )
+    if (
+        settings.emit_mode not in (None, "per-event")
+        and settings.emit_interval_ms is not None
+        and settings.emit_interval_ms < 10
+    ):
         problems.append(Problem(where("job", "emit", "interval"), "emit.interval must be at least 10 ms"))
     return problems
 
@@ -372,11 +418,16 @@ def load_job_config(path: str, overrides: list[str] = (), job_name: str = "") ->
     problems: list[Problem] = []
     if not isinstance(value, dict):
         position = document.position_of(())
-        raise ConfigError([Problem(f"{path}:{position.line}:{position.column}",
-                                   "a job config is a mapping with a `job:` section")])
-    for (key_path, first, again) in document.duplicates:
-        problems.append(Problem(f"{path}:{again.line}:{again.column}",
-                                f"duplicate key `{key_path[-1]}` (first at line {first.line}); Flink rejects duplicates"))
+        raise ConfigError(
+            [Problem(f"{path}:{position.line}:{position.column}", "a job config is a mapping with a `job:` section")]
+        )
+    for key_path, first, again in document.duplicates:
+        problems.append(
+            Problem(
+                f"{path}:{again.line}:{again.column}",
+                f"duplicate key `{key_path[-1]}` (first at line {first.line}); Flink rejects duplicates",
+            )
+        )
     overridden = {}
     for assignment in overrides:
         try:
@@ -394,7 +445,9 @@ def load_job_config(path: str, overrides: list[str] = (), job_name: str = "") ->
     entries = list(flink_entries(value.get("flink") or {}))
     flink = {key: flat_value for key, flat_value, _ in entries}
     job = value.get("job") or {}
-    settings, setting_problems = _settings(value, where, shipped_job_section(job_name or job.get("name") or Path(path).stem))
+    settings, setting_problems = _settings(
+        value, where, shipped_job_section(job_name or job.get("name") or Path(path).stem)
+    )
     problems += setting_problems
     if not settings.name:
         settings = replace(settings, name=job_name or Path(path).stem)
@@ -404,7 +457,9 @@ def load_job_config(path: str, overrides: list[str] = (), job_name: str = "") ->
     problems += _flink_option_problems(entries, where)
     if "kafka" in (settings.source["type"], settings.sink["type"]):
         try:
-            flink["pipeline.jars"] = _with_kafka_jars(flink.get("pipeline.jars", ""), settings.source["type"] == "kafka")
+            flink["pipeline.jars"] = _with_kafka_jars(
+                flink.get("pipeline.jars", ""), settings.source["type"] == "kafka"
+            )
         except KafkaError as error:
             problems.append(Problem(where("job"), str(error)))
     problems += _cross_checks(settings, flink, where)

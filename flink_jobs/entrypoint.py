@@ -3,6 +3,7 @@
 It builds the job exactly as `flink-jobs run` does (same config, same code) and attaches the
 configured sink; `flink run -d` returns once the job is submitted.
 """
+
 from __future__ import annotations
 
 import json

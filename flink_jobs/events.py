@@ -10,6 +10,7 @@ An event is a tuple (key, value, event_time_ms, seq):
   `late_fraction` of events minus `late_by` as well (late on purpose);
 - seq: the event's index i.
 """
+
 from __future__ import annotations
 
 import bisect

@@ -3,6 +3,7 @@
 PyFlink launches `java` from JAVA_HOME or PATH; without it the user gets a py4j stack trace.
 We check first and say which package to install.
 """
+
 from __future__ import annotations
 
 import os

@@ -7,6 +7,7 @@ and a log4j2 config into its directory (default .flink-jobs/kafka), formats the 
 Flink cluster, the JVM carries `FLINK_JOBS_KAFKA=<directory>` in its environment and its pid is
 recorded in state.json: `stop_broker` stops exactly that process tree and nothing else.
 """
+
 from __future__ import annotations
 
 import base64
@@ -19,8 +20,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from flink_jobs.cluster import LOOPBACK, STATE_FILE, port_is_free, process_is_ours, read_state, terminate_tree, write_state
+from flink_jobs.cluster import (
+    LOOPBACK,
+    STATE_FILE,
+    port_is_free,
+    process_is_ours,
+    read_state,
+    terminate_tree,
+    write_state,
+)
 from flink_jobs.java_check import JavaMissing, require_java
+
 # The broker's default transaction.max.timeout.ms (a producer asking for more is refused): one
 # definition, the linter's, which checks the same limit in configs and code.
 from flink_lint.rules.code._kafka import BROKER_MAX_TIMEOUT_MS as BROKER_MAX_TRANSACTION_TIMEOUT_MS
@@ -93,36 +103,38 @@ def _broker_classpath() -> str:
 
 
 def _server_properties(spec: BrokerSpec, directory: Path) -> str:
-    return "\n".join([
-        "# written by flink-jobs kafka start",
-        "process.roles=broker,controller",
-        "node.id=1",
-        f"controller.quorum.voters=1@{LOOPBACK}:{spec.controller_port}",
-        f"listeners=PLAINTEXT://{LOOPBACK}:{spec.port},CONTROLLER://{LOOPBACK}:{spec.controller_port}",
-        f"advertised.listeners=PLAINTEXT://{LOOPBACK}:{spec.port}",
-        "controller.listener.names=CONTROLLER",
-        "inter.broker.listener.name=PLAINTEXT",
-        "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
-        f"log.dirs={directory / 'data'}",
-        "num.partitions=1",
-        "offsets.topic.replication.factor=1",
-        "offsets.topic.num.partitions=4",
-        "transaction.state.log.replication.factor=1",
-        "transaction.state.log.min.isr=1",
-        "transaction.state.log.num.partitions=4",
-        "group.initial.rebalance.delay.ms=0",
-        f"transaction.max.timeout.ms={BROKER_MAX_TRANSACTION_TIMEOUT_MS}",
-        "auto.create.topics.enable=true",
-        # Time-based retention would delete the generated events at once: their timestamps (event
-        # time) lie in the past. Keep everything; a local broker's data go with its directory.
-        "log.retention.ms=-1",
-        "log.retention.bytes=-1",
-        "log.segment.bytes=67108864",
-        "num.network.threads=2",
-        "num.io.threads=2",
-        "background.threads=2",
-        "",
-    ])
+    return "\n".join(
+        [
+            "# written by flink-jobs kafka start",
+            "process.roles=broker,controller",
+            "node.id=1",
+            f"controller.quorum.voters=1@{LOOPBACK}:{spec.controller_port}",
+            f"listeners=PLAINTEXT://{LOOPBACK}:{spec.port},CONTROLLER://{LOOPBACK}:{spec.controller_port}",
+            f"advertised.listeners=PLAINTEXT://{LOOPBACK}:{spec.port}",
+            "controller.listener.names=CONTROLLER",
+            "inter.broker.listener.name=PLAINTEXT",
+            "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+            f"log.dirs={directory / 'data'}",
+            "num.partitions=1",
+            "offsets.topic.replication.factor=1",
+            "offsets.topic.num.partitions=4",
+            "transaction.state.log.replication.factor=1",
+            "transaction.state.log.min.isr=1",
+            "transaction.state.log.num.partitions=4",
+            "group.initial.rebalance.delay.ms=0",
+            f"transaction.max.timeout.ms={BROKER_MAX_TRANSACTION_TIMEOUT_MS}",
+            "auto.create.topics.enable=true",
+            # Time-based retention would delete the generated events at once: their timestamps (event
+            # time) lie in the past. Keep everything; a local broker's data go with its directory.
+            "log.retention.ms=-1",
+            "log.retention.bytes=-1",
+            "log.segment.bytes=67108864",
+            "num.network.threads=2",
+            "num.io.threads=2",
+            "background.threads=2",
+            "",
+        ]
+    )
 
 
 _LOG4J2 = """\
@@ -144,11 +156,18 @@ logger.state.level = WARN
 
 def _java_command(directory: Path, spec: BrokerSpec, main: str, *args: str) -> list[str]:
     return [
-        "java", f"-Xmx{spec.heap}", "-Xms64m", "-XX:+UseG1GC", "-XX:MaxDirectMemorySize=128m",
+        "java",
+        f"-Xmx{spec.heap}",
+        "-Xms64m",
+        "-XX:+UseG1GC",
+        "-XX:MaxDirectMemorySize=128m",
         "-Djava.awt.headless=true",
         f"-Dkafka.logs.dir={directory / 'log'}",
         f"-Dlog4j2.configurationFile={directory / 'log4j2.properties'}",
-        "-cp", _broker_classpath(), main, *args,
+        "-cp",
+        _broker_classpath(),
+        main,
+        *args,
     ]
 
 
@@ -161,8 +180,10 @@ def start_broker(spec: BrokerSpec, timeout: float = 90) -> BrokerInfo:
     directory = spec.directory.resolve()
     state = read_state(directory)
     if state and process_is_ours(state.get("pid", 0), _marker(directory)):
-        raise KafkaError(f"a broker from {directory} is already running (pid {state['pid']}, "
-                         f"bootstrap {state['bootstrap']}); `flink-jobs kafka stop` first")
+        raise KafkaError(
+            f"a broker from {directory} is already running (pid {state['pid']}, "
+            f"bootstrap {state['bootstrap']}); `flink-jobs kafka stop` first"
+        )
     try:
         require_java()
     except JavaMissing as missing:
@@ -180,14 +201,20 @@ def start_broker(spec: BrokerSpec, timeout: float = 90) -> BrokerInfo:
     try:
         process = subprocess.Popen(
             _java_command(directory, spec, "kafka.Kafka", str(directory / "server.properties")),
-            env=_env(directory), cwd=directory, stdin=subprocess.DEVNULL, stdout=out,
-            stderr=subprocess.STDOUT, start_new_session=True,
+            env=_env(directory),
+            cwd=directory,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     finally:
         out.close()
     bootstrap = spec.bootstrap
-    write_state(directory, {"pid": process.pid, "bootstrap": bootstrap, "port": spec.port,
-                             "controller_port": spec.controller_port})
+    write_state(
+        directory,
+        {"pid": process.pid, "bootstrap": bootstrap, "port": spec.port, "controller_port": spec.controller_port},
+    )
     info = BrokerInfo(pid=process.pid, bootstrap=bootstrap, directory=directory)
     try:
         _wait_until_ready(process, info, timeout)
@@ -200,11 +227,26 @@ def start_broker(spec: BrokerSpec, timeout: float = 90) -> BrokerInfo:
 
 
 def _format_storage(directory: Path, spec: BrokerSpec) -> None:
-    command = _java_command(directory, spec, "kafka.tools.StorageTool", "format",
-                            "-t", _cluster_id(),
-                            "-c", str(directory / "server.properties"), "--ignore-formatted")
-    result = subprocess.run(command, env=_env(directory), cwd=directory, capture_output=True, text=True,
-                            stdin=subprocess.DEVNULL, timeout=120)
+    command = _java_command(
+        directory,
+        spec,
+        "kafka.tools.StorageTool",
+        "format",
+        "-t",
+        _cluster_id(),
+        "-c",
+        str(directory / "server.properties"),
+        "--ignore-formatted",
+    )
+    result = subprocess.run(
+        command,
+        env=_env(directory),
+        cwd=directory,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
     if result.returncode != 0:
         message = (result.stderr or result.stdout).strip().splitlines()
         raise KafkaError(f"formatting the broker storage failed: {message[-1] if message else result.returncode}")
@@ -227,8 +269,10 @@ def _wait_until_ready(process: subprocess.Popen, info: BrokerInfo, timeout: floa
     admin = _admin(info.bootstrap)  # one client for the whole wait: it reconnects by itself
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise KafkaError(f"the broker exited during startup (exit {process.returncode}): "
-                             f"{_last_error(info)}; see {info.log_file}")
+            raise KafkaError(
+                f"the broker exited during startup (exit {process.returncode}): "
+                f"{_last_error(info)}; see {info.log_file}"
+            )
         try:
             metadata = admin.list_topics(timeout=2)
             if metadata.brokers:
@@ -332,20 +376,37 @@ def _marker(directory: Path) -> str:
 
 def event_json(event) -> bytes:
     """An event as the Kafka source reads it: the same JSON object as the files source."""
-    return json.dumps({"key": event.key, "value": event.value, "event_time": event.event_time,
-                       "seq": event.seq}, separators=(",", ":")).encode()
+    return json.dumps(
+        {"key": event.key, "value": event.value, "event_time": event.event_time, "seq": event.seq},
+        separators=(",", ":"),
+    ).encode()
 
 
 def _producer(bootstrap: str, **extra):
     from confluent_kafka import Producer
 
-    return Producer({"bootstrap.servers": bootstrap, "linger.ms": 20, "batch.num.messages": 10000,
-                     "queue.buffering.max.messages": 200000, "enable.idempotence": True,
-                     "log_level": 0, **extra})
+    return Producer(
+        {
+            "bootstrap.servers": bootstrap,
+            "linger.ms": 20,
+            "batch.num.messages": 10000,
+            "queue.buffering.max.messages": 200000,
+            "enable.idempotence": True,
+            "log_level": 0,
+            **extra,
+        }
+    )
 
 
-def produce_events(bootstrap: str, topic: str, spec, start: int = 0, count: Optional[int] = None,
-                   rate: Optional[float] = None, should_stop=lambda: False) -> int:
+def produce_events(
+    bootstrap: str,
+    topic: str,
+    spec,
+    start: int = 0,
+    count: Optional[int] = None,
+    rate: Optional[float] = None,
+    should_stop=lambda: False,
+) -> int:
     """Write events start..start+count-1 of `spec`, keyed by the event key (a key stays in one
     partition), with the event time as the record timestamp (the Kafka source's watermarks use it).
     `rate` paces the writes (events/s); returns the number written and acknowledged."""
@@ -371,8 +432,13 @@ def produce_events(bootstrap: str, topic: str, spec, start: int = 0, count: Opti
             event = spec.event(i)
             while True:
                 try:
-                    producer.produce(topic, key=event.key.encode(), value=event_json(event),
-                                     timestamp=event.event_time, on_delivery=delivered)
+                    producer.produce(
+                        topic,
+                        key=event.key.encode(),
+                        value=event_json(event),
+                        timestamp=event.event_time,
+                        on_delivery=delivered,
+                    )
                     break
                 except BufferError:  # the local queue is full: let the broker catch up
                     producer.poll(0.05)
@@ -402,21 +468,24 @@ def produce_raw(bootstrap: str, topic: str, records) -> None:
         raise KafkaError(f"producing to {topic} on {bootstrap}: not acknowledged within 60 s")
 
 
-def consume(bootstrap: str, topic: str, committed: bool = False, max_records: Optional[int] = None,
-            timeout: float = 5.0):
+def consume(
+    bootstrap: str, topic: str, committed: bool = False, max_records: Optional[int] = None, timeout: float = 5.0
+):
     """Yield record values (str) of every partition of `topic` from the beginning, until
     `max_records` were read or no record came for `timeout` seconds. With `committed`, only
     records of committed transactions (isolation.level=read_committed). Commits no offsets."""
     from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError as ClientError, KafkaException, TopicPartition
 
-    consumer = Consumer({
-        "bootstrap.servers": bootstrap,
-        "group.id": f"flink-jobs-consume-{uuid.uuid4()}",
-        "auto.offset.reset": "earliest",
-        "enable.auto.commit": False,
-        "isolation.level": "read_committed" if committed else "read_uncommitted",
-        "log_level": 0,
-    })
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": f"flink-jobs-consume-{uuid.uuid4()}",
+            "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+            "isolation.level": "read_committed" if committed else "read_uncommitted",
+            "log_level": 0,
+        }
+    )
     try:
         try:
             metadata = consumer.list_topics(topic, timeout=5)
@@ -425,8 +494,9 @@ def consume(bootstrap: str, topic: str, committed: bool = False, max_records: Op
         if metadata.topics[topic].error is not None:
             raise KafkaError(f"topic {topic} on {bootstrap}: {metadata.topics[topic].error.str()}")
         # Assigned, not subscribed: no group join to wait for, every partition from its beginning.
-        consumer.assign([TopicPartition(topic, partition, OFFSET_BEGINNING)
-                         for partition in metadata.topics[topic].partitions])
+        consumer.assign(
+            [TopicPartition(topic, partition, OFFSET_BEGINNING) for partition in metadata.topics[topic].partitions]
+        )
         read, idle_since = 0, time.monotonic()
         while max_records is None or read < max_records:
             message = consumer.poll(0.2)

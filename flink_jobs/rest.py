@@ -7,6 +7,7 @@ an error, so it is retried a few times and then raised as `NotSampled` for the c
 Everything else that goes wrong (refused, timeout, not JSON, 404) is a `RestError` whose str() is
 one line for the user.
 """
+
 from __future__ import annotations
 
 import json
@@ -59,8 +60,15 @@ def _flink_error(body: str) -> str:
 class FlinkRest:
     """GET JSON from a Flink REST endpoint, e.g. `FlinkRest("http://127.0.0.1:8081").get("/jobs")`."""
 
-    def __init__(self, url: str, timeout: float = 5.0, retries: int = 2, retry_delay: float = 0.5,
-                 opener: Callable = urllib.request.urlopen, sleep: Callable = time.sleep):
+    def __init__(
+        self,
+        url: str,
+        timeout: float = 5.0,
+        retries: int = 2,
+        retry_delay: float = 0.5,
+        opener: Callable = urllib.request.urlopen,
+        sleep: Callable = time.sleep,
+    ):
         self.url = normalize_url(url)
         self.timeout = timeout
         self.retries = retries
@@ -104,8 +112,9 @@ class FlinkRest:
             body = _read_body(error)
             if error.code == 500 and any(marker in body for marker in TRANSIENT_MARKERS):
                 raise NotSampled(f"{where}: no value yet (vertex initializing or finished)", 500) from None
-            raise RestError(f"{self.url} answered HTTP {error.code} for {where}: {_flink_error(body)}",
-                            error.code) from None
+            raise RestError(
+                f"{self.url} answered HTTP {error.code} for {where}: {_flink_error(body)}", error.code
+            ) from None
         except urllib.error.URLError as error:
             reason = error.reason
             if isinstance(reason, (socket.timeout, TimeoutError)):

@@ -3,6 +3,7 @@
 `flink-jobs run` and the script that `flink run -py` executes on submission both build the job
 here, so a job is submitted unchanged to a real cluster.
 """
+
 from __future__ import annotations
 
 import os
@@ -106,7 +107,7 @@ def root_cause(trace: str) -> str:
     if embedded:
         return f"{embedded.group(1)}: {embedded.group(2).strip()} (in a Python function)"
     if "Error received from SDK harness" in innermost.group(1):  # process mode: a Python traceback follows
-        python_error = _PYTHON_ERROR_LINE.findall(trace[innermost.end():])
+        python_error = _PYTHON_ERROR_LINE.findall(trace[innermost.end() :])
         if python_error:
             name, message = python_error[-1]
             return f"{name}: {message.strip()} (in a Python function)"

@@ -6,6 +6,7 @@
 - collect: all streams come back to the client in bulk (for `flink-jobs run` summaries and tests);
 - kafka: one topic per result stream, <topic>-<stream>, exactly-once by default.
 """
+
 from __future__ import annotations
 
 import json
@@ -48,7 +49,9 @@ def attach_files(results: dict, path: str) -> None:
     for name, stream in results.items():
         sink = (
             FileSink.for_row_format(f"{path.rstrip('/')}/{name}", Encoder.simple_string_encoder())
-            .with_output_file_config(OutputFileConfig.builder().with_part_prefix(name).with_part_suffix(".jsonl").build())
+            .with_output_file_config(
+                OutputFileConfig.builder().with_part_prefix(name).with_part_suffix(".jsonl").build()
+            )
             .with_rolling_policy(RollingPolicy.on_checkpoint_rolling_policy())
             .build()
         )

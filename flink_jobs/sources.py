@@ -4,6 +4,7 @@ Every source yields the same event tuples (key, value, event_time_ms, seq). Sour
 external data also return an `invalid` stream: lines that are not valid events are written
 out with the reason, never silently dropped.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,6 +21,7 @@ from flink_jobs.workarounds import with_java_timestamp_assigner
 
 if TYPE_CHECKING:  # job modules run on TaskManagers: no config/YAML imports there
     from flink_jobs.config import JobSettings
+
 
 def invalid_type():
     """A fresh TypeInformation each call: an OutputTag's type gets a Java object attached when a job
@@ -144,8 +146,11 @@ def kafka_events(env, settings: JobSettings):
 
     source = settings.source
     starting = source.get("starting-offsets", "committed")
-    offsets = (KafkaOffsetsInitializer.committed_offsets(KafkaOffsetResetStrategy.EARLIEST) if starting == "committed"
-               else getattr(KafkaOffsetsInitializer, starting)())
+    offsets = (
+        KafkaOffsetsInitializer.committed_offsets(KafkaOffsetResetStrategy.EARLIEST)
+        if starting == "committed"
+        else getattr(KafkaOffsetsInitializer, starting)()
+    )
     builder = (
         KafkaSource.builder()
         .set_bootstrap_servers(source["bootstrap-servers"])

@@ -4,6 +4,7 @@ The arguments go to `flink` as a list (never through a shell); the job is built 
 flink_jobs/entrypoint.py from the same config file `flink-jobs run` uses. The pack's own Python
 packages are shipped with the job (`-pyfs`, a zip) so TaskManagers need only apache-flink.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -29,8 +30,12 @@ from flink_jobs.runtime import CommandError, local_python_options, root_cause, w
 
 # code + the data it reads: (folder of the checkout, name in the zip, files); the linter is imported as
 # flink_lint; the shipped configs because a job config is read over its job's shipped one
-SHIPPED = (("flink_jobs", "flink_jobs", "*.py"), ("lint", "flink_lint", "*.py"), ("schemas", "schemas", "*.json"),
-           ("configs", "configs", "*.yaml"))
+SHIPPED = (
+    ("flink_jobs", "flink_jobs", "*.py"),
+    ("lint", "flink_lint", "*.py"),
+    ("schemas", "schemas", "*.json"),
+    ("configs", "configs", "*.yaml"),
+)
 _JOB_ID = re.compile(r"JobID\s+([0-9a-f]{32})")
 
 
@@ -77,18 +82,38 @@ def package_zip(directory: Path) -> Path:
     return path
 
 
-def flink_run_command(job: JobInfo, config: JobConfig, overrides: list, jobmanager: str,
-                      python_options: dict, shipped: Path, detached: bool = True,
-                      savepoint: Optional[str] = None) -> list:
-    command = [str(flink_home() / "bin" / "flink"), "run", "-m", jobmanager,
-               "-py", str(Path(__file__).with_name("entrypoint.py")),
-               "-pyfs", str(shipped), "-pyclientexec", sys.executable]
+def flink_run_command(
+    job: JobInfo,
+    config: JobConfig,
+    overrides: list,
+    jobmanager: str,
+    python_options: dict,
+    shipped: Path,
+    detached: bool = True,
+    savepoint: Optional[str] = None,
+) -> list:
+    command = [
+        str(flink_home() / "bin" / "flink"),
+        "run",
+        "-m",
+        jobmanager,
+        "-py",
+        str(Path(__file__).with_name("entrypoint.py")),
+        "-pyfs",
+        str(shipped),
+        "-pyclientexec",
+        sys.executable,
+    ]
     if detached:
         command.append("-d")
     if savepoint:
         command += ["-s", savepoint]
-    request = {"job": job.name, "config": str(Path(config.path).resolve()), "overrides": list(overrides),
-               "python_options": python_options}
+    request = {
+        "job": job.name,
+        "config": str(Path(config.path).resolve()),
+        "overrides": list(overrides),
+        "python_options": python_options,
+    }
     return command + [json.dumps(request)]
 
 
@@ -104,13 +129,22 @@ def worker_python_options(config: JobConfig, host: str, python: Optional[str]) -
     return options
 
 
-def submit(job: JobInfo, config: JobConfig, overrides: list, jobmanager: str,
-           python: Optional[str] = None, timeout: float = 300, savepoint: Optional[str] = None) -> Submitted:
+def submit(
+    job: JobInfo,
+    config: JobConfig,
+    overrides: list,
+    jobmanager: str,
+    python: Optional[str] = None,
+    timeout: float = 300,
+    savepoint: Optional[str] = None,
+) -> Submitted:
     """Submit detached and return the job id; with `savepoint`, the job starts from it (its
     operators' state and, for a Kafka source, its offsets)."""
     if config.settings.sink["type"] == "collect":
-        raise SubmitError("sink `collect` returns results to `flink-jobs run` only: "
-                          "configure sink `file`, `stdout` or `kafka` to submit (--set job.sink.type=...)")
+        raise SubmitError(
+            "sink `collect` returns results to `flink-jobs run` only: "
+            "configure sink `file`, `stdout` or `kafka` to submit (--set job.sink.type=...)"
+        )
     host, port = parse_jobmanager(jobmanager)
     rest_url = f"http://{host}:{port}"
     require_reachable(rest_url)
@@ -119,9 +153,15 @@ def submit(job: JobInfo, config: JobConfig, overrides: list, jobmanager: str,
     # The job is built on the client from the shipped zip: it finds the connector jar here.
     environment["FLINK_JOBS_JVM_LIB"] = str(JVM_LIB)
     with tempfile.TemporaryDirectory(prefix="flink-jobs-submit-") as scratch:
-        command = flink_run_command(job, config, overrides, jobmanager,
-                                    worker_python_options(config, host, python), package_zip(Path(scratch)),
-                                    savepoint=savepoint)
+        command = flink_run_command(
+            job,
+            config,
+            overrides,
+            jobmanager,
+            worker_python_options(config, host, python),
+            package_zip(Path(scratch)),
+            savepoint=savepoint,
+        )
         try:
             result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=environment)
         except subprocess.TimeoutExpired:
@@ -139,8 +179,9 @@ def stop_with_savepoint(rest_url: str, job_id: str, directory: str, timeout: flo
     on from it); returns the savepoint's path."""
     rest = FlinkRest(rest_url)
     try:
-        trigger = FlinkRest(rest_url, timeout=10).post(f"/jobs/{job_id}/stop",
-                                                       {"targetDirectory": directory, "drain": False})["request-id"]
+        trigger = FlinkRest(rest_url, timeout=10).post(
+            f"/jobs/{job_id}/stop", {"targetDirectory": directory, "drain": False}
+        )["request-id"]
     except (RestError, KeyError, TypeError) as error:
         raise SubmitError(f"stop-with-savepoint of {job_id} was refused: {error}", exit_code=1) from None
     deadline = time.monotonic() + timeout
@@ -181,6 +222,7 @@ def failure_cause(rest_url: str, job_id: str) -> str:
         exceptions = FlinkRest(rest_url).get(f"/jobs/{job_id}/exceptions")
     except RestError:
         return "unknown (REST /exceptions did not answer)"
-    trace = (exceptions.get("root-exception") or
-             ((exceptions.get("exceptionHistory") or {}).get("entries") or [{}])[0].get("stacktrace", ""))
+    trace = exceptions.get("root-exception") or ((exceptions.get("exceptionHistory") or {}).get("entries") or [{}])[
+        0
+    ].get("stacktrace", "")
     return root_cause(trace or "unknown")

@@ -1,4 +1,5 @@
 """A compact, human-readable summary of a finished local run."""
+
 from __future__ import annotations
 
 import datetime
@@ -37,13 +38,21 @@ def describe_stream(name: str, records: list) -> str:
 def summarize(result: RunResult, events: int | None) -> list:
     rate = f", {events / result.seconds:,.0f} events/s" if events and result.seconds else ""
     count = f"{events:,} events, " if events else ""
-    lines = [f"{result.job}: finished in {result.seconds:.1f} s on the embedded local Flink ({count}sink {result.sink}{rate})"]
+    lines = [
+        f"{result.job}: finished in {result.seconds:.1f} s on the embedded local Flink ({count}sink {result.sink}{rate})"
+    ]
     for name, records in result.outputs.items():
         lines.append(describe_stream(name, records))
     for name, key_fields in (("windows", ("key", "window_start")), ("totals", ("key",))):
         if result.outputs.get(name):
             busiest = sorted(_final_per(result.outputs[name], key_fields).values(), key=lambda r: -r["count"])[:3]
-            lines.append("  busiest: " + ", ".join(
-                f"{r['key']}" + (f" @{_utc(r['window_start'])}" if name == "windows" else "") + f" ({r['count']} events)"
-                for r in busiest))
+            lines.append(
+                "  busiest: "
+                + ", ".join(
+                    f"{r['key']}"
+                    + (f" @{_utc(r['window_start'])}" if name == "windows" else "")
+                    + f" ({r['count']} events)"
+                    for r in busiest
+                )
+            )
     return lines

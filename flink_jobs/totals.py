@@ -4,6 +4,7 @@ Pure Python, shared by both jobs: running-totals keeps one such record in ValueS
 windowed-counts keeps one per window as the AggregateFunction accumulator. Never a list of events.
 Plain tuples on purpose: PyFlink's tuple coder rejects tuple subclasses such as NamedTuple.
 """
+
 from __future__ import annotations
 
 from typing import Optional, Tuple

@@ -59,6 +59,7 @@ cluster commands and the submission client, which start nothing heavy.
     Inline: cluster._write_lib puts opt/flink-python-*.jar on the cluster's lib/ and
     cluster.flink_config loads `pemja.` parent-first, so PEMJA loads once per TaskManager.
 """
+
 from __future__ import annotations
 
 import os

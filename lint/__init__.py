@@ -2,4 +2,5 @@
 
 The linter never imports pyflink and never executes user code.
 """
+
 __version__ = "0.1.0"

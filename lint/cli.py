@@ -9,6 +9,7 @@
 Exit codes: 0 no finding at or above --fail-on (default warning); 1 findings; 2 usage,
 configuration or internal error (one line on stderr, never a traceback).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,22 +34,37 @@ def _lint_parser() -> argparse.ArgumentParser:
     from flink_lint.documents.detect import KINDS
     from flink_lint.report import FORMATS
 
-    parser = _Parser(prog="flink-lint", description="Lint Flink configurations against Flink's option catalog, and PyFlink job code for backpressure risks.",
-                     epilog="Subcommands: `flink-lint rules`, `flink-lint explain CODE|NAME`.")
+    parser = _Parser(
+        prog="flink-lint",
+        description="Lint Flink configurations against Flink's option catalog, and PyFlink job code for backpressure risks.",
+        epilog="Subcommands: `flink-lint rules`, `flink-lint explain CODE|NAME`.",
+    )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
     parser.add_argument("--format", choices=FORMATS, default="text")
-    parser.add_argument("--fail-on", choices=("error", "warning", "info"), default=None,
-                        help="lowest severity that makes the exit code 1 (default: warning)")
+    parser.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "info"),
+        default=None,
+        help="lowest severity that makes the exit code 1 (default: warning)",
+    )
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when problems are found")
-    parser.add_argument("--select", action="append", metavar="CODES",
-                        help="only these rules (codes, names, code prefixes, ALL; comma-separated)")
+    parser.add_argument(
+        "--select",
+        action="append",
+        metavar="CODES",
+        help="only these rules (codes, names, code prefixes, ALL; comma-separated)",
+    )
     parser.add_argument("--ignore", action="append", metavar="CODES", help="skip these rules")
     parser.add_argument("--flink-version", default=None, help="target Flink version (2.3 or 1.20; default 2.3)")
     parser.add_argument("--kind", choices=KINDS, default=None, help="read every file as this kind")
     parser.add_argument("--fix", action="store_true", help="apply safe fixes (deprecated keys renamed, ...)")
     parser.add_argument("--diff", action="store_true", help="show the fixes as a diff, change nothing")
-    parser.add_argument("--config", default=None, metavar="PYPROJECT",
-                        help="pyproject.toml with [tool.flink-lint] (default: found upward from the paths)")
+    parser.add_argument(
+        "--config",
+        default=None,
+        metavar="PYPROJECT",
+        help="pyproject.toml with [tool.flink-lint] (default: found upward from the paths)",
+    )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     return parser
 
@@ -63,13 +79,28 @@ def _rules_command(argv) -> int:
     args = parser.parse_args(argv)
     rules = all_rules()
     if args.format == "json":
-        print(json.dumps([{"code": r.code, "name": r.name, "severity": r.severity, "fixable": r.fixable,
-                           "summary": r.summary, "sections": r.sections()} for r in rules], indent=2))
+        print(
+            json.dumps(
+                [
+                    {
+                        "code": r.code,
+                        "name": r.name,
+                        "severity": r.severity,
+                        "fixable": r.fixable,
+                        "summary": r.summary,
+                        "sections": r.sections(),
+                    }
+                    for r in rules
+                ],
+                indent=2,
+            )
+        )
         return 0
     width = max(len(rule.name) for rule in rules)
     for rule in rules:
-        print(f"{rule.code}  {rule.name:<{width}}  {rule.severity:<7}  {'fix' if rule.fixable else '   '}  "
-              f"{rule.summary}")
+        print(
+            f"{rule.code}  {rule.name:<{width}}  {rule.severity:<7}  {'fix' if rule.fixable else '   '}  {rule.summary}"
+        )
     return 0
 
 
@@ -110,12 +141,19 @@ def _lint_command(argv) -> int:
     else:
         config = tool_config.load(tool_config.find_pyproject(paths))
     select, ignore = _tokens(args.select) or None, _tokens(args.ignore)
-    overrides = tool_config.ToolConfig(select=select, ignore=ignore, flink_version=args.flink_version,
-                                       kind=args.kind)
+    overrides = tool_config.ToolConfig(select=select, ignore=ignore, flink_version=args.flink_version, kind=args.kind)
     tool_config.validate(overrides, "command line")
     flink_version = args.flink_version or config.flink_version or "2.3"
-    report = lint_paths(paths, config, flink_version=flink_version, kind=args.kind or config.kind,
-                        select=select, ignore=ignore, fix=args.fix, diff=args.diff)
+    report = lint_paths(
+        paths,
+        config,
+        flink_version=flink_version,
+        kind=args.kind or config.kind,
+        select=select,
+        ignore=ignore,
+        fix=args.fix,
+        diff=args.diff,
+    )
     if args.diff:
         sys.stdout.write("".join(report.diffs))
         if args.format == "text" and not args.fix:

@@ -15,6 +15,7 @@
 
 Anything unknown or malformed is a ConfigError: the CLI prints one line and exits 2.
 """
+
 from __future__ import annotations
 
 import fnmatch
@@ -69,8 +70,11 @@ class ToolConfig:
 
 def _glob(relative: str, pattern: str) -> bool:
     pattern = pattern.lstrip("./") if pattern.startswith("./") else pattern
-    return (fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(relative, pattern.replace("**/", ""))
-            or fnmatch.fnmatch(os.path.basename(relative), pattern))
+    return (
+        fnmatch.fnmatch(relative, pattern)
+        or fnmatch.fnmatch(relative, pattern.replace("**/", ""))
+        or fnmatch.fnmatch(os.path.basename(relative), pattern)
+    )
 
 
 def find_pyproject(paths: list) -> Optional[Path]:
@@ -139,8 +143,10 @@ def load(path: Optional[Path]) -> ToolConfig:
         if not isinstance(table.get(name, {}), dict):
             raise ConfigError(f"{where}.{name} must be a table")
     config.severity = dict(table.get("severity", {}))
-    config.per_file_ignores = {pattern: _string_list(codes, f"{where}.per-file-ignores \"{pattern}\"")
-                               for pattern, codes in table.get("per-file-ignores", {}).items()}
+    config.per_file_ignores = {
+        pattern: _string_list(codes, f'{where}.per-file-ignores "{pattern}"')
+        for pattern, codes in table.get("per-file-ignores", {}).items()
+    }
     config.options = dict(table.get("options", {}))
     validate(config, where)
     return config
@@ -182,7 +188,9 @@ def validate(config: ToolConfig, where: str = "settings") -> None:
     if config.fail_on is not None and config.fail_on not in SEVERITIES:
         raise ConfigError(f"{where}: fail-on must be one of {', '.join(SEVERITIES)}, not `{config.fail_on}`")
     if config.flink_version is not None and config.flink_version not in available_versions():
-        raise ConfigError(f"{where}: flink-version `{config.flink_version}` has no catalog; "
-                          f"available: {', '.join(available_versions())}")
+        raise ConfigError(
+            f"{where}: flink-version `{config.flink_version}` has no catalog; "
+            f"available: {', '.join(available_versions())}"
+        )
     if config.kind is not None and config.kind not in KINDS:
         raise ConfigError(f"{where}: kind must be one of {', '.join(KINDS)}, not `{config.kind}`")

@@ -1,7 +1,8 @@
 """Rule documentation from the rule docstrings: `flink-lint explain` and docs/rules.md.
 
-    python -m flink_lint.docs > docs/rules.md
+python -m flink_lint.docs > docs/rules.md
 """
+
 from __future__ import annotations
 
 import sys
@@ -27,12 +28,20 @@ def rules_markdown() -> str:
     ]
     for rule in rules:
         anchor = f"{rule.code.lower()}-{rule.name}"
-        lines.append(f"| [{rule.code}](#{anchor}) | {rule.name} | {rule.severity} | "
-                     f"{'yes' if rule.fixable else ''} | {rule.summary.replace('|', '/')} |")
+        lines.append(
+            f"| [{rule.code}](#{anchor}) | {rule.name} | {rule.severity} | "
+            f"{'yes' if rule.fixable else ''} | {rule.summary.replace('|', '/')} |"
+        )
     for rule in rules:
-        lines += ["", f"## {rule.code} {rule.name}", "",
-                  f"Default severity: **{rule.severity}**. Autofix: **{'yes' if rule.fixable else 'no'}**.", "",
-                  rule.summary, ""]
+        lines += [
+            "",
+            f"## {rule.code} {rule.name}",
+            "",
+            f"Default severity: **{rule.severity}**. Autofix: **{'yes' if rule.fixable else 'no'}**.",
+            "",
+            rule.summary,
+            "",
+        ]
         for title, body in rule.sections().items():
             lines += [f"### {title}", "", body, ""]
         while lines[-1] == "":

@@ -4,6 +4,7 @@
 file's content (tests, editors). Rule errors never escape as tracebacks: they are collected in
 `Report.internal_errors` and the CLI exits 2.
 """
+
 from __future__ import annotations
 
 import os
@@ -12,12 +13,25 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from flink_lint.config import ToolConfig
-from flink_lint.model import FlinkConfig, Location, RuleContext
+from flink_lint.model import Finding, FlinkConfig, Location, RuleContext
 
 YAML_SUFFIXES = (".yaml", ".yml")
 PYTHON_SUFFIXES = (".py",)  # PyFlink job code: code rules (lint/rules/code/)
-SKIP_DIRS = {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache",
-             ".pytest_cache", "build", "dist", ".eggs"}
+SKIP_DIRS = {
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    "node_modules",
+    "__pycache__",
+    ".tox",
+    ".mypy_cache",
+    ".pytest_cache",
+    "build",
+    "dist",
+    ".eggs",
+}
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
 
@@ -57,10 +71,18 @@ def find_files(paths: list, config: ToolConfig, kind: Optional[str] = None) -> t
                 dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
                 for name in sorted(names):
                     candidate = os.path.join(root, name)
-                    suffixes = YAML_SUFFIXES + PYTHON_SUFFIXES if kind is None else \
-                        PYTHON_SUFFIXES if kind == "python" else YAML_SUFFIXES
-                    if name.lower().endswith(suffixes) and not (config.exclude and config.excluded(candidate)) \
-                            and not _special(candidate):
+                    suffixes = (
+                        YAML_SUFFIXES + PYTHON_SUFFIXES
+                        if kind is None
+                        else PYTHON_SUFFIXES
+                        if kind == "python"
+                        else YAML_SUFFIXES
+                    )
+                    if (
+                        name.lower().endswith(suffixes)
+                        and not (config.exclude and config.excluded(candidate))
+                        and not _special(candidate)
+                    ):
                         files.append(_display(candidate))
         elif os.path.exists(path):
             files.append(_display(path))
@@ -94,8 +116,14 @@ def _display(path: str) -> str:
 
 
 class Linter:
-    def __init__(self, config: ToolConfig, flink_version: str = "2.3", kind: Optional[str] = None,
-                 select: Optional[list] = None, ignore: Optional[list] = None):
+    def __init__(
+        self,
+        config: ToolConfig,
+        flink_version: str = "2.3",
+        kind: Optional[str] = None,
+        select: Optional[list] = None,
+        ignore: Optional[list] = None,
+    ):
         from flink_lint.rules.registry import all_rules, find_rule, matching
 
         self.config = config
@@ -105,8 +133,11 @@ class Linter:
         self.find_rule = find_rule
         select = select if select is not None else config.select
         ignore = list(config.ignore) + list(ignore or [])
-        enabled = {rule.code for token in select for rule in matching(token)} if select else \
-            {rule.code for rule in self.rules}
+        enabled = (
+            {rule.code for token in select for rule in matching(token)}
+            if select
+            else {rule.code for rule in self.rules}
+        )
         if select:
             enabled.add("FL001")  # a file that cannot be read is always worth saying, unless ignored
         enabled -= {rule.code for token in ignore for rule in matching(token)}
@@ -170,7 +201,7 @@ class Linter:
                 continue
             context = RuleContext(flink_version=self.flink_version, options=self.config.options.get(rule.code, {}))
             try:
-                found.extend(rule.check(config, context))
+                found.extend(findings_of(rule.module, config, context))
             except Exception as error:  # a rule bug must not hide the other findings
                 message = f"rule {rule.code} {rule.name} failed on {config.path}: {type(error).__name__}: {error}"
                 if self.strict:
@@ -182,8 +213,11 @@ class Linter:
         from flink_lint import suppressions
         from flink_lint.documents.python_source import directives as python_directives
 
-        ignored = {rule.code for token in self.config.ignored_for(path) for rule in self.matching(token)} \
-            if self.config.per_file_ignores else set()
+        ignored = (
+            {rule.code for token in self.config.ignored_for(path) for rule in self.matching(token)}
+            if self.config.per_file_ignores
+            else set()
+        )
         kept = []
         for finding in findings:
             if finding.rule not in self.enabled or finding.rule in ignored:
@@ -205,9 +239,16 @@ def sort_findings(findings: list) -> list:
     return sorted(findings, key=lambda f: (f.location.path, f.location.line, f.location.column, f.rule, f.message))
 
 
-def lint_paths(paths: list, config: ToolConfig, flink_version: str = "2.3", kind: Optional[str] = None,
-               select: Optional[list] = None, ignore: Optional[list] = None, fix: bool = False,
-               diff: bool = False) -> Report:
+def lint_paths(
+    paths: list,
+    config: ToolConfig,
+    flink_version: str = "2.3",
+    kind: Optional[str] = None,
+    select: Optional[list] = None,
+    ignore: Optional[list] = None,
+    fix: bool = False,
+    diff: bool = False,
+) -> Report:
     """Lint files and directories; with fix/diff, apply or show the safe fixes first."""
     linter = Linter(config, flink_version, kind, select, ignore)
     files, missing = find_files(paths, config, kind)
@@ -249,9 +290,37 @@ def _fix_file(linter: Linter, result: FileResult, report: Report, write: bool, s
     return result
 
 
-def lint_text(path: str, data, config: Optional[ToolConfig] = None, flink_version: str = "2.3",
-              kind: Optional[str] = None, select: Optional[list] = None, ignore: Optional[list] = None) -> list:
+def lint_text(
+    path: str,
+    data,
+    config: Optional[ToolConfig] = None,
+    flink_version: str = "2.3",
+    kind: Optional[str] = None,
+    select: Optional[list] = None,
+    ignore: Optional[list] = None,
+) -> list:
     """The findings for one file's content (str or bytes), as `flink-lint` would print them."""
     linter = Linter(config or ToolConfig(), flink_version, kind, select, ignore)
     linter.strict = True
     return linter.lint_data(path, data).findings
+
+
+def findings_of(module, config, context: RuleContext) -> list[Finding]:
+    """Run one rule module: its Problems stamped with the module's CODE, NAME and default SEVERITY."""
+    stamped = []
+    for problem in module.check(config, context):
+        if isinstance(problem, Finding):  # input-level rules build their findings while reading
+            stamped.append(problem)
+        else:
+            stamped.append(
+                Finding(
+                    module.CODE,
+                    module.NAME,
+                    module.SEVERITY,
+                    problem.message,
+                    problem.location,
+                    problem.hint,
+                    problem.fix,
+                )
+            )
+    return stamped

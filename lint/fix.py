@@ -9,6 +9,7 @@ re-indented block sequences and moved comments, so nothing is dumped.) A file th
 is never touched; the result must read back without new syntax errors, or nothing is written.
 Files are replaced atomically.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -39,7 +40,7 @@ def _leaf(lines: list, setting: Setting) -> Optional[str]:
     loc = setting.key_location
     if loc.end_column is None or (loc.end_line not in (None, loc.line)):
         return None
-    text = lines[loc.line - 1][loc.column - 1:loc.end_column - 1]
+    text = lines[loc.line - 1][loc.column - 1 : loc.end_column - 1]
     if text[:1] in "'\"" and text[-1:] == text[:1]:
         text = text[1:-1]
     return text if setting.key.endswith(text) else None
@@ -47,7 +48,7 @@ def _leaf(lines: list, setting: Setting) -> Optional[str]:
 
 def _replace(lines: list, line: int, start: int, end: int, new: str) -> None:
     old = lines[line - 1]
-    lines[line - 1] = old[:start - 1] + new + old[end - 1:]
+    lines[line - 1] = old[: start - 1] + new + old[end - 1 :]
 
 
 def apply(path: str, text: str, configs: list, findings: list) -> tuple[str, int]:
@@ -56,7 +57,7 @@ def apply(path: str, text: str, configs: list, findings: list) -> tuple[str, int
         return text, 0  # never touch a file that does not parse
     lines = text.splitlines(keepends=True)
     newline_lines = [line.rstrip("\r\n") for line in lines]
-    endings = [line[len(stripped):] for line, stripped in zip(lines, newline_lines)]
+    endings = [line[len(stripped) :] for line, stripped in zip(lines, newline_lines)]
     structural = []
     textual = []  # (line, start, end, new text or None to delete the line)
     done = set()
@@ -77,7 +78,7 @@ def apply(path: str, text: str, configs: list, findings: list) -> tuple[str, int
             prefix = setting.key[: len(setting.key) - len(leaf)] if leaf is not None else None
             if leaf is not None and edit.new_text.startswith(prefix or "") and (legacy or prefix is not None):
                 loc = setting.key_location
-                textual.append((loc.line, loc.column, loc.end_column, edit.new_text[len(prefix):]))
+                textual.append((loc.line, loc.column, loc.end_column, edit.new_text[len(prefix) :]))
             elif not legacy:
                 structural.append((setting, edit))
         elif edit.kind == "set-value" and edit.new_text is not None:
@@ -86,10 +87,16 @@ def apply(path: str, text: str, configs: list, findings: list) -> tuple[str, int
                 textual.append((loc.line, loc.column, loc.end_column, edit.new_text))
         elif edit.kind == "delete-key":
             loc = setting.key_location
-            siblings = [s for s in config.settings if s is not setting
-                        and leaf is not None and s.key.startswith(setting.key[: len(setting.key) - len(leaf)])]
-            single_line = setting.value_location.end_line in (None, setting.key_location.line) or \
-                (setting.value_location.end_line == loc.line + 1 and setting.value_location.end_column == 1)
+            siblings = [
+                s
+                for s in config.settings
+                if s is not setting
+                and leaf is not None
+                and s.key.startswith(setting.key[: len(setting.key) - len(leaf)])
+            ]
+            single_line = setting.value_location.end_line in (None, setting.key_location.line) or (
+                setting.value_location.end_line == loc.line + 1 and setting.value_location.end_column == 1
+            )
             if legacy or (single_line and leaf is not None and (leaf == setting.key or siblings)):
                 textual.append((loc.line, loc.column, None, None))
             else:
@@ -115,7 +122,8 @@ def _reads_back(path: str, text: str, configs: list) -> bool:
     from flink_lint.documents import read_file
 
     kind = {"flink-conf": "flink-conf", "config-yaml": "config-yaml", "job-config": "job-config"}.get(
-        configs[0].kind if configs else "", None)
+        configs[0].kind if configs else "", None
+    )
     _, problems = read_file(path, text, kind=kind)
     return not any(p.rule == "FL001" and p.severity == "error" for p in problems)
 
@@ -154,7 +162,7 @@ def _structural(text: str, edits: list) -> tuple[str, int]:
         return text, 0
     lines = text.splitlines(keepends=True)
     first = lines[0] if lines else ""
-    newline = first[len(first.rstrip("\r\n")):] or "\n"  # the file's own line break (\r\n, \r or \n)
+    newline = first[len(first.rstrip("\r\n")) :] or "\n"  # the file's own line break (\r\n, \r or \n)
     removed_keys: set = set()
     kept: set = set()  # ids of mappings that receive a renamed key: never removed as emptied
     delete_lines: set = set()
@@ -168,24 +176,25 @@ def _structural(text: str, edits: list) -> tuple[str, int]:
         keys = [key.value for _, key, _ in chain]
         leaf = keys[-1]
         flink_prefix = setting.key[: len(setting.key) - len(leaf)]
-        depth = next((m for m in range(len(keys)) if "".join(k + "." for k in keys[len(keys) - 1 - m:-1]) ==
-                      flink_prefix), None)
+        depth = next(
+            (m for m in range(len(keys)) if "".join(k + "." for k in keys[len(keys) - 1 - m : -1]) == flink_prefix),
+            None,
+        )
         if depth is None:
             continue
         config_root = len(keys) - 1 - depth  # chain index of the entry in the configuration's root mapping
         body = lines[loc.line - 1]
-        value_text = body[value_loc.column - 1:value_loc.end_column - 1]
+        value_text = body[value_loc.column - 1 : value_loc.end_column - 1]
         comment_at = body.find(" #", value_loc.end_column - 1)
         comment = body[comment_at:].rstrip("\r\n") if comment_at >= 0 else ""
         if edit.kind == "rename-key":  # the new line goes into the mapping of chain[host]: it and its parents stay
             host = len(chain) - 1
-            while host > config_root and not edit.new_text.startswith(
-                    "".join(k + "." for k in keys[config_root:host])):
+            while host > config_root and not edit.new_text.startswith("".join(k + "." for k in keys[config_root:host])):
                 host -= 1
             host_prefix = "".join(k + "." for k in keys[config_root:host])
             if not edit.new_text.startswith(host_prefix):
                 continue
-            kept.update(id(mapping) for mapping, _, _ in chain[:host + 1])
+            kept.update(id(mapping) for mapping, _, _ in chain[: host + 1])
         # remove the entry, then every parent it leaves empty (never one that receives a new line, never
         # above the configuration root)
         index = len(chain) - 1
@@ -200,8 +209,14 @@ def _structural(text: str, edits: list) -> tuple[str, int]:
             delete_lines.add(chain[index][1].start_mark.line + 1)
         if edit.kind == "rename-key":
             anchor = chain[host][1]
-            new_line = (" " * anchor.start_mark.column + edit.new_text[len(host_prefix):] + ": " + value_text
-                        + comment + newline)
+            new_line = (
+                " " * anchor.start_mark.column
+                + edit.new_text[len(host_prefix) :]
+                + ": "
+                + value_text
+                + comment
+                + newline
+            )
             inserts.setdefault(anchor.start_mark.line + 1, []).append(new_line)
         applied += 1
     if not applied:
@@ -215,8 +230,14 @@ def _structural(text: str, edits: list) -> tuple[str, int]:
 
 
 def unified_diff(path: str, old: str, new: str) -> str:
-    return "".join(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
-                                        fromfile=f"a/{path.lstrip('/')}", tofile=f"b/{path.lstrip('/')}"))
+    return "".join(
+        difflib.unified_diff(
+            old.splitlines(keepends=True),
+            new.splitlines(keepends=True),
+            fromfile=f"a/{path.lstrip('/')}",
+            tofile=f"b/{path.lstrip('/')}",
+        )
+    )
 
 
 def write_atomically(path: str, text: str) -> None:

@@ -1,8 +1,9 @@
 """The linter's shared vocabulary: where things are, what was found, and what rules read.
 
 Readers (lint/documents/) turn files into `FlinkConfig` objects; rules (lint/rules/) read them and
-yield `Finding`s; the engine stamps severity, applies suppressions and sorts; reports print.
+yield `Problem`s; the engine stamps them into `Finding`s (code, name, severity), applies suppressions and sorts; reports print.
 """
+
 from __future__ import annotations
 
 import re
@@ -42,6 +43,17 @@ class Finding:
     rule: str  # code, e.g. "FL103"
     name: str  # kebab-case name, e.g. "deprecated-key"
     severity: str  # error | warning | info (the rule's default; the engine applies overrides)
+    message: str
+    location: Location
+    hint: Optional[str] = None  # one line: how to fix
+    fix: Optional[Edit] = None
+
+
+@dataclass
+class Problem:
+    """What a rule yields: the engine stamps it with the rule module's CODE, NAME and SEVERITY into a
+    `Finding` (as yamllint does), so a rule's `check` reads as its logic alone."""
+
     message: str
     location: Location
     hint: Optional[str] = None  # one line: how to fix

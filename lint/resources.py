@@ -1,5 +1,6 @@
 """Where the data files live: schemas/ and configs/ of a checkout (editable installs, tests), or the
 copies a wheel installs under <prefix>/share/flink-jobpack/ (pre-commit, `pip install flink-jobpack`)."""
+
 from __future__ import annotations
 
 import sys

@@ -7,6 +7,7 @@ small scanner that knows YAML quoting (a `#` starts a comment only after whitesp
 start of a line, outside quotes; in a legacy flink-conf.yaml the first `#` always starts one, as
 Flink cuts there), and the directive is parsed by a regular expression over that token.
 """
+
 from __future__ import annotations
 
 import re
@@ -39,7 +40,7 @@ def comment_start(line: str, legacy: bool = False) -> Optional[int]:
     for index, char in enumerate(line):
         if quote:
             if char == quote:
-                if quote == "'" and line[index + 1:index + 2] == "'":
+                if quote == "'" and line[index + 1 : index + 2] == "'":
                     continue
                 quote = None
             elif char == "\\" and quote == '"':
@@ -125,18 +126,39 @@ def unused(directives: list[Directive], resolve, enabled_codes: set) -> list[Fin
         scope = "this file" if directive.target_line is None else f"line {directive.target_line}"
         if not directive.codes:
             if "*" not in directive.used:
-                findings.append(Finding(rule.CODE, rule.NAME, rule.SEVERITY,
-                                        f"suppression finds nothing to suppress on {scope}",
-                                        directive.location, hint="delete the comment"))
+                findings.append(
+                    Finding(
+                        rule.CODE,
+                        rule.NAME,
+                        rule.SEVERITY,
+                        f"suppression finds nothing to suppress on {scope}",
+                        directive.location,
+                        hint="delete the comment",
+                    )
+                )
             continue
         for code in directive.codes:
             known = resolve(code)
             if known is None:
-                findings.append(Finding(rule.CODE, rule.NAME, rule.SEVERITY,
-                                        f"suppression names an unknown rule `{code}`", directive.location,
-                                        hint="use a code or name from `flink-lint rules`"))
+                findings.append(
+                    Finding(
+                        rule.CODE,
+                        rule.NAME,
+                        rule.SEVERITY,
+                        f"suppression names an unknown rule `{code}`",
+                        directive.location,
+                        hint="use a code or name from `flink-lint rules`",
+                    )
+                )
             elif code not in directive.used and known.code in enabled_codes:
-                findings.append(Finding(rule.CODE, rule.NAME, rule.SEVERITY,
-                                        f"suppression of {known.code} {known.name} is unused: nothing to "
-                                        f"suppress on {scope}", directive.location, hint="delete the comment"))
+                findings.append(
+                    Finding(
+                        rule.CODE,
+                        rule.NAME,
+                        rule.SEVERITY,
+                        f"suppression of {known.code} {known.name} is unused: nothing to suppress on {scope}",
+                        directive.location,
+                        hint="delete the comment",
+                    )
+                )
     return findings

@@ -1,4 +1,5 @@
 """Fixtures shared by the job and linter tests: a real Kafka broker."""
+
 from __future__ import annotations
 
 import itertools

@@ -3,6 +3,7 @@
 The registry is explicit data (no registration by import side effect) and importing it does not
 import pyflink, so `flink-jobs list` and config validation start fast.
 """
+
 from __future__ import annotations
 
 import importlib

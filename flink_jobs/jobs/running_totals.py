@@ -6,6 +6,7 @@ Emission (job.emit.mode): `per-event` emits the updated totals for every event; 
 totals of keys that changed, once per `emit.interval` of processing time, and once more at end of
 input (an event-time timer at the end of time fires on the final watermark); `both` does both.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

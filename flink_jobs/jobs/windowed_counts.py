@@ -7,6 +7,7 @@
 
 The window keeps one accumulator per key and window, never the events themselves.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

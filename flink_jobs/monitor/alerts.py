@@ -4,6 +4,7 @@ A file may set only some thresholds; the rest keep the shipped defaults: the fil
 configs/alerts.yaml, which is the only place a default is written (Thresholds' fields default to it).
 Every problem is reported as `file:line:col: message`, like job configs.
 """
+
 from __future__ import annotations
 
 import copy
@@ -67,7 +68,9 @@ def _read(path: Path):
     try:
         documents = [d for d in load_yaml_documents(text) if d.value is not None]
     except YamlSyntaxError as error:
-        raise AlertsError(f"{path}:{error.position.line}:{error.position.column}: invalid YAML: {error.message}") from None
+        raise AlertsError(
+            f"{path}:{error.position.line}:{error.position.column}: invalid YAML: {error.message}"
+        ) from None
     if not documents:
         return None, {}
     if len(documents) > 1:
@@ -79,7 +82,9 @@ def _validated(path: Path) -> dict:
     document, value = _read(path)
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     problems = []
-    for error in sorted(jsonschema.Draft202012Validator(schema).iter_errors(value), key=lambda e: list(e.absolute_path)):
+    for error in sorted(
+        jsonschema.Draft202012Validator(schema).iter_errors(value), key=lambda e: list(e.absolute_path)
+    ):
         position = document.position_of(tuple(error.absolute_path)) if document else None
         where = f"{path}:{position.line}:{position.column}" if position else str(path)
         dotted = ".".join(map(str, error.absolute_path)) or "alerts file"

@@ -4,6 +4,7 @@ backpressure exit codes: 0 no alert, 1 an alert fired, 2 the cluster could not b
 timeout, not JSON, unknown or ended job, bad --alerts file): one line on stderr, never a traceback.
 plan exit codes: 0 done, 1 the measured job failed, 2 bad input or no measurement.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,45 +33,74 @@ def _positive(text: str) -> float:
 def add_commands(commands) -> None:
     """Register the monitor's subcommands on the flink-jobs subparsers."""
     backpressure = commands.add_parser(
-        "backpressure", help="diagnose backpressure of a running job over a cluster's REST API",
+        "backpressure",
+        help="diagnose backpressure of a running job over a cluster's REST API",
         description="Per-vertex backpressure, busy time, buffer usage, rates and skew in topological order; "
-                    "the bottleneck and what to do about it; the consumer lag of Kafka sources and its trend "
-                    "over --watch refreshes; a stalled job (vertices not running) and why; alerts from thresholds. "
-                    "Exit 0 no alert, 1 an alert fired, 2 the cluster could not be read.")
-    backpressure.add_argument("--rest", required=True, metavar="URL", help="the cluster's REST API, e.g. http://127.0.0.1:8081")
+        "the bottleneck and what to do about it; the consumer lag of Kafka sources and its trend "
+        "over --watch refreshes; a stalled job (vertices not running) and why; alerts from thresholds. "
+        "Exit 0 no alert, 1 an alert fired, 2 the cluster could not be read.",
+    )
+    backpressure.add_argument(
+        "--rest", required=True, metavar="URL", help="the cluster's REST API, e.g. http://127.0.0.1:8081"
+    )
     backpressure.add_argument("--job", metavar="ID|NAME", help="job id or name (default: the single running job)")
-    backpressure.add_argument("--watch", type=_positive, metavar="SECONDS",
-                              help="refresh every SECONDS until Ctrl-C (with --format json: one JSON object per line)")
+    backpressure.add_argument(
+        "--watch",
+        type=_positive,
+        metavar="SECONDS",
+        help="refresh every SECONDS until Ctrl-C (with --format json: one JSON object per line)",
+    )
     backpressure.add_argument("--format", choices=("table", "json"), default="table")
     backpressure.add_argument("--alerts", metavar="FILE", help="alert thresholds (default configs/alerts.yaml)")
-    backpressure.add_argument("--timeout", type=_positive, default=5.0, help="seconds per REST request (default %(default)s)")
-    backpressure.add_argument("--kafka", metavar="BOOTSTRAP",
-                              help="Kafka bootstrap servers: the lag of Kafka sources is the end offsets minus the "
-                                   "offsets they read (without it: their pendingRecords metric, which misses what "
-                                   "the consumer already fetched); needs confluent-kafka")
-    backpressure.add_argument("--group", metavar="ID",
-                              help="the job's Kafka consumer group (job.source.group-id): its committed offsets "
-                                   "stand in for partitions the source reports no offset for (with --kafka)")
+    backpressure.add_argument(
+        "--timeout", type=_positive, default=5.0, help="seconds per REST request (default %(default)s)"
+    )
+    backpressure.add_argument(
+        "--kafka",
+        metavar="BOOTSTRAP",
+        help="Kafka bootstrap servers: the lag of Kafka sources is the end offsets minus the "
+        "offsets they read (without it: their pendingRecords metric, which misses what "
+        "the consumer already fetched); needs confluent-kafka",
+    )
+    backpressure.add_argument(
+        "--group",
+        metavar="ID",
+        help="the job's Kafka consumer group (job.source.group-id): its committed offsets "
+        "stand in for partitions the source reports no offset for (with --kafka)",
+    )
     backpressure.add_argument("--count", type=int, help=argparse.SUPPRESS)  # --watch refreshes, for tests
     backpressure.set_defaults(handler=cmd_backpressure)
 
     plan = commands.add_parser(
-        "plan", help="parallelism for a peak rate; measure a job's per-subtask capacity",
+        "plan",
+        help="parallelism for a peak rate; measure a job's per-subtask capacity",
         description="parallelism = ceil(peak x headroom / per-subtask capacity). With --measure JOB the "
-                    "capacity is measured on the embedded local Flink: true processing rate = records in / "
-                    "busy ratio (Flink's autoscaler), and the parallelism for --peak at the target utilization.")
+        "capacity is measured on the embedded local Flink: true processing rate = records in / "
+        "busy ratio (Flink's autoscaler), and the parallelism for --peak at the target utilization.",
+    )
     plan.add_argument("--peak", type=_positive, metavar="EVENTS_PER_S", help="peak input rate, events/s")
     plan.add_argument("--per-task", type=_positive, metavar="EVENTS_PER_S", help="capacity of one subtask, events/s")
     plan.add_argument("--headroom", type=_positive, default=2.0, help="capacity over peak (default %(default)s)")
     plan.add_argument("--measure", metavar="JOB", help="measure this pack job's per-subtask capacity locally")
     plan.add_argument("--events", type=int, help="events for the measurement run (job.events.count)")
-    plan.add_argument("--duration", type=_positive, default=30.0, help="stop measuring after this many seconds of running")
+    plan.add_argument(
+        "--duration", type=_positive, default=30.0, help="stop measuring after this many seconds of running"
+    )
     plan.add_argument("--utilization", type=_positive, default=0.7, help="target busy ratio (default %(default)s)")
     plan.add_argument("--config", help="job config YAML (default configs/<job>.yaml)")
-    plan.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                      help="override a config value for the measurement run")
-    plan.add_argument("--write", action="store_true",
-                      help="store job.capacity (peak-rate, per-subtask-rate, headroom) in the job config")
+    plan.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config value for the measurement run",
+    )
+    plan.add_argument(
+        "--write",
+        action="store_true",
+        help="store job.capacity (peak-rate, per-subtask-rate, headroom) in the job config",
+    )
     plan.add_argument("--format", choices=("table", "json"), default="table")
     plan.set_defaults(handler=cmd_plan)
 
@@ -136,8 +166,11 @@ def cmd_backpressure(args) -> int:
             if args.format == "json":
                 print(text, flush=True)
             else:
-                print(f"{clear}flink-jobs backpressure --rest {rest.url}   every {args.watch:g} s   {stamp}   Ctrl-C stops\n"
-                      f"{text}\n", flush=True)
+                print(
+                    f"{clear}flink-jobs backpressure --rest {rest.url}   every {args.watch:g} s   {stamp}   Ctrl-C stops\n"
+                    f"{text}\n",
+                    flush=True,
+                )
             if args.count is None or refreshes < args.count:
                 time.sleep(args.watch)
     except KeyboardInterrupt:
@@ -156,8 +189,16 @@ def cmd_plan(args) -> int:
         return _error("plan needs --peak and --per-task, or --measure JOB (with --peak for a parallelism)")
     parallelism = planner.headroom_parallelism(args.peak, args.per_task, args.headroom)
     if args.format == "json":
-        print(json.dumps({"peak_rate": args.peak, "per_subtask_rate": args.per_task, "headroom": args.headroom,
-                          "parallelism": parallelism}))
+        print(
+            json.dumps(
+                {
+                    "peak_rate": args.peak,
+                    "per_subtask_rate": args.per_task,
+                    "headroom": args.headroom,
+                    "parallelism": parallelism,
+                }
+            )
+        )
     else:
         print(f"parallelism {parallelism} = ceil({args.peak:g} x {args.headroom:g} / {args.per_task:g})")
     return EXIT_OK
@@ -203,18 +244,22 @@ def _plan_measured(args) -> int:
     if args.format == "json":
         print(json.dumps(result, indent=2))
         return EXIT_OK
-    print(f"{job.name}: measured {measurement.seconds:.0f} s of a local run "
-          f"({measurement.events if measurement.events else 'unbounded'} events, parallelism {result['current_parallelism']})")
+    print(
+        f"{job.name}: measured {measurement.seconds:.0f} s of a local run "
+        f"({measurement.events if measurement.events else 'unbounded'} events, parallelism {result['current_parallelism']})"
+    )
     for vertex in measurement.vertices:
         rate = f"{vertex.per_subtask_rate:,.0f}/s per subtask" if vertex.per_subtask_rate else "too idle to measure"
         mark = "  <- slowest" if vertex is slowest else ""
         print(f"  {vertex.name[:60]:<60} P{vertex.parallelism}  busy {vertex.busy_ratio:.2f}  {rate}{mark}")
     print(f"per-subtask capacity: {capacity:,.0f} events/s (true processing rate = records / busy seconds)")
     if args.peak:
-        print(f"for a peak of {args.peak:,.0f}/s: parallelism {result['parallelism_at_utilization']} at target "
-              f"utilization {args.utilization:g} (ceil(peak / ({args.utilization:g} x {capacity:,.0f}))); "
-              f"{result['parallelism_with_headroom']} with {args.headroom:g}x headroom "
-              f"(ceil(peak x {args.headroom:g} / {capacity:,.0f}), flink-lint FL304)")
+        print(
+            f"for a peak of {args.peak:,.0f}/s: parallelism {result['parallelism_at_utilization']} at target "
+            f"utilization {args.utilization:g} (ceil(peak / ({args.utilization:g} x {capacity:,.0f}))); "
+            f"{result['parallelism_with_headroom']} with {args.headroom:g}x headroom "
+            f"(ceil(peak x {args.headroom:g} / {capacity:,.0f}), flink-lint FL304)"
+        )
     if args.write:
         print(f"wrote job.capacity to {config_path}")
     return EXIT_OK

@@ -20,6 +20,7 @@ Two things backpressure figures cannot show are judged too: the consumer lag of 
 (kafka_lag.py: the input arriving faster than the job reads it) and a stalled job (stall.py: RUNNING
 in the REST API while no vertex runs, e.g. after its only TaskManager died).
 """
+
 from __future__ import annotations
 
 import math
@@ -75,12 +76,20 @@ class JobSample:
 
     @classmethod
     def from_dict(cls, data: dict) -> "JobSample":
-        return cls(job=data["job"], plan=data.get("plan") or {}, backpressure=data.get("backpressure") or {},
-                   metrics=data.get("metrics") or {}, subtasks=data.get("subtasks") or {},
-                   taken_at=data.get("taken_at", 0.0), kafka_sources=data.get("kafka_sources") or [],
-                   lag_metrics=data.get("lag_metrics") or {}, broker=data.get("broker"),
-                   overview=data.get("overview"), exceptions=data.get("exceptions"),
-                   job_metrics=data.get("job_metrics"))
+        return cls(
+            job=data["job"],
+            plan=data.get("plan") or {},
+            backpressure=data.get("backpressure") or {},
+            metrics=data.get("metrics") or {},
+            subtasks=data.get("subtasks") or {},
+            taken_at=data.get("taken_at", 0.0),
+            kafka_sources=data.get("kafka_sources") or [],
+            lag_metrics=data.get("lag_metrics") or {},
+            broker=data.get("broker"),
+            overview=data.get("overview"),
+            exceptions=data.get("exceptions"),
+            job_metrics=data.get("job_metrics"),
+        )
 
 
 def list_jobs(rest: FlinkRest) -> list[dict]:
@@ -104,10 +113,15 @@ def resolve_job(rest: FlinkRest, selector: Optional[str]) -> dict:
         if len(running) == 1:
             return running[0]
         if not running:
-            raise JobNotMonitorable(f"no running job on {rest.url}" + (f" (ended: {describe(jobs[:5])})" if jobs else ""))
-        raise JobNotMonitorable(f"{len(running)} jobs are running on {rest.url}; choose one with --job: {describe(running)}")
-    matches = [job for job in jobs if job.get("jid") == selector.lower()] or \
-              [job for job in jobs if job.get("name") == selector]
+            raise JobNotMonitorable(
+                f"no running job on {rest.url}" + (f" (ended: {describe(jobs[:5])})" if jobs else "")
+            )
+        raise JobNotMonitorable(
+            f"{len(running)} jobs are running on {rest.url}; choose one with --job: {describe(running)}"
+        )
+    matches = [job for job in jobs if job.get("jid") == selector.lower()] or [
+        job for job in jobs if job.get("name") == selector
+    ]
     if not matches:
         known = describe(running) or "none running"
         raise JobNotMonitorable(f"no job `{selector}` on {rest.url} (running: {known})")
@@ -120,8 +134,9 @@ def resolve_job(rest: FlinkRest, selector: Optional[str]) -> dict:
     return live[0]
 
 
-def collect(rest: FlinkRest, job_id: str, skew_threshold: float = 1.5,
-            read_broker: Optional[Callable[[list], dict]] = None) -> JobSample:
+def collect(
+    rest: FlinkRest, job_id: str, skew_threshold: float = 1.5, read_broker: Optional[Callable[[list], dict]] = None
+) -> JobSample:
     """One JobSample of `job_id`. read_broker(topics) -> kafka_offsets answer, called when the job
     has a Kafka source (with --kafka)."""
     job = rest.get(f"/jobs/{job_id}")
@@ -134,8 +149,9 @@ def collect(rest: FlinkRest, job_id: str, skew_threshold: float = 1.5,
         plan = rest.get(f"/jobs/{job_id}/plan")
     except NotSampled:
         plan = {}
-    sample = JobSample(job=job, plan=plan if isinstance(plan, dict) else {}, backpressure={}, metrics={},
-                       taken_at=time.time())
+    sample = JobSample(
+        job=job, plan=plan if isinstance(plan, dict) else {}, backpressure={}, metrics={}, taken_at=time.time()
+    )
     for vertex in job["vertices"]:
         vid = vertex.get("id")
         base = f"/jobs/{job_id}/vertices/{vid}"
@@ -152,7 +168,9 @@ def collect(rest: FlinkRest, job_id: str, skew_threshold: float = 1.5,
             sample.subtasks[vid] = []
             for index in range(parallelism):
                 try:
-                    sample.subtasks[vid].append(rest.get(f"{base}/subtasks/{index}/metrics?get={','.join(PER_SUBTASK)}"))
+                    sample.subtasks[vid].append(
+                        rest.get(f"{base}/subtasks/{index}/metrics?get={','.join(PER_SUBTASK)}")
+                    )
                 except NotSampled:
                     sample.subtasks[vid].append([])
     _collect_lag(rest, job_id, sample, read_broker)
@@ -180,7 +198,7 @@ def _collect_lag(rest: FlinkRest, job_id: str, sample: JobSample, read_broker) -
         wanted = lag_metric_ids(listing)
         body = []
         for start in range(0, len(wanted), LAG_METRICS_PER_REQUEST):
-            chunk = ",".join(urllib.parse.quote(i, safe="") for i in wanted[start:start + LAG_METRICS_PER_REQUEST])
+            chunk = ",".join(urllib.parse.quote(i, safe="") for i in wanted[start : start + LAG_METRICS_PER_REQUEST])
             try:
                 body += rest.get(f"{base}?get={chunk}&agg=min,max,avg,sum") or []
             except NotSampled:
@@ -200,15 +218,23 @@ def _first_lines(exceptions) -> Optional[dict]:
     for entry in history.get("entries") or []:
         if isinstance(entry, dict):
             stack = str(entry.get("stacktrace") or "").strip()
-            entries.append({"exceptionName": entry.get("exceptionName"), "timestamp": entry.get("timestamp"),
-                            "taskName": entry.get("taskName"), "stacktrace": stack.splitlines()[0] if stack else ""})
+            entries.append(
+                {
+                    "exceptionName": entry.get("exceptionName"),
+                    "timestamp": entry.get("timestamp"),
+                    "taskName": entry.get("taskName"),
+                    "stacktrace": stack.splitlines()[0] if stack else "",
+                }
+            )
     return {"exceptionHistory": {"entries": entries, "truncated": history.get("truncated")}}
 
 
 def _collect_stall(rest: FlinkRest, job_id: str, sample: JobSample) -> None:
-    for attribute, path in (("overview", "/overview"),
-                            ("exceptions", f"/jobs/{job_id}/exceptions?maxExceptions={RECENT_FAILURES}"),
-                            ("job_metrics", f"/jobs/{job_id}/metrics?get=numRestarts")):
+    for attribute, path in (
+        ("overview", "/overview"),
+        ("exceptions", f"/jobs/{job_id}/exceptions?maxExceptions={RECENT_FAILURES}"),
+        ("job_metrics", f"/jobs/{job_id}/metrics?get=numRestarts"),
+    ):
         try:
             setattr(sample, attribute, rest.get(path))
         except RestError as error:  # reasons are a courtesy: a Flink without the endpoint gives none
@@ -291,8 +317,11 @@ def topological_order(vertex_ids: list, edges: dict) -> list:
 def plan_edges(plan: dict) -> dict:
     """vertex id -> [(input id, ship strategy)] from /jobs/<id>/plan."""
     nodes = ((plan or {}).get("plan") or {}).get("nodes") or []
-    return {node.get("id"): [(edge.get("id"), edge.get("ship_strategy", "")) for edge in node.get("inputs") or []]
-            for node in nodes if isinstance(node, dict)}
+    return {
+        node.get("id"): [(edge.get("id"), edge.get("ship_strategy", "")) for edge in node.get("inputs") or []]
+        for node in nodes
+        if isinstance(node, dict)
+    }
 
 
 # ------------------------------------------------------------------ judging
@@ -366,8 +395,14 @@ class Diagnosis:
 
 def _vertex_report(vertex: dict, inputs: list, sample: JobSample) -> VertexReport:
     vid = vertex.get("id", "")
-    report = VertexReport(id=vid, name=str(vertex.get("name", vid)), parallelism=int(vertex.get("parallelism") or 1),
-                          status=str(vertex.get("status", "")), inputs=[list(edge) for edge in inputs], sampled=False)
+    report = VertexReport(
+        id=vid,
+        name=str(vertex.get("name", vid)),
+        parallelism=int(vertex.get("parallelism") or 1),
+        status=str(vertex.get("status", "")),
+        inputs=[list(edge) for edge in inputs],
+        sampled=False,
+    )
     backpressure = sample.backpressure.get(vid)
     if isinstance(backpressure, dict) and backpressure.get("backpressureLevel"):
         report.flink_level = backpressure["backpressureLevel"]
@@ -428,7 +463,9 @@ def _send_potential(upstream: VertexReport) -> Optional[float]:
     return upstream.records_out * min(1.0, busy + (upstream.backpressure or 0)) / busy
 
 
-def diagnose(sample: JobSample, thresholds: Optional[Thresholds] = None, previous: Optional["Diagnosis"] = None) -> Diagnosis:
+def diagnose(
+    sample: JobSample, thresholds: Optional[Thresholds] = None, previous: Optional["Diagnosis"] = None
+) -> Diagnosis:
     """Judge one sample. `previous`: the diagnosis of the watch's previous refresh (lag trends).
     `thresholds`: by default the shipped configs/alerts.yaml."""
     thresholds = Thresholds() if thresholds is None else thresholds
@@ -453,11 +490,16 @@ def diagnose(sample: JobSample, thresholds: Optional[Thresholds] = None, previou
             lag = source_lag(sample.lag_metrics.get(vid), sample.broker)
             reports[vid].kafka_lag = follow(lag, earlier.get(vid), thresholds.kafka_lag_growth_min_records)
 
-    diagnosis = Diagnosis(job_id=str(job.get("jid", "")), job_name=str(job.get("name", "")),
-                          job_state=str(job.get("state", "")), taken_at=sample.taken_at,
-                          vertices=[reports[vid] for vid in order])
-    diagnosis.stall = find_stall(job, sample.overview, sample.exceptions, sample.job_metrics,
-                                 sample.taken_at * 1000 if sample.taken_at else None)
+    diagnosis = Diagnosis(
+        job_id=str(job.get("jid", "")),
+        job_name=str(job.get("name", "")),
+        job_state=str(job.get("state", "")),
+        taken_at=sample.taken_at,
+        vertices=[reports[vid] for vid in order],
+    )
+    diagnosis.stall = find_stall(
+        job, sample.overview, sample.exceptions, sample.job_metrics, sample.taken_at * 1000 if sample.taken_at else None
+    )
     _localize(diagnosis, reports, thresholds)
     _alerts(diagnosis, thresholds)
     return diagnosis
@@ -471,54 +513,93 @@ def _localize(diagnosis: Diagnosis, reports: dict, thresholds: Thresholds) -> No
     sampled = [r for r in reports.values() if r.sampled]
     unsampled = [r for r in reports.values() if not r.sampled]
     if unsampled:
-        diagnosis.notes.append(f"{len(unsampled)} of {len(reports)} vertices not yet sampled "
-                               f"({', '.join(_short(r.name, 30) for r in unsampled)})")
+        diagnosis.notes.append(
+            f"{len(unsampled)} of {len(reports)} vertices not yet sampled "
+            f"({', '.join(_short(r.name, 30) for r in unsampled)})"
+        )
     held_back = {r.id for r in sampled if r.level != "ok"}
-    candidates = [r for r in sampled if r.level == "ok" and (r.busy or 0) >= thresholds.busy_ratio
-                  and any(i in held_back for i, _ in r.inputs)]
+    candidates = [
+        r
+        for r in sampled
+        if r.level == "ok" and (r.busy or 0) >= thresholds.busy_ratio and any(i in held_back for i, _ in r.inputs)
+    ]
     if not held_back:
         busy = [r for r in sampled if not r.is_source and (r.busy or 0) >= thresholds.busy_ratio]
         for r in busy:
-            diagnosis.notes.append(f"{_short(r.name)} is busy {r.busy:.2f} without backpressure upstream: "
-                                   "at its limit, not (yet) holding anything back")
+            diagnosis.notes.append(
+                f"{_short(r.name)} is busy {r.busy:.2f} without backpressure upstream: "
+                "at its limit, not (yet) holding anything back"
+            )
         return
     if not candidates:
         below = [r for r in sampled if r.level == "ok" and any(i in held_back for i, _ in r.inputs)]
         detail = ", ".join(f"{_short(r.name, 40)} busy {r.busy:.2f}" for r in below) or "no vertex below them sampled"
-        diagnosis.notes.append(f"backpressure at {len(held_back)} vertices but no busy vertex below them "
-                               f"(busy ratio >= {thresholds.busy_ratio:g}): {detail}")
+        diagnosis.notes.append(
+            f"backpressure at {len(held_back)} vertices but no busy vertex below them "
+            f"(busy ratio >= {thresholds.busy_ratio:g}): {detail}"
+        )
         return
     bottleneck = max(candidates, key=lambda r: (r.busy or 0, -order_index(diagnosis, r.id)))
     upstream = [reports[i] for i, _ in bottleneck.inputs if i in held_back]
-    reason = (f"busy {bottleneck.busy:.2f} and not backpressured ({bottleneck.backpressure:.2f}), right below "
-              + ", ".join(f"{r.level.upper()} {_short(r.name, 40)} ({r.backpressure:.2f})" for r in upstream))
+    reason = (
+        f"busy {bottleneck.busy:.2f} and not backpressured ({bottleneck.backpressure:.2f}), right below "
+        + ", ".join(f"{r.level.upper()} {_short(r.name, 40)} ({r.backpressure:.2f})" for r in upstream)
+    )
     diagnosis.bottleneck = {"id": bottleneck.id, "name": bottleneck.name, "reason": reason}
 
     strategies = [strategy for i, strategy in bottleneck.inputs]
     if bottleneck.parallelism > 1 and bottleneck.skew is not None and bottleneck.skew >= thresholds.skew:
         keyed = any(s.upper() == "HASH" for s in strategies)
-        where = (f"subtask {bottleneck.hottest_subtask} gets {bottleneck.hottest_share:.0%} of the records"
-                 if bottleneck.hottest_share is not None else
-                 f"subtask {bottleneck.hottest_subtask} is the busiest" if bottleneck.hottest_subtask is not None else "")
-        diagnosis.hot_key = {"vertex": bottleneck.id, "skew": round(bottleneck.skew, 3), "skew_of": bottleneck.skew_of,
-                             "subtask": bottleneck.hottest_subtask, "share": bottleneck.hottest_share, "keyed": keyed}
+        where = (
+            f"subtask {bottleneck.hottest_subtask} gets {bottleneck.hottest_share:.0%} of the records"
+            if bottleneck.hottest_share is not None
+            else f"subtask {bottleneck.hottest_subtask} is the busiest"
+            if bottleneck.hottest_subtask is not None
+            else ""
+        )
+        diagnosis.hot_key = {
+            "vertex": bottleneck.id,
+            "skew": round(bottleneck.skew, 3),
+            "skew_of": bottleneck.skew_of,
+            "subtask": bottleneck.hottest_subtask,
+            "share": bottleneck.hottest_share,
+            "keyed": keyed,
+        }
         cause = "a hot key" if keyed else f"uneven input ({'/'.join(strategies) or 'unknown'} edge, not keyed)"
-        diagnosis.suggestions.append({"kind": "hot-key", "vertex": bottleneck.id, "text": (
-            f"likely {cause}: {_short(bottleneck.name, 40)} has max/mean {bottleneck.skew_of} {bottleneck.skew:.2f} "
-            f"over {bottleneck.parallelism} subtasks" + (f" ({where})" if where else "") + "; more subtasks do "
-            "not split one key: salt the key (key + random suffix, merge the partial results) or aggregate in "
-            "two phases (pre-aggregate before key_by)")})
+        diagnosis.suggestions.append(
+            {
+                "kind": "hot-key",
+                "vertex": bottleneck.id,
+                "text": (
+                    f"likely {cause}: {_short(bottleneck.name, 40)} has max/mean {bottleneck.skew_of} {bottleneck.skew:.2f} "
+                    f"over {bottleneck.parallelism} subtasks" + (f" ({where})" if where else "") + "; more subtasks do "
+                    "not split one key: salt the key (key + random suffix, merge the partial results) or aggregate in "
+                    "two phases (pre-aggregate before key_by)"
+                ),
+            }
+        )
     else:
-        diagnosis.suggestions.append({"kind": "scale-out", "vertex": bottleneck.id,
-                                      "text": _scale_out_text(bottleneck, thresholds)})
+        diagnosis.suggestions.append(
+            {"kind": "scale-out", "vertex": bottleneck.id, "text": _scale_out_text(bottleneck, thresholds)}
+        )
     for source in (r for r in sampled if r.is_source and r.level == "high"):
-        limit = (f" to at most {bottleneck.processing_rate * thresholds.target_utilization:,.0f} records/s "
-                 f"({thresholds.target_utilization:g} x what {_short(bottleneck.name, 30)} processes)"
-                 if bottleneck.processing_rate else "")
-        diagnosis.suggestions.append({"kind": "rate-limit", "vertex": source.id, "text": (
-            f"source {_short(source.name, 40)} cannot keep up: it is backpressured {source.backpressure:.2f} of the "
-            f"time, so reading falls behind the input (lag grows); until the bottleneck is fixed, rate-limit the "
-            f"source{limit}, e.g. job.events.rate or the connector's fetch limits")})
+        limit = (
+            f" to at most {bottleneck.processing_rate * thresholds.target_utilization:,.0f} records/s "
+            f"({thresholds.target_utilization:g} x what {_short(bottleneck.name, 30)} processes)"
+            if bottleneck.processing_rate
+            else ""
+        )
+        diagnosis.suggestions.append(
+            {
+                "kind": "rate-limit",
+                "vertex": source.id,
+                "text": (
+                    f"source {_short(source.name, 40)} cannot keep up: it is backpressured {source.backpressure:.2f} of the "
+                    f"time, so reading falls behind the input (lag grows); until the bottleneck is fixed, rate-limit the "
+                    f"source{limit}, e.g. job.events.rate or the connector's fetch limits"
+                ),
+            }
+        )
 
 
 def order_index(diagnosis: Diagnosis, vid: str) -> int:
@@ -531,35 +612,61 @@ def _scale_out_text(bottleneck: VertexReport, thresholds: Thresholds) -> str:
     if bottleneck.processing_rate and bottleneck.input_rate_potential:
         per_subtask = bottleneck.processing_rate / p
         needed = planner.utilization_parallelism(bottleneck.input_rate_potential, per_subtask, u)
-        return (f"scale out {_short(bottleneck.name, 40)} from {p} to {needed} subtasks (x{needed / p:.1f}): it "
-                f"processes at most ~{bottleneck.processing_rate:,.0f} records/s (TPR = records in / busy ratio), its "
-                f"inputs could send ~{bottleneck.input_rate_potential:,.0f}/s; parallelism = ceil(rate / ({u:g} x "
-                f"{per_subtask:,.0f}/s per subtask)); or make it cheaper")
+        return (
+            f"scale out {_short(bottleneck.name, 40)} from {p} to {needed} subtasks (x{needed / p:.1f}): it "
+            f"processes at most ~{bottleneck.processing_rate:,.0f} records/s (TPR = records in / busy ratio), its "
+            f"inputs could send ~{bottleneck.input_rate_potential:,.0f}/s; parallelism = ceil(rate / ({u:g} x "
+            f"{per_subtask:,.0f}/s per subtask)); or make it cheaper"
+        )
     needed = max(p + 1, math.ceil(p * (bottleneck.busy or 1) / u))
-    return (f"scale out {_short(bottleneck.name, 40)} from {p} to at least {needed} subtasks (busy {bottleneck.busy:.2f}, "
-            f"target utilization {u:g}; the input rate is not measurable yet), or make it cheaper")
+    return (
+        f"scale out {_short(bottleneck.name, 40)} from {p} to at least {needed} subtasks (busy {bottleneck.busy:.2f}, "
+        f"target utilization {u:g}; the input rate is not measurable yet), or make it cheaper"
+    )
 
 
 def _alerts(diagnosis: Diagnosis, thresholds: Thresholds) -> None:
     stall = diagnosis.stall
     if stall and stall.seconds is not None and stall.seconds > thresholds.job_stalled_seconds:
-        diagnosis.alerts.append(Alert("critical", "job-stalled", "", round(stall.seconds, 1),
-                                      thresholds.job_stalled_seconds,
-                                      f"job stalled: {stall.describe()}, more than {thresholds.job_stalled_seconds:g} s: "
-                                      + stall.reasons[0].split(" (")[0].split(":")[0]))
+        diagnosis.alerts.append(
+            Alert(
+                "critical",
+                "job-stalled",
+                "",
+                round(stall.seconds, 1),
+                thresholds.job_stalled_seconds,
+                f"job stalled: {stall.describe()}, more than {thresholds.job_stalled_seconds:g} s: "
+                + stall.reasons[0].split(" (")[0].split(":")[0],
+            )
+        )
     for r in diagnosis.vertices:
         lag = r.kafka_lag
         if lag is not None and lag.read:
             fired = thresholds.severity("kafka-lag", lag.records)
             if fired:
                 severity, threshold = fired
-                diagnosis.alerts.append(Alert(severity, "kafka-lag", r.name, lag.records, threshold,
-                                              f"Kafka lag {lag.records:,} records > {threshold:,.0f} at {_short(r.name, 50)}"))
+                diagnosis.alerts.append(
+                    Alert(
+                        severity,
+                        "kafka-lag",
+                        r.name,
+                        lag.records,
+                        threshold,
+                        f"Kafka lag {lag.records:,} records > {threshold:,.0f} at {_short(r.name, 50)}",
+                    )
+                )
             if lag.rises >= thresholds.kafka_lag_growth_samples:
-                diagnosis.alerts.append(Alert("warning", "kafka-lag-growth", r.name, lag.rises,
-                                              thresholds.kafka_lag_growth_samples,
-                                              f"Kafka lag grew at {lag.rises} refreshes in a row (now {lag.records:,} "
-                                              f"records, +{lag.change:,} since the last) at {_short(r.name, 50)}"))
+                diagnosis.alerts.append(
+                    Alert(
+                        "warning",
+                        "kafka-lag-growth",
+                        r.name,
+                        lag.rises,
+                        thresholds.kafka_lag_growth_samples,
+                        f"Kafka lag grew at {lag.rises} refreshes in a row (now {lag.records:,} "
+                        f"records, +{lag.change:,} since the last) at {_short(r.name, 50)}",
+                    )
+                )
         if not r.sampled:
             continue
         pools = [v for v in (r.out_pool, r.in_pool) if v is not None]
@@ -572,5 +679,13 @@ def _alerts(diagnosis: Diagnosis, thresholds: Thresholds) -> None:
             fired = thresholds.severity(metric, value)
             if fired:
                 severity, threshold = fired
-                diagnosis.alerts.append(Alert(severity, metric, r.name, round(value, 3), threshold,
-                                              f"{label} {value:.2f} > {threshold:g} at {_short(r.name, 50)}"))
+                diagnosis.alerts.append(
+                    Alert(
+                        severity,
+                        metric,
+                        r.name,
+                        round(value, 3),
+                        threshold,
+                        f"{label} {value:.2f} > {threshold:g} at {_short(r.name, 50)}",
+                    )
+                )

@@ -21,6 +21,7 @@ Trend across --watch refreshes: the change since the previous reading; a change 
 previous value exactly (the metric was not refreshed yet: metrics.fetcher.update-interval) neither
 counts nor breaks the run.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,15 +30,20 @@ from typing import Optional
 
 PENDING_RECORDS = "pendingRecords"
 PARTITION_OFFSET = re.compile(
-    r"KafkaSourceReader\.topic\.(?P<topic>.+)\.partition\.(?P<partition>\d+)\.(?P<kind>currentOffset|committedOffset)$")
+    r"KafkaSourceReader\.topic\.(?P<topic>.+)\.partition\.(?P<partition>\d+)\.(?P<kind>currentOffset|committedOffset)$"
+)
 KAFKA_MARKERS = ("KafkaSourceReader", "KafkaConsumer")
 
 
 def lag_metric_ids(listing) -> list[str]:
     """The ids in GET .../subtasks/metrics (no ?get) that carry lag: pendingRecords, partition offsets."""
     ids = [entry.get("id") for entry in listing if isinstance(entry, dict)] if isinstance(listing, list) else []
-    return [i for i in ids if isinstance(i, str) and (i == PENDING_RECORDS or i.endswith("." + PENDING_RECORDS)
-                                                      or PARTITION_OFFSET.search(i))]
+    return [
+        i
+        for i in ids
+        if isinstance(i, str)
+        and (i == PENDING_RECORDS or i.endswith("." + PENDING_RECORDS) or PARTITION_OFFSET.search(i))
+    ]
 
 
 def is_kafka_source(name: str, listing) -> bool:
@@ -119,24 +125,41 @@ def source_lag(metrics_body, broker: Optional[dict]) -> KafkaLag:
     committed = {_key(k): v for k, v in ((broker or {}).get("committed") or {}).items()}
     partitions = []
     for key in sorted(set(offsets) | set(end) | set(committed)):
-        row = {"topic": key[0], "partition": key[1], "current": offsets.get(key, {}).get("current"),
-               "committed": offsets.get(key, {}).get("committed", committed.get(key)), "end": end.get(key)}
+        row = {
+            "topic": key[0],
+            "partition": key[1],
+            "current": offsets.get(key, {}).get("current"),
+            "committed": offsets.get(key, {}).get("committed", committed.get(key)),
+            "end": end.get(key),
+        }
         row["lag"] = _partition_lag(row)
         partitions.append(row)
     group = (broker or {}).get("group")
 
     if end and partitions and all(row["lag"] is not None for row in partitions):
-        read_from = {"offsets the source read" if row["current"] is not None else
-                     f"committed offsets{f' (group {group})' if group else ''}" for row in partitions}
-        return KafkaLag(sum(row["lag"] for row in partitions), partitions=partitions,
-                        origin="broker end offsets - " + " and ".join(sorted(read_from)))
+        read_from = {
+            "offsets the source read"
+            if row["current"] is not None
+            else f"committed offsets{f' (group {group})' if group else ''}"
+            for row in partitions
+        }
+        return KafkaLag(
+            sum(row["lag"] for row in partitions),
+            partitions=partitions,
+            origin="broker end offsets - " + " and ".join(sorted(read_from)),
+        )
     pending = _pending(metrics_body)
     if pending is not None:
-        return KafkaLag(pending, partitions=partitions,
-                        origin="source metric pendingRecords (records its consumer has not fetched yet)")
+        return KafkaLag(
+            pending,
+            partitions=partitions,
+            origin="source metric pendingRecords (records its consumer has not fetched yet)",
+        )
 
     reasons = ["no pendingRecords metric from the source (yet)"]
-    unknown = [f"{row['topic']}:{row['partition']}" for row in partitions if row["end"] is not None and row["lag"] is None]
+    unknown = [
+        f"{row['topic']}:{row['partition']}" for row in partitions if row["end"] is not None and row["lag"] is None
+    ]
     if broker is None:
         reasons.append("no --kafka to ask the broker")
     elif broker.get("error"):
@@ -144,8 +167,9 @@ def source_lag(metrics_body, broker: Optional[dict]) -> KafkaLag:
     elif not group and not offsets:
         reasons.append("no --group for the broker's committed offsets")
     elif group and not committed and not offsets:
-        reasons.append(f"group {group} has no committed offsets on {broker.get('bootstrap')} "
-                       "(Flink commits on checkpoints)")
+        reasons.append(
+            f"group {group} has no committed offsets on {broker.get('bootstrap')} (Flink commits on checkpoints)"
+        )
     elif unknown:
         reasons.append(f"nothing read or committed yet from {', '.join(unknown[:5])}")
     return KafkaLag(None, why_not="; ".join(reasons), partitions=partitions)

@@ -12,6 +12,7 @@ in confluent-kafka 2.16.1 crashed with SIGSEGV (in its rdk:main thread) when ask
 offsets on a broker that had no __consumer_offsets topic yet. That case is now avoided, but a crash
 of the client must end as "not read", not take `flink-jobs backpressure` down without a word.
 """
+
 from __future__ import annotations
 
 import json
@@ -50,8 +51,9 @@ def _unread(bootstrap: str, group: Optional[str], error: str) -> dict:
     return {"bootstrap": bootstrap, "group": group, "committed": {}, "end": {}, "error": error}
 
 
-def read_offsets(bootstrap: str, group: Optional[str], topics: Iterable[str] = (), timeout: float = 5.0,
-                 python: str = sys.executable) -> dict:
+def read_offsets(
+    bootstrap: str, group: Optional[str], topics: Iterable[str] = (), timeout: float = 5.0, python: str = sys.executable
+) -> dict:
     """End offsets of `topics` and of the topics `group` committed to, and the group's commits,
     read by a child process (see the module docstring)."""
     require_client()
@@ -60,12 +62,19 @@ def read_offsets(bootstrap: str, group: Optional[str], topics: Iterable[str] = (
     package_root = str(Path(__file__).resolve().parents[2])
     environment["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, environment.get("PYTHONPATH")]))
     try:
-        child = subprocess.run([python, "-m", "flink_jobs.monitor.kafka_offsets", request], capture_output=True,
-                               text=True, timeout=3 * timeout + 15, env=environment)
+        child = subprocess.run(
+            [python, "-m", "flink_jobs.monitor.kafka_offsets", request],
+            capture_output=True,
+            text=True,
+            timeout=3 * timeout + 15,
+            env=environment,
+        )
     except subprocess.TimeoutExpired:
         return _unread(bootstrap, group, f"broker {bootstrap} not readable: no answer within {3 * timeout + 15:g} s")
     if child.returncode < 0:
-        name = signal.Signals(-child.returncode).name if -child.returncode in signal.valid_signals() else -child.returncode
+        name = (
+            signal.Signals(-child.returncode).name if -child.returncode in signal.valid_signals() else -child.returncode
+        )
         return _unread(bootstrap, group, f"broker {bootstrap} not readable: the Kafka client crashed ({name})")
     try:
         return json.loads(child.stdout)
@@ -84,16 +93,21 @@ def read_offsets_here(bootstrap: str, group: Optional[str], topics: Iterable[str
         # offsets then crashes librdkafka (confluent-kafka 2.16.1, SIGSEGV in rdk:main, reproduced
         # on a fresh broker), so it is not asked.
         if group and OFFSETS_TOPIC in metadata.topics:
-            future = admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(group)],
-                                                       request_timeout=timeout)[group]
+            future = admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(group)], request_timeout=timeout)[
+                group
+            ]
             for tp in future.result(timeout=timeout + 1).topic_partitions or []:
                 if tp.error is None and tp.offset is not None and tp.offset >= 0 and tp.offset != NO_OFFSET:
                     answer["committed"][f"{tp.topic}:{tp.partition}"] = tp.offset
         wanted = set(topics) | {key.rpartition(":")[0] for key in answer["committed"]}
         if not wanted:
             return answer
-        partitions = [TopicPartition(name, p) for name in sorted(wanted) if name in metadata.topics
-                      for p in sorted(metadata.topics[name].partitions)]
+        partitions = [
+            TopicPartition(name, p)
+            for name in sorted(wanted)
+            if name in metadata.topics
+            for p in sorted(metadata.topics[name].partitions)
+        ]
         unknown = sorted(name for name in wanted if name not in metadata.topics)
         if unknown:
             answer["error"] = f"topic {', '.join(unknown)} not on {bootstrap}"

@@ -11,6 +11,7 @@ is running, a vertex's true processing rate per subtask is
 Counters, not Flink's ...PerSecond meters: those average over 60 s and start from zero, so in a
 short run they read low. The job's capacity is the slowest vertex's TPR per subtask.
 """
+
 from __future__ import annotations
 
 import json
@@ -99,32 +100,57 @@ def _stop(child: subprocess.Popen) -> None:
             child.wait(timeout=10)
 
 
-def measure(job_name: str, config_path: str, overrides: list, duration: float = 30.0, poll: float = 1.0,
-            startup_timeout: float = 120.0, log_dir: Path = Path(".flink-jobs") / "logs") -> Measurement:
+def measure(
+    job_name: str,
+    config_path: str,
+    overrides: list,
+    duration: float = 30.0,
+    poll: float = 1.0,
+    startup_timeout: float = 120.0,
+    log_dir: Path = Path(".flink-jobs") / "logs",
+) -> Measurement:
     """Run the job locally for at most `duration` seconds of RUNNING time and measure each vertex."""
     port = _free_port()
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = (log_dir / f"measure-{job_name}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log").resolve()
-    request = {"job": job_name, "config": str(Path(config_path).resolve()), "overrides": list(overrides), "rest_port": port}
+    request = {
+        "job": job_name,
+        "config": str(Path(config_path).resolve()),
+        "overrides": list(overrides),
+        "rest_port": port,
+    }
     with open(log_path, "wb") as log:
-        child = subprocess.Popen([sys.executable, "-m", "flink_jobs.monitor.measure", json.dumps(request)],
-                                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                 start_new_session=True)
+        child = subprocess.Popen(
+            [sys.executable, "-m", "flink_jobs.monitor.measure", json.dumps(request)],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
-        return _observe(child, FlinkRest(f"http://127.0.0.1:{port}", timeout=3.0, retries=0), job_name,
-                        duration, poll, startup_timeout, log_path)
+        return _observe(
+            child,
+            FlinkRest(f"http://127.0.0.1:{port}", timeout=3.0, retries=0),
+            job_name,
+            duration,
+            poll,
+            startup_timeout,
+            log_path,
+        )
     finally:
         _stop(child)
 
 
-def _observe(child, rest: FlinkRest, job_name: str, duration: float, poll: float, startup_timeout: float,
-             log_path: Path) -> Measurement:
+def _observe(
+    child, rest: FlinkRest, job_name: str, duration: float, poll: float, startup_timeout: float, log_path: Path
+) -> Measurement:
     deadline = time.monotonic() + startup_timeout
     job_id = None
     while job_id is None:
         if child.poll() is not None:
-            raise MeasureError(f"the local run of {job_name} ended before its REST API answered "
-                               f"(exit {child.returncode})", 1, log_path)
+            raise MeasureError(
+                f"the local run of {job_name} ended before its REST API answered (exit {child.returncode})", 1, log_path
+            )
         if time.monotonic() > deadline:
             raise MeasureError(f"the local run of {job_name} did not start within {startup_timeout:.0f} s", 1, log_path)
         try:
@@ -164,8 +190,10 @@ def _capacities(job_name: str, vertices: list, samples: list, state: str) -> Mea
     # the window: from the first sample with any busy time to the last one whose counters moved
     useful = [(t, c) for t, c in samples if any(v.get("accumulateBusyTimeMs", 0) > 0 for v in c.values())]
     if len(useful) < 2 or useful[-1][0] - useful[0][0] < 2:
-        raise MeasureError(f"{job_name} ran too briefly for a measurement ({len(useful)} samples while running): "
-                           "raise --events or --duration")
+        raise MeasureError(
+            f"{job_name} ran too briefly for a measurement ({len(useful)} samples while running): "
+            "raise --events or --duration"
+        )
     (start, first), (end, last) = useful[0], useful[-1]
     measurement = Measurement(job=job_name, events=None, seconds=end - start, final_state=state)
     for vertex in vertices:
@@ -176,9 +204,16 @@ def _capacities(job_name: str, vertices: list, samples: list, state: str) -> Mea
         records = after.get(key, 0) - before.get(key, 0)
         busy = (after.get("accumulateBusyTimeMs", 0) - before.get("accumulateBusyTimeMs", 0)) / 1000.0
         rate = records / busy if busy >= MIN_BUSY_SECONDS and records > 0 else None
-        measurement.vertices.append(VertexCapacity(name=vertex.get("name", vid), parallelism=int(vertex.get("parallelism", 1)),
-                                                   records=records, busy_seconds=busy, seconds=end - start,
-                                                   per_subtask_rate=rate))
+        measurement.vertices.append(
+            VertexCapacity(
+                name=vertex.get("name", vid),
+                parallelism=int(vertex.get("parallelism", 1)),
+                records=records,
+                busy_seconds=busy,
+                seconds=end - start,
+                per_subtask_rate=rate,
+            )
+        )
     if measurement.slowest is None:
         raise MeasureError(f"{job_name}: no vertex was busy long enough to measure; raise --events or --duration")
     return measurement
@@ -195,8 +230,13 @@ def _run(request: dict) -> int:
 
     job = job_info(request["job"])
     config = load_job_config(request["config"], request.get("overrides", []), job_name=job.name)
-    options = {**local_python_options(), "rest.port": str(request["rest_port"]), "rest.address": "127.0.0.1",
-               "rest.bind-address": "127.0.0.1", "metrics.fetcher.update-interval": "1000"}
+    options = {
+        **local_python_options(),
+        "rest.port": str(request["rest_port"]),
+        "rest.address": "127.0.0.1",
+        "rest.bind-address": "127.0.0.1",
+        "metrics.fetcher.update-interval": "1000",
+    }
     env = create_environment(config, options)
     discarding = get_gateway().jvm.org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink
     for name, stream in build_pipeline(env, job, config).items():

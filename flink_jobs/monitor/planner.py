@@ -9,6 +9,7 @@ Two rules, both in events per second:
   and the parallelism that keeps it at the target utilization u (default 0.7) for a rate is
       parallelism = ceil(rate / (u x TPR per subtask)).
 """
+
 from __future__ import annotations
 
 import math
@@ -47,8 +48,9 @@ def _require_positive(**values: float) -> None:
             raise ValueError(f"{name.replace('_', '-')} must be a positive number, not {value}")
 
 
-def write_capacity(config_path: str, per_subtask_rate: float, peak: Optional[float] = None,
-                   headroom: Optional[float] = None) -> None:
+def write_capacity(
+    config_path: str, per_subtask_rate: float, peak: Optional[float] = None, headroom: Optional[float] = None
+) -> None:
     """Set job.capacity.{peak-rate, per-subtask-rate, headroom} in a job config, keeping its comments
     and key order (ruamel.yaml round trip); flink-lint's FL304 checks the parallelism against them."""
     from ruamel.yaml import YAML
@@ -58,7 +60,8 @@ def write_capacity(config_path: str, per_subtask_rate: float, peak: Optional[flo
     yaml.preserve_quotes = True
     yaml.width = 4096
     yaml.representer.add_representer(  # keep an explicit `null` as written, not an empty value
-        type(None), lambda representer, _: representer.represent_scalar("tag:yaml.org,2002:null", "null"))
+        type(None), lambda representer, _: representer.represent_scalar("tag:yaml.org,2002:null", "null")
+    )
     path = Path(config_path)
     document = yaml.load(path.read_text(encoding="utf-8"))
     job = document.get("job")

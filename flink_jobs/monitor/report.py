@@ -1,4 +1,5 @@
 """A diagnosis as a terminal table or as JSON."""
+
 from __future__ import annotations
 
 import json
@@ -48,29 +49,53 @@ def _row(index: int, vertex: VertexReport, bottleneck_id: Optional[str]) -> list
     level = vertex.level.upper() if vertex.level == "high" else vertex.level
     skew = "-" if vertex.skew is None or vertex.parallelism == 1 else f"{vertex.skew:.2f}"
     marker = "  <- bottleneck" if vertex.id == bottleneck_id else ""
-    return [str(index), _name(vertex.name), str(vertex.parallelism), level, _ratio(vertex.backpressure),
-            _ratio(vertex.busy), _ratio(vertex.idle), _ratio(vertex.out_pool), _ratio(vertex.in_pool),
-            _rate(vertex.records_in), _rate(vertex.records_out), skew + marker, lag]
+    return [
+        str(index),
+        _name(vertex.name),
+        str(vertex.parallelism),
+        level,
+        _ratio(vertex.backpressure),
+        _ratio(vertex.busy),
+        _ratio(vertex.idle),
+        _ratio(vertex.out_pool),
+        _ratio(vertex.in_pool),
+        _rate(vertex.records_in),
+        _rate(vertex.records_out),
+        skew + marker,
+        lag,
+    ]
 
 
 def table(diagnosis: Diagnosis) -> str:
     taken = time.strftime("%H:%M:%S", time.localtime(diagnosis.taken_at)) if diagnosis.taken_at else "-"
-    lines = [f"job {diagnosis.job_name} ({diagnosis.job_id}) {diagnosis.job_state}, "
-             f"{len(diagnosis.vertices)} vertices, sampled {taken}"]
+    lines = [
+        f"job {diagnosis.job_name} ({diagnosis.job_id}) {diagnosis.job_state}, "
+        f"{len(diagnosis.vertices)} vertices, sampled {taken}"
+    ]
     bottleneck_id = (diagnosis.bottleneck or {}).get("id")
     columns = list(COLUMNS) + (["kafka lag"] if any(v.kafka_lag for v in diagnosis.vertices) else [])
-    rows = [columns] + [_row(i, v, bottleneck_id)[:len(columns)] for i, v in enumerate(diagnosis.vertices, 1)]
-    widths = [max(len(row[c]) for row in rows if not (row[4].startswith("not yet") and c == 4))
-              for c in range(len(columns))]
+    rows = [columns] + [_row(i, v, bottleneck_id)[: len(columns)] for i, v in enumerate(diagnosis.vertices, 1)]
+    widths = [
+        max(len(row[c]) for row in rows if not (row[4].startswith("not yet") and c == 4)) for c in range(len(columns))
+    ]
     right = {0, 2, 4, 5, 6, 7, 8, 9, 10, 12}
     for row in rows:
         if row[3] == "-" and row[4].startswith("not yet"):
             lag = f"  kafka lag {row[12]}" if len(row) > 12 and row[12] else ""
-            lines.append("  ".join(cell.rjust(widths[c]) if c in right else cell.ljust(widths[c])
-                                   for c, cell in enumerate(row[:4])) + "  " + row[4] + lag)
+            lines.append(
+                "  ".join(
+                    cell.rjust(widths[c]) if c in right else cell.ljust(widths[c]) for c, cell in enumerate(row[:4])
+                )
+                + "  "
+                + row[4]
+                + lag
+            )
             continue
-        lines.append("  ".join(cell.rjust(widths[c]) if c in right else cell.ljust(widths[c])
-                               for c, cell in enumerate(row)).rstrip())
+        lines.append(
+            "  ".join(
+                cell.rjust(widths[c]) if c in right else cell.ljust(widths[c]) for c, cell in enumerate(row)
+            ).rstrip()
+        )
     lines.append("")
     if diagnosis.stall:  # "stalled" once the alert fired; before that, a job starting or restarting
         stalled = any(alert.metric == "job-stalled" for alert in diagnosis.alerts)

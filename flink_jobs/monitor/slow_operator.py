@@ -6,6 +6,7 @@ It is its own vertex (a rebalance or hash edge in front), so the events upstream
 backpressured and it is the bottleneck. `keyed: true` puts it after key_by(key): with Zipf keys the
 subtask of the hot key is the slow one (the hot-key diagnosis). Off unless a config sets it.
 """
+
 from __future__ import annotations
 
 import time

@@ -16,6 +16,7 @@ Why, from what the cluster says: no TaskManager registered, or no free slot (/ov
 of restarts (job metric `numRestarts`, else the failures listed in /jobs/<id>/exceptions) and the
 latest failure's first line.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -99,8 +100,9 @@ def _restarts(job_metrics) -> Optional[int]:
     return None
 
 
-def find_stall(job: dict, overview: Optional[dict], exceptions: Optional[dict], job_metrics,
-               taken_at_ms: Optional[float] = None) -> Optional[Stall]:
+def find_stall(
+    job: dict, overview: Optional[dict], exceptions: Optional[dict], job_metrics, taken_at_ms: Optional[float] = None
+) -> Optional[Stall]:
     """The stall of `job` (GET /jobs/<id>) with its reasons, or None when every vertex processes."""
     if not is_stalled(job):
         return None
@@ -111,8 +113,13 @@ def find_stall(job: dict, overview: Optional[dict], exceptions: Optional[dict], 
     starts = [_int(timestamps.get(state)) or 0, _int(failures[0].get("timestamp")) or 0 if failures else 0]
     since = max(starts) or None
     subtasks = sum(int(v.get("parallelism") or 1) for v in job.get("vertices") or [] if isinstance(v, dict))
-    stall = Stall(seconds=max(0.0, (now - since) / 1000) if now and since else None, job_state=state,
-                  waiting=_waiting(job), subtasks=subtasks, restarts=_restarts(job_metrics))
+    stall = Stall(
+        seconds=max(0.0, (now - since) / 1000) if now and since else None,
+        job_state=state,
+        waiting=_waiting(job),
+        subtasks=subtasks,
+        restarts=_restarts(job_metrics),
+    )
     if stall.restarts is None and exceptions is not None:
         stall.restarts = len(failures)
     if failures:
@@ -127,11 +134,15 @@ def find_stall(job: dict, overview: Optional[dict], exceptions: Optional[dict], 
         stall.slots_available = _int(overview.get("slots-available"))
     waiting_for_slots = any(status in WAITING_FOR_SLOTS for status in stall.waiting)
     if stall.taskmanagers == 0:
-        stall.reasons.append("no TaskManager registered (/overview: 0 TaskManagers, 0 slots): "
-                             "start one, or check why it died (its log, the last failure)")
+        stall.reasons.append(
+            "no TaskManager registered (/overview: 0 TaskManagers, 0 slots): "
+            "start one, or check why it died (its log, the last failure)"
+        )
     elif waiting_for_slots and stall.slots_available == 0:
-        stall.reasons.append(f"no free slots: {stall.slots_total} of {stall.slots_total} taken on "
-                             f"{stall.taskmanagers} TaskManager(s); add TaskManagers or lower the parallelism")
+        stall.reasons.append(
+            f"no free slots: {stall.slots_total} of {stall.slots_total} taken on "
+            f"{stall.taskmanagers} TaskManager(s); add TaskManagers or lower the parallelism"
+        )
     if stall.restarts:
         stall.reasons.append(f"restarted {stall.restarts} time{'s' if stall.restarts != 1 else ''}")
     if stall.last_failure:

@@ -9,6 +9,7 @@ Reading one is plain JSON: the linter never imports pyflink.
     >>> catalog.replacement_for("state.backend")
     'state.backend.type'
 """
+
 from __future__ import annotations
 
 import difflib
@@ -52,11 +53,14 @@ class Catalog:
     def is_known(self, key: str) -> bool:
         """A declared top-level option, a deprecated alias, or under a known plugin/operator prefix."""
         option = self.options.get(key)
-        return ((option is not None and option["scope"] == "config") or key in self.deprecated_key_map
-                or self.known_prefix(key) is not None)
+        return (
+            (option is not None and option["scope"] == "config")
+            or key in self.deprecated_key_map
+            or self.known_prefix(key) is not None
+        )
 
     def suggest(self, key: str, limit: int = 3) -> list[str]:
-        """"Did you mean" candidates among the top-level keys, closest first."""
+        """ "Did you mean" candidates among the top-level keys, closest first."""
         return difflib.get_close_matches(key, self._config_keys, n=limit, cutoff=0.8)
 
 

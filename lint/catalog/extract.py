@@ -10,6 +10,7 @@ Needs `javac` and `java` (11+). java/OptionCatalogExtractor.java (next to this f
 ConfigOption field by reflection; this script builds the classpath, runs it, merges the fields into
 unique keys, classifies each key's scope and writes deterministic JSON. The linter only reads the JSON.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,11 +45,15 @@ KNOWN_PREFIXES = {
 }
 
 # Options of a table's WITH (...) clause, CREATE CATALOG/MODULE, or a query hint: never top-level keys.
-_CONNECTOR_CLASSES = re.compile(r"(ConnectorOptions|FormatOptions|FactoryUtil|\.LookupOptions|"
-                                r"DynamicTable\w*Options|TableSourceOptions)(\$.*)?$")
-_TABLE_OBJECT_CLASSES = re.compile(r"(CatalogOptions|CatalogFactoryOptions|CatalogStoreFactoryOptions|"
-                                   r"ModuleOptions|HintOptions|MLPredictRuntimeConfigOptions|"
-                                   r"VectorSearchRuntimeConfigOptions)(\$.*)?$")
+_CONNECTOR_CLASSES = re.compile(
+    r"(ConnectorOptions|FormatOptions|FactoryUtil|\.LookupOptions|"
+    r"DynamicTable\w*Options|TableSourceOptions)(\$.*)?$"
+)
+_TABLE_OBJECT_CLASSES = re.compile(
+    r"(CatalogOptions|CatalogFactoryOptions|CatalogStoreFactoryOptions|"
+    r"ModuleOptions|HintOptions|MLPredictRuntimeConfigOptions|"
+    r"VectorSearchRuntimeConfigOptions)(\$.*)?$"
+)
 _REPORTER_CLASSES = re.compile(r"ReporterOptions(\$.*)?$")
 _INTERNAL_CLASSES = re.compile(r"(Internal|\.StreamConfig)(\$.*)?$")
 _INTERNAL_KEYS = ("$internal.", "internal.", "__")
@@ -94,29 +99,44 @@ def extract_fields(flink_home: Path) -> tuple[list[dict], dict, list[str]]:
         workdir = Path(tmp)
         jars = scan_jars(flink_home, workdir)
         classes = workdir / "classes"
-        subprocess.run(["javac", "-nowarn", "-cp", str(jars[0]), "-d", str(classes), str(JAVA_SOURCE)],
-                       check=True)
+        subprocess.run(["javac", "-nowarn", "-cp", str(jars[0]), "-d", str(classes), str(JAVA_SOURCE)], check=True)
         jar_list = workdir / "jars.txt"
         jar_list.write_text("\n".join(str(j) for j in jars) + "\n", encoding="utf-8")
         # log4j jars let Flink's static initializers log; they are on the classpath, not scanned.
         log_jars = sorted((flink_home / "lib").glob("log4j-*.jar"))
         classpath = ":".join([str(classes)] + [str(j) for j in jars + log_jars])
         done = subprocess.run(
-            ["java", "-Xss4m", "-XX:+UseSerialGC", "-Dlog4j2.level=OFF", "-cp", classpath,
-             "OptionCatalogExtractor", str(jar_list)],
-            check=True, capture_output=True, text=True, encoding="utf-8",
+            [
+                "java",
+                "-Xss4m",
+                "-XX:+UseSerialGC",
+                "-Dlog4j2.level=OFF",
+                "-cp",
+                classpath,
+                "OptionCatalogExtractor",
+                str(jar_list),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
         )
     records = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
     stats = records.pop()["stats"]
-    skipped = [line[len("skipped "):] for line in done.stderr.splitlines() if line.startswith("skipped ")]
+    skipped = [line[len("skipped ") :] for line in done.stderr.splitlines() if line.startswith("skipped ")]
     return records, stats, skipped
 
 
 # ---------------------------------------------------------------- merging and classifying
 _SIMPLE_TYPES = {
-    "java.lang.String": "String", "java.lang.Boolean": "Boolean", "java.lang.Integer": "Integer",
-    "java.lang.Long": "Long", "java.lang.Float": "Float", "java.lang.Double": "Double",
-    "java.time.Duration": "Duration", "org.apache.flink.configuration.MemorySize": "MemorySize",
+    "java.lang.String": "String",
+    "java.lang.Boolean": "Boolean",
+    "java.lang.Integer": "Integer",
+    "java.lang.Long": "Long",
+    "java.lang.Float": "Float",
+    "java.lang.Double": "Double",
+    "java.time.Duration": "Duration",
+    "org.apache.flink.configuration.MemorySize": "MemorySize",
     "java.util.Map": "Map",
 }
 
@@ -151,6 +171,7 @@ def scope_of(key: str, records: list[dict]) -> str:
 
     A key defined in several classes gets the narrower scope only if every definition agrees.
     """
+
     def every(test) -> bool:
         return all(test(r) for r in records)
 
@@ -158,11 +179,18 @@ def scope_of(key: str, records: list[dict]) -> str:
         return "reporter-suffix"  # only as metrics.reporter.<name>.<key>, traces.reporter.<name>.<key>
     if "<" in key or "#" in key:
         return "template"  # external-resource.<resource_name>.amount, fields.#.kind
-    if (key.startswith(_INTERNAL_KEYS) or every(lambda r: _INTERNAL_CLASSES.search(r["class"]))
-            or (".internal." in key and every(lambda r: _EXCLUDED in r["annotations"]))):
+    if (
+        key.startswith(_INTERNAL_KEYS)
+        or every(lambda r: _INTERNAL_CLASSES.search(r["class"]))
+        or (".internal." in key and every(lambda r: _EXCLUDED in r["annotations"]))
+    ):
         return "internal"  # set by Flink itself: $internal.pipeline.job-id, python.internal.files-key-map
-    if every(lambda r: _CONNECTOR_CLASSES.search(r["class"])
-             or (_TABLE_OBJECT_CLASSES.search(r["class"]) and not key.startswith("table."))):
+    if every(
+        lambda r: (
+            _CONNECTOR_CLASSES.search(r["class"])
+            or (_TABLE_OBJECT_CLASSES.search(r["class"]) and not key.startswith("table."))
+        )
+    ):
         return "table-ddl"  # WITH ('path' = ...), CREATE CATALOG ... WITH ('type' = ...), hints
     return "config"
 
@@ -205,8 +233,11 @@ def deprecated_key_map(options: dict) -> dict[str, list[str]]:
             mapping.setdefault(old, []).append(key)
 
     def order(old: str):
-        return lambda new: (any(f in mapping[old] for f in options[new].get("fallback_keys", [])),
-                            options[new].get("scope") != "config", new)
+        return lambda new: (
+            any(f in mapping[old] for f in options[new].get("fallback_keys", [])),
+            options[new].get("scope") != "config",
+            new,
+        )
 
     return {old: sorted(news, key=order(old)) for old, news in sorted(mapping.items())}
 
@@ -227,6 +258,7 @@ def build_catalog(flink_home: Path) -> tuple[dict, dict]:
 
 def dumps(catalog: dict) -> str:
     """Deterministic JSON, one option per line (small diffs between regenerations)."""
+
     def line(value) -> str:
         return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
@@ -256,10 +288,13 @@ def main(argv: list[str] | None = None) -> int:
     scopes: dict[str, int] = {}
     for option in catalog["options"].values():
         scopes[option["scope"]] = scopes.get(option["scope"], 0) + 1
-    print(f"Flink {catalog['flink_version']}: {stats['classes_scanned']} classes scanned, "
-          f"{stats['classes_with_options']} with options, {stats['fields']} fields -> {stats['keys']} keys "
-          f"{dict(sorted(scopes.items()))}, {len(catalog['deprecated_key_map'])} deprecated keys, "
-          f"{len(stats['skipped'])} classes skipped; {stats['seconds']} s -> {args.out}", file=sys.stderr)
+    print(
+        f"Flink {catalog['flink_version']}: {stats['classes_scanned']} classes scanned, "
+        f"{stats['classes_with_options']} with options, {stats['fields']} fields -> {stats['keys']} keys "
+        f"{dict(sorted(scopes.items()))}, {len(catalog['deprecated_key_map'])} deprecated keys, "
+        f"{len(stats['skipped'])} classes skipped; {stats['seconds']} s -> {args.out}",
+        file=sys.stderr,
+    )
     return 0
 
 

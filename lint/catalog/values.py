@@ -4,6 +4,7 @@ Each parser returns the parsed value or raises ValueError with the message a use
 Accept/reject verdicts must match Flink's own parsers exactly; tests/lint/test_values_differential.py
 runs Flink's parsers in the JVM to prove it.
 """
+
 from __future__ import annotations
 
 import math
@@ -56,9 +57,7 @@ def parse_memory_size(text: str) -> int:
         raise ValueError(f"memory size '{text}' does not start with a number")
     value = _parse_long_digits(number)
     if unit and unit not in _MEMORY_UNITS:
-        raise ValueError(
-            f"memory size unit '{unit}' is not one of b, k/kb, m/mb, g/gb, t/tb (powers of 1024)"
-        )
+        raise ValueError(f"memory size unit '{unit}' is not one of b, k/kb, m/mb, g/gb, t/tb (powers of 1024)")
     result = value * _MEMORY_UNITS.get(unit, 1)
     if result > _LONG_MAX:
         raise ValueError(f"memory size '{text}' overflows a 64-bit number of bytes")
@@ -66,8 +65,7 @@ def parse_memory_size(text: str) -> int:
 
 
 # ---------------------------------------------------------------- TimeUtils.parseDuration
-_NANOS = {"d": 86_400 * 10**9, "h": 3_600 * 10**9, "min": 60 * 10**9, "s": 10**9,
-          "ms": 10**6, "us": 10**3, "ns": 1}
+_NANOS = {"d": 86_400 * 10**9, "h": 3_600 * 10**9, "min": 60 * 10**9, "s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
 _DURATION_LABELS = {
     **dict.fromkeys(("d", "day", "days"), "d"),
     **dict.fromkeys(("h", "hour", "hours"), "h"),
@@ -88,9 +86,7 @@ _ISO_DURATION = re.compile(
 def _parse_iso_duration(text: str) -> int:
     match = _ISO_DURATION.fullmatch(text)
     if not match or match.group(3) == "T" or not any(match.group(i) for i in (2, 4, 5, 6)):
-        raise ValueError(
-            f"duration '{text}' is neither <number><unit> (e.g. 10 s, 500 ms, 5 min) nor ISO-8601 (PT10S)"
-        )
+        raise ValueError(f"duration '{text}' is neither <number><unit> (e.g. 10 s, 500 ms, 5 min) nor ISO-8601 (PT10S)")
     overflow = ValueError(f"duration '{text}' overflows")
 
     def exact(value: int) -> int:  # Math.multiplyExact / addExact on longs
@@ -101,7 +97,8 @@ def _parse_iso_duration(text: str) -> int:
     if any(len((match.group(group) or "").lstrip("+-").lstrip("0")) > 19 for group in (2, 4, 5, 6)):
         raise overflow  # Long.parseLong fails (and int() refuses more than 4,300 digits)
     days, hours, minutes, seconds = (
-        exact(int(re.sub(r"(?<![0-9])0+(?=[0-9])", "", match.group(group) or "0"))) * unit  # Long.parseLong, multiplyExact
+        exact(int(re.sub(r"(?<![0-9])0+(?=[0-9])", "", match.group(group) or "0")))
+        * unit  # Long.parseLong, multiplyExact
         for group, unit in ((2, 86_400), (4, 3_600), (5, 60), (6, 1))
     )
     days, hours, minutes = exact(days), exact(hours), exact(minutes)
@@ -133,9 +130,7 @@ def parse_duration_nanos(text: str) -> int:
     elif label in _DURATION_LABELS:
         unit = _DURATION_LABELS[label]
     else:
-        raise ValueError(
-            f"duration unit '{label}' is not one of d, h, min/m, s, ms, µs, ns (or their long names)"
-        )
+        raise ValueError(f"duration unit '{label}' is not one of d, h, min/m, s, ms, µs, ns (or their long names)")
     nanos = value * _NANOS[unit]
     if nanos // 10**9 > _LONG_MAX:  # java.time.Duration holds a long of seconds
         raise ValueError(f"duration '{text}' overflows")
@@ -175,7 +170,7 @@ def _parse_java_integer(text: str, bits: int, name: str) -> int:
     values = [_decimal_digit(char) for char in digits]
     if not digits or None in values:
         raise ValueError(f"'{text}' is not an {name}: expected digits with an optional sign, no spaces")
-    significant = values[next((i for i, digit in enumerate(values) if digit), len(values)):]
+    significant = values[next((i for i, digit in enumerate(values) if digit), len(values)) :]
     if len(significant) > 20:  # out of range anyway: no quadratic big-number arithmetic on a megabyte of digits
         raise ValueError(f"'{text}' is out of range for a {bits}-bit {name}")
     value = 0
@@ -297,9 +292,7 @@ def split_escaped(text: str, delimiter: str) -> list[str]:
         following = tokens[index + 1] if index + 1 < len(tokens) else None
         if kind == "quoted":
             if following and following[0] != "delimiter":
-                raise ValueError(
-                    f"Could not split string. Illegal quoting at position: {following[2] - 1}"
-                )
+                raise ValueError(f"Could not split string. Illegal quoting at position: {following[2] - 1}")
             items.append(item)
         elif kind == "unquoted":
             items.append(item)
@@ -332,8 +325,14 @@ class _YamlNotCollection(Exception):
 def _might_be_yaml_collection(text: str) -> bool:
     """False when YAML surely reads `text` as a scalar (or fails): then only the legacy syntax applies."""
     stripped = text.strip(" \t\r\n")
-    return ("\n" in text or "\r" in text or ": " in text or ":\t" in text or stripped.endswith(":")
-            or stripped.startswith(_YAML_INDICATORS))
+    return (
+        "\n" in text
+        or "\r" in text
+        or ": " in text
+        or ":\t" in text
+        or stripped.endswith(":")
+        or stripped.startswith(_YAML_INDICATORS)
+    )
 
 
 def resolve_core(text: str):
@@ -386,8 +385,13 @@ def _yaml_value(node, in_flow: bool = False):
     if isinstance(node, SequenceNode):
         items = []
         for item in node.value:
-            if (node.flow_style and isinstance(item, ScalarNode) and item.style is None
-                    and len(item.value) > 1 and item.value.endswith(":")):
+            if (
+                node.flow_style
+                and isinstance(item, ScalarNode)
+                and item.style is None
+                and len(item.value) > 1
+                and item.value.endswith(":")
+            ):
                 # `[a:]` is a single-pair mapping {a: null} in YAML 1.2 (ruamel reads the string "a:")
                 items.append(_YamlMapping([(_yaml_value(_plain(item, item.value[:-1]), True), None)]))
             else:
@@ -396,8 +400,7 @@ def _yaml_value(node, in_flow: bool = False):
     if isinstance(node, MappingNode):
         result, seen = _YamlMapping(), set()
         for key_node, value_node in node.value:
-            if node.flow_style and isinstance(key_node, ScalarNode) and key_node.style is None \
-                    and key_node.value == "":
+            if node.flow_style and isinstance(key_node, ScalarNode) and key_node.style is None and key_node.value == "":
                 raise _YamlNotCollection("empty key in a flow mapping")  # snakeyaml-engine fails on {: v}
             key = _yaml_value(key_node, in_flow or node.flow_style)
             if isinstance(key, list):
@@ -408,8 +411,12 @@ def _yaml_value(node, in_flow: bool = False):
             seen.add(typed_key)
             result.append((key, _yaml_value(value_node, in_flow or node.flow_style)))
         return result
-    if in_flow and node.style is None and node.value[:1] in ("-", "?", ":") and (
-            len(node.value) == 1 or node.value[1] in ",[]{} \t"):
+    if (
+        in_flow
+        and node.style is None
+        and node.value[:1] in ("-", "?", ":")
+        and (len(node.value) == 1 or node.value[1] in ",[]{} \t")
+    ):
         # YAML 1.2: a plain scalar starts with - ? : only if a safe character follows (ruamel is lenient)
         raise _YamlNotCollection("plain scalar starting with an indicator")
     return _yaml_scalar(node)
@@ -420,7 +427,8 @@ def _load_yaml_collection(text: str, kind: type):
     if not _might_be_yaml_collection(text):
         raise _YamlNotCollection("scalar")
     if text.lstrip().startswith(("[", "{")) and (
-            _YAML_TAB_BETWEEN_TOKENS.search(text) or _YAML_FLOW_TAB_AFTER_COLON.search(text)):
+        _YAML_TAB_BETWEEN_TOKENS.search(text) or _YAML_FLOW_TAB_AFTER_COLON.search(text)
+    ):
         raise _YamlNotCollection("tab used as a separator")
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
@@ -467,9 +475,13 @@ def _yaml_flow(value) -> str:
     if value is None:
         return "null"
     text = _java_to_string(value)
-    if isinstance(value, str) and (_YAML_NULL.fullmatch(text) or _YAML_BOOL.fullmatch(text)
-                                   or _YAML_INT.fullmatch(text) or _YAML_FLOAT.fullmatch(text)
-                                   or not _YAML_PLAIN_SAFE.fullmatch(text)):
+    if isinstance(value, str) and (
+        _YAML_NULL.fullmatch(text)
+        or _YAML_BOOL.fullmatch(text)
+        or _YAML_INT.fullmatch(text)
+        or _YAML_FLOAT.fullmatch(text)
+        or not _YAML_PLAIN_SAFE.fullmatch(text)
+    ):
         return "'" + text.replace("'", "''") + "'"
     return text
 

@@ -4,6 +4,7 @@ One entry point: `read_file(path, text, kind=None) -> (configs, findings)`. The 
 input problems (FL001 yaml-syntax, FL002 duplicate-key, unreadable input); rules see the configs.
 `text` may be bytes: then size, binary content and UTF-8 are checked first.
 """
+
 from __future__ import annotations
 
 from typing import Optional, Union
@@ -22,20 +23,26 @@ def decode(path: str, data: bytes) -> tuple[Optional[str], Optional[Finding]]:
     if len(data) > MAX_BYTES:
         return None, yaml_syntax.finding(
             f"file is {len(data) / 1048576:.1f} MiB, larger than the {MAX_BYTES // 1048576} MiB a configuration "
-            "can reasonably be: not read", Location(path, 1, 1))
+            "can reasonably be: not read",
+            Location(path, 1, 1),
+        )
     nul = data.find(b"\0", 0, 8192)
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
-        return None, yaml_syntax.finding("binary file (NUL byte): not a configuration",
-                                         Location(path, line, nul - (data.rfind(b"\n", 0, nul) + 1) + 1))
+        return None, yaml_syntax.finding(
+            "binary file (NUL byte): not a configuration",
+            Location(path, line, nul - (data.rfind(b"\n", 0, nul) + 1) + 1),
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        column = len(data[data.rfind(b"\n", 0, error.start) + 1:error.start].decode("utf-8", "replace")) + 1
+        column = len(data[data.rfind(b"\n", 0, error.start) + 1 : error.start].decode("utf-8", "replace")) + 1
         return None, yaml_syntax.finding(
             f"not UTF-8: byte 0x{data[error.start]:02x} cannot be decoded (Flink reads configuration as UTF-8)",
-            Location(path, line, column), hint="re-save the file as UTF-8")
+            Location(path, line, column),
+            hint="re-save the file as UTF-8",
+        )
     return text.removeprefix("\ufeff"), None
 
 
@@ -46,8 +53,9 @@ def _null(root) -> bool:
     return isinstance(root, ScalarNode) and root.tag == PLAIN and resolve_core(root.value) is None
 
 
-def read_file(path: str, text: Union[str, bytes], kind: Optional[str] = None
-              ) -> tuple[list[FlinkConfig], list[Finding]]:
+def read_file(
+    path: str, text: Union[str, bytes], kind: Optional[str] = None
+) -> tuple[list[FlinkConfig], list[Finding]]:
     """Every Flink configuration in the file, and the input problems found while reading it.
 
     kind: None (detect), "config-yaml", "flink-conf", "kubernetes" or "job-config".
@@ -94,9 +102,12 @@ def read_file(path: str, text: Union[str, bytes], kind: Optional[str] = None
             from flink_lint.documents.flink_yaml import read_root
 
             if index > 0 and (kind or detect.kind_by_name(path)) == "config-yaml":
-                findings.append(yaml_syntax.finding(
-                    "more than one YAML document: Flink reads config.yaml as a single document",
-                    Location(path, root.start_mark.line + 1, root.start_mark.column + 1)))
+                findings.append(
+                    yaml_syntax.finding(
+                        "more than one YAML document: Flink reads config.yaml as a single document",
+                        Location(path, root.start_mark.line + 1, root.start_mark.column + 1),
+                    )
+                )
             found, problems = read_root(path, root)
         elif document_kind == "kubernetes":
             from flink_lint.documents.kubernetes import read_manifest

@@ -6,6 +6,7 @@
   mapping in a file named `config.yaml` -> config-yaml; anything else is not ours and is ignored.
 - a file that does not parse is reported only when it is ours by name or by content.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,7 +20,9 @@ from flink_lint.documents.yaml_nodes import YamlError, compose_documents
 KINDS = ("config-yaml", "flink-conf", "kubernetes", "job-config", "python")  # python: PyFlink job code
 _FLINKY_TEXT = re.compile(
     r"^\s*(?:(?:taskmanager|jobmanager|execution|state|parallelism|restart-strategy|high-availability|"
-    r"pipeline)\.[\w.-]+\s*:|apiVersion:\s*flink\.apache\.org/)", re.MULTILINE)
+    r"pipeline)\.[\w.-]+\s*:|apiVersion:\s*flink\.apache\.org/)",
+    re.MULTILINE,
+)
 
 
 @lru_cache(maxsize=1)
@@ -51,8 +54,12 @@ def kind_by_name(path: str) -> str | None:
 def looks_like_flink(path: str, text: str) -> bool:
     """For a file that does not parse: is it ours, so that its syntax error is worth reporting?"""
     name = os.path.basename(path).lower()
-    return (kind_by_name(path) is not None or name.endswith(("config.yaml", "config.yml")) or "flink" in name
-            or bool(_FLINKY_TEXT.search(text)))
+    return (
+        kind_by_name(path) is not None
+        or name.endswith(("config.yaml", "config.yml"))
+        or "flink" in name
+        or bool(_FLINKY_TEXT.search(text))
+    )
 
 
 def _flat_keys(node: MappingNode, prefix: str = "", out: list | None = None, depth: int = 0) -> list:

@@ -6,13 +6,23 @@ Flink's string form of the loaded value (`1000.0`, `true`, `[a, b]`). A duplicat
 mapping makes Flink refuse the file; the same key nested and dotted is accepted, the last one wins.
 A null value (`key:`, `~`, `null`) makes Flink refuse the file.
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
 from yaml.nodes import MappingNode, Node, SequenceNode
 
-from flink_lint.documents.yaml_nodes import Budget, check_collection_tag, YamlError, YamlLimitError, compose_documents, key_text, location, scalar_value
+from flink_lint.documents.yaml_nodes import (
+    Budget,
+    check_collection_tag,
+    YamlError,
+    YamlLimitError,
+    compose_documents,
+    key_text,
+    location,
+    scalar_value,
+)
 from flink_lint.model import Finding, FlinkConfig, Location, Setting
 from flink_lint.rules.config import duplicate_key, yaml_syntax
 
@@ -32,8 +42,9 @@ def flink_object(node: Node, budget: Budget, depth: int = 0) -> Any:
     if isinstance(node, (MappingNode, SequenceNode)):
         check_collection_tag(node)
     if isinstance(node, MappingNode):
-        return _YamlMapping((flink_object(k, budget, depth + 1), flink_object(v, budget, depth + 1))
-                            for k, v in node.value)
+        return _YamlMapping(
+            (flink_object(k, budget, depth + 1), flink_object(v, budget, depth + 1)) for k, v in node.value
+        )
     if isinstance(node, SequenceNode):
         return [flink_object(item, budget, depth + 1) for item in node.value]
     return scalar_value(node)
@@ -46,10 +57,15 @@ class Flattener:
     than a warning. loader(node) -> (raw value, Flink string) or raise YamlError.
     """
 
-    def __init__(self, path: str, *, loader: Optional[Callable] = None, refuse_duplicates: bool = True,
-                 null_message: Optional[str] = "`{key}` has no value: Flink refuses a null value "
-                                               "(\"Value must not be null\")",
-                 duplicate_consequence: str = "Flink refuses a config.yaml with a duplicate key"):
+    def __init__(
+        self,
+        path: str,
+        *,
+        loader: Optional[Callable] = None,
+        refuse_duplicates: bool = True,
+        null_message: Optional[str] = '`{key}` has no value: Flink refuses a null value ("Value must not be null")',
+        duplicate_consequence: str = "Flink refuses a config.yaml with a duplicate key",
+    ):
         self.path = path
         self.loader = loader or self._flink_value
         self.refuse_duplicates = refuse_duplicates
@@ -85,9 +101,14 @@ class Flattener:
             if duplicate_here and not reported:
                 severity = "error" if self.refuse_duplicates else "warning"
                 consequence = self.duplicate_consequence if self.refuse_duplicates else "only the last value is used"
-                self.findings.append(duplicate_key.finding(
-                    f"duplicate key `{key}` (first at line {seen_here[key].line}): {consequence}",
-                    key_loc, severity, hint="remove one of the two"))
+                self.findings.append(
+                    duplicate_key.finding(
+                        f"duplicate key `{key}` (first at line {seen_here[key].line}): {consequence}",
+                        key_loc,
+                        severity,
+                        hint="remove one of the two",
+                    )
+                )
             seen_here.setdefault(key, key_loc)
             if isinstance(value_node, MappingNode):
                 self.flatten(value_node, key + ".", depth + 1, reported or duplicate_here)
@@ -101,25 +122,40 @@ class Flattener:
                 continue
             if text is None:
                 if self.null_message:
-                    self.findings.append(yaml_syntax.finding(
-                        self.null_message.format(key=key), key_loc, hint="give it a value or delete the line"))
+                    self.findings.append(
+                        yaml_syntax.finding(
+                            self.null_message.format(key=key), key_loc, hint="give it a value or delete the line"
+                        )
+                    )
                 continue
             first = self._first.get(key)
             if first is not None and not duplicate_here and not reported:
-                self.findings.append(duplicate_key.finding(
-                    f"`{key}` is set again (first at line {first.line}, written differently): "
-                    "Flink uses this last value", key_loc, "warning", hint="keep one of the two settings"))
-            self.settings.append(Setting(key=key, value=text, key_location=key_loc,
-                                         value_location=location(self.path, value_node), raw=raw,
-                                         duplicate_of=first))
+                self.findings.append(
+                    duplicate_key.finding(
+                        f"`{key}` is set again (first at line {first.line}, written differently): "
+                        "Flink uses this last value",
+                        key_loc,
+                        "warning",
+                        hint="keep one of the two settings",
+                    )
+                )
+            self.settings.append(
+                Setting(
+                    key=key,
+                    value=text,
+                    key_location=key_loc,
+                    value_location=location(self.path, value_node),
+                    raw=raw,
+                    duplicate_of=first,
+                )
+            )
             self._first.setdefault(key, key_loc)
 
 
 def read_root(path: str, root: Node, kind: str = "config-yaml") -> tuple[list[FlinkConfig], list[Finding]]:
     """One parsed config.yaml document."""
     if not isinstance(root, MappingNode):
-        return [], [yaml_syntax.finding("config.yaml must be a mapping of option keys to values",
-                                        location(path, root))]
+        return [], [yaml_syntax.finding("config.yaml must be a mapping of option keys to values", location(path, root))]
     flattener = Flattener(path)
     try:
         flattener.flatten(root)
@@ -139,7 +175,10 @@ def read_config_yaml(path: str, text: str, kind: str = "config-yaml") -> tuple[l
         return [FlinkConfig(path=path, kind=kind, location=Location(path, 1, 1))], []
     configs, findings = read_root(path, documents[0], kind)
     if len(documents) > 1:
-        findings.append(yaml_syntax.finding(
-            "more than one YAML document: Flink reads config.yaml as a single document",
-            location(path, documents[1])))
+        findings.append(
+            yaml_syntax.finding(
+                "more than one YAML document: Flink reads config.yaml as a single document",
+                location(path, documents[1]),
+            )
+        )
     return configs, findings

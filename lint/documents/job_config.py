@@ -7,6 +7,7 @@ the string the job will set. The FlinkConfig (kind "job-config") carries in its 
 `job` (the job section as plain values), `document` (the whole file as plain values) and
 `positions` (a JobConfigPositions that maps a JSON-Schema instance path to a Location).
 """
+
 from __future__ import annotations
 
 from typing import Any, Optional
@@ -87,9 +88,16 @@ def read_job_config(path: str, root: Node) -> tuple[list[FlinkConfig], list[Find
     except YamlError as error:
         return [], [yaml_syntax.from_error(path, error)]
     job = document.get("job") if isinstance(document, dict) else None
-    config = FlinkConfig(path=path, kind="job-config", location=location(path, root),
-                         context={"job": job if isinstance(job, dict) else {}, "document": document,
-                                  "positions": JobConfigPositions(path, root)})
+    config = FlinkConfig(
+        path=path,
+        kind="job-config",
+        location=location(path, root),
+        context={
+            "job": job if isinstance(job, dict) else {},
+            "document": document,
+            "positions": JobConfigPositions(path, root),
+        },
+    )
     flink = get(root, "flink")
     if isinstance(flink, MappingNode):
         flattener = Flattener(path, refuse_duplicates=False, null_message=None)

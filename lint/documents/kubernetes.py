@@ -11,6 +11,7 @@
   with the matching reader and every location is moved into the manifest (for a literal block
   scalar `|` line and column are exact; other scalar styles point at the start of the value).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -46,7 +47,7 @@ def _scalar(node: Optional[Node]) -> Optional[str]:
 
 
 def manifest_kind(root: Node) -> Optional[str]:
-    """"flink-deployment", "flink-session-job", "configmap" (with embedded Flink config) or None."""
+    """ "flink-deployment", "flink-session-job", "configmap" (with embedded Flink config) or None."""
     kind = _scalar(get(root, "kind"))
     api = _scalar(get(root, "apiVersion")) or ""
     if kind in OPERATOR_KINDS and api.startswith("flink.apache.org/"):
@@ -63,8 +64,10 @@ def read_manifest(path: str, root: MappingNode, text: str) -> tuple[list[FlinkCo
     if kind is None:
         return [], []
     spec = get(root, "spec")
-    context: dict = {"name": _scalar(get(root, "metadata", "name")) or "",
-                     "kubernetes.kind": _scalar(get(root, "kind"))}
+    context: dict = {
+        "name": _scalar(get(root, "metadata", "name")) or "",
+        "kubernetes.kind": _scalar(get(root, "kind")),
+    }
     if kind == "flink-session-job":
         context["deployment"] = "session-job"
     else:
@@ -72,8 +75,9 @@ def read_manifest(path: str, root: MappingNode, text: str) -> tuple[list[FlinkCo
     budget = Budget()
     findings: list[Finding] = []
     if spec is not None and not isinstance(spec, MappingNode) and not _null(spec):
-        findings.append(yaml_syntax.finding(f"spec of a {context['kubernetes.kind']} must be a mapping",
-                                            location(path, spec)))
+        findings.append(
+            yaml_syntax.finding(f"spec of a {context['kubernetes.kind']} must be a mapping", location(path, spec))
+        )
     for name, parts in _CONTEXT_PATHS:
         node = get(spec, *parts)
         if node is not None:
@@ -83,11 +87,15 @@ def read_manifest(path: str, root: MappingNode, text: str) -> tuple[list[FlinkCo
                 findings.append(yaml_syntax.from_error(path, error))
     configuration = get(spec, "flinkConfiguration")
     start = key_node(spec, "flinkConfiguration")
-    config = FlinkConfig(path=path, kind=kind, context=context,
-                         location=location(path, start if start is not None else root))
+    config = FlinkConfig(
+        path=path, kind=kind, context=context, location=location(path, start if start is not None else root)
+    )
     if isinstance(configuration, MappingNode):
-        flattener = Flattener(path, null_message="`{key}` has no value: the operator needs a string for every key",
-                              duplicate_consequence="kubectl refuses a manifest with a duplicate key")
+        flattener = Flattener(
+            path,
+            null_message="`{key}` has no value: the operator needs a string for every key",
+            duplicate_consequence="kubectl refuses a manifest with a duplicate key",
+        )
         try:
             flattener.flatten(configuration)
         except YamlError as error:
@@ -95,8 +103,11 @@ def read_manifest(path: str, root: MappingNode, text: str) -> tuple[list[FlinkCo
         config.settings = flattener.settings
         findings.extend(flattener.findings)
     elif configuration is not None and not _null(configuration):
-        findings.append(yaml_syntax.finding("spec.flinkConfiguration must be a mapping of Flink keys to values",
-                                            location(path, configuration)))
+        findings.append(
+            yaml_syntax.finding(
+                "spec.flinkConfiguration must be a mapping of Flink keys to values", location(path, configuration)
+            )
+        )
     return [config], findings
 
 
@@ -110,12 +121,12 @@ def _embedded_offsets(text: str, node: ScalarNode) -> Optional[tuple[int, int]]:
         return None
     lines = text.splitlines()
     header_line = node.start_mark.line
-    header = lines[header_line][node.start_mark.column:] if header_line < len(lines) else ""
+    header = lines[header_line][node.start_mark.column :] if header_line < len(lines) else ""
     explicit = re.match(r"\|[+-]?([1-9])|\|([1-9])[+-]?", header)
     if explicit:
         parent_indent = len(lines[header_line]) - len(lines[header_line].lstrip(" "))
         return header_line + 1, parent_indent + int(explicit.group(1) or explicit.group(2))
-    for line in lines[header_line + 1:]:
+    for line in lines[header_line + 1 :]:
         if line.strip():
             return header_line + 1, len(line) - len(line.lstrip(" "))
     return header_line + 1, 0
@@ -125,8 +136,12 @@ def _moved(item, move):
     if isinstance(item, Finding):
         item.location = move(item.location)
         return item
-    return dataclasses.replace(item, key_location=move(item.key_location), value_location=move(item.value_location),
-                               duplicate_of=move(item.duplicate_of) if item.duplicate_of else None)
+    return dataclasses.replace(
+        item,
+        key_location=move(item.key_location),
+        value_location=move(item.value_location),
+        duplicate_of=move(item.duplicate_of) if item.duplicate_of else None,
+    )
 
 
 def _read_configmap(path: str, root: MappingNode, text: str) -> tuple[list[FlinkConfig], list[Finding]]:
@@ -134,25 +149,33 @@ def _read_configmap(path: str, root: MappingNode, text: str) -> tuple[list[Flink
     for name, kind in EMBEDDED.items():
         node = get(root, "data", name)
         if node is not None and not isinstance(node, ScalarNode):
-            findings.append(yaml_syntax.finding(f"data.{name} must be a string (the file's text): kubectl refuses "
-                                                "a ConfigMap whose data holds a mapping or list", location(path, node)))
+            findings.append(
+                yaml_syntax.finding(
+                    f"data.{name} must be a string (the file's text): kubectl refuses "
+                    "a ConfigMap whose data holds a mapping or list",
+                    location(path, node),
+                )
+            )
         if not isinstance(node, ScalarNode):
             continue
         offsets = _embedded_offsets(text, node) if text else None
         start = location(path, node)
         if offsets:
             line_offset, column_offset = offsets
-            move = lambda loc: shift(loc, line_offset, column_offset)  # noqa: E731
+            move = lambda loc, dl=line_offset, dc=column_offset: shift(loc, dl, dc)  # noqa: E731
         else:
-            move = lambda loc: Location(path, start.line, start.column)  # noqa: E731
+            move = lambda loc, at=start: Location(path, at.line, at.column)  # noqa: E731
         reader = read_flink_conf if kind == "flink-conf" else read_config_yaml
         inner_configs, inner_findings = reader(path, node.value)
         for config in inner_configs:
             config.kind = "configmap"
             config.settings = [_moved(setting, move) for setting in config.settings]
             config.location = location(path, key_node(get(root, "data"), name))
-            config.context = {"name": _scalar(get(root, "metadata", "name")) or "", "embedded": name,
-                              "embedded_kind": kind}
+            config.context = {
+                "name": _scalar(get(root, "metadata", "name")) or "",
+                "embedded": name,
+                "embedded_kind": kind,
+            }
             configs.append(config)
         findings.extend(_moved(finding, move) for finding in inner_findings)
     return configs, findings

@@ -15,6 +15,7 @@
 
 Syntax errors, deep nesting and oversized files become one located `python-syntax` finding.
 """
+
 from __future__ import annotations
 
 import ast
@@ -242,8 +243,11 @@ class PythonSource:
         elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
             if cls is not None:
                 cls.attributes.setdefault(target.attr, []).append((value, method))
-        elif isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple, ast.List)) \
-                and len(target.elts) == len(value.elts):
+        elif (
+            isinstance(target, (ast.Tuple, ast.List))
+            and isinstance(value, (ast.Tuple, ast.List))
+            and len(target.elts) == len(value.elts)
+        ):
             for sub_target, sub_value in zip(target.elts, value.elts):
                 self._bind(sub_target, sub_value, statement, scope, cls, method)
 
@@ -343,8 +347,13 @@ class PythonSource:
                 if bound is None:
                     return node, site
                 node, site = bound[0], _site_in(site, bound[1])
-            elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self" \
-                    and site is not None and site.cls is not None:
+            elif (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "self"
+                and site is not None
+                and site.cls is not None
+            ):
                 values = site.cls.attributes.get(node.attr, [])
                 if len(values) != 1 or values[0][0] is node:
                     return node, site
@@ -368,8 +377,13 @@ class PythonSource:
                 if bound is not None and bound[0] is not current:
                     current, site = bound[0], _site_in(site, bound[1])
                     continue
-            if isinstance(current, ast.Attribute) and isinstance(current.value, ast.Name) \
-                    and current.value.id == "self" and site is not None and site.cls is not None:
+            if (
+                isinstance(current, ast.Attribute)
+                and isinstance(current.value, ast.Name)
+                and current.value.id == "self"
+                and site is not None
+                and site.cls is not None
+            ):
                 values = site.cls.attributes.get(current.attr, [])
                 if len(values) == 1 and values[0][0] is not current:
                     value, method = values[0]
@@ -452,8 +466,13 @@ def _extract_sql(source: PythonSource) -> Iterator[SqlText]:
         if not isinstance(func, ast.Attribute) or func.attr not in SQL_METHODS or not site.call.args:
             continue
         receiver = source.qualname(func.value, site)
-        if receiver and "." in receiver and not source.is_flink(receiver) and not receiver.startswith(("self.", "cls.")) \
-                and receiver.split(".", 1)[0] in {name.split(".", 1)[0] for name in source.imports.values()}:
+        if (
+            receiver
+            and "." in receiver
+            and not source.is_flink(receiver)
+            and not receiver.startswith(("self.", "cls."))
+            and receiver.split(".", 1)[0] in {name.split(".", 1)[0] for name in source.imports.values()}
+        ):
             continue  # a method of a non-Flink library object (a database client's `execute_sql`)
         pieces: list = []
         parts: list = []
@@ -484,10 +503,15 @@ def _sql_parts(source, node, site, parts, pieces, depth) -> bool:
                 parts.append(PLACEHOLDER)
         return True
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        return _sql_parts(source, node.left, site, parts, pieces, depth + 1) and \
-            _sql_parts(source, node.right, site, parts, pieces, depth + 1)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant) \
-            and isinstance(node.left.value, str):
+        return _sql_parts(source, node.left, site, parts, pieces, depth + 1) and _sql_parts(
+            source, node.right, site, parts, pieces, depth + 1
+        )
+    if (
+        isinstance(node, ast.BinOp)
+        and isinstance(node.op, ast.Mod)
+        and isinstance(node.left, ast.Constant)
+        and isinstance(node.left.value, str)
+    ):
         pieces.append((offset, (node.lineno, source._column(node.lineno, node.col_offset), False)))
         parts.append(_PERCENT_FIELD.sub(PLACEHOLDER, node.left.value))
         return True
@@ -524,7 +548,7 @@ def _anchor(source: PythonSource, node: ast.Constant) -> tuple:
     if not match or "\\" in segment:
         return line, column, False
     quote = match.group(2)
-    content = segment[match.end():len(segment) - len(quote)]
+    content = segment[match.end() : len(segment) - len(quote)]
     if content != node.value:  # implicit concatenation or escapes: the literal's start is the best we can say
         return line, column, False
     return line, column + match.end(), True
@@ -541,22 +565,34 @@ def read_python(path: str, data) -> tuple:
         if len(data) > MAX_BYTES:
             if not _OURS.search(data[:65536].decode("utf-8", "replace")):
                 return None, []
-            return None, [python_syntax.finding(
-                f"file is {len(data) / 1048576:.1f} MiB, larger than the {MAX_BYTES // 1048576} MiB a job module "
-                "can reasonably be: not read", here)]
+            return None, [
+                python_syntax.finding(
+                    f"file is {len(data) / 1048576:.1f} MiB, larger than the {MAX_BYTES // 1048576} MiB a job module "
+                    "can reasonably be: not read",
+                    here,
+                )
+            ]
         nul = data.find(b"\0")
         if nul >= 0:
             line = data.count(b"\n", 0, nul) + 1
-            return None, [python_syntax.finding("binary file (NUL byte): Python cannot read it as source code",
-                                                Location(path, line, nul - (data.rfind(b"\n", 0, nul) + 1) + 1))]
+            return None, [
+                python_syntax.finding(
+                    "binary file (NUL byte): Python cannot read it as source code",
+                    Location(path, line, nul - (data.rfind(b"\n", 0, nul) + 1) + 1),
+                )
+            ]
         try:
             encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
             text = data.decode(encoding)
         except UnicodeDecodeError as error:
             line = data.count(b"\n", 0, error.start) + 1
-            return None, [python_syntax.finding(
-                f"cannot decode the file as {error.encoding}: byte 0x{data[error.start]:02x} (add a coding "
-                "declaration or save it as UTF-8)", Location(path, line, 1))]
+            return None, [
+                python_syntax.finding(
+                    f"cannot decode the file as {error.encoding}: byte 0x{data[error.start]:02x} (add a coding "
+                    "declaration or save it as UTF-8)",
+                    Location(path, line, 1),
+                )
+            ]
         except (SyntaxError, LookupError) as error:
             return None, [python_syntax.finding(f"cannot decode the file: {error}", here)]
         text = text.removeprefix("\ufeff")
@@ -577,11 +613,15 @@ def read_python(path: str, data) -> tuple:
     except SyntaxError as error:
         line = min(max(error.lineno or 1, 1), max(text.count("\n") + 1, 1))
         message = error.msg or "invalid syntax"
-        return None, [python_syntax.finding(f"Python syntax error: {message}",
-                                            Location(path, line, max(error.offset or 1, 1)))]
+        return None, [
+            python_syntax.finding(f"Python syntax error: {message}", Location(path, line, max(error.offset or 1, 1)))
+        ]
     except (RecursionError, MemoryError) as error:
-        return None, [python_syntax.finding(
-            f"expressions nested too deeply to analyze ({type(error).__name__}): not checked", here)]
+        return None, [
+            python_syntax.finding(
+                f"expressions nested too deeply to analyze ({type(error).__name__}): not checked", here
+            )
+        ]
     except ValueError as error:
         return None, [python_syntax.finding(f"cannot parse the file: {error}", here)]
     if not ours:
@@ -593,8 +633,11 @@ def read_python(path: str, data) -> tuple:
             return None, [python_syntax.finding(f"Python syntax error: {message}", source.location(node))]
         return source, []
     except (RecursionError, MemoryError) as error:
-        return None, [python_syntax.finding(
-            f"expressions nested too deeply to analyze ({type(error).__name__}): not checked", here)]
+        return None, [
+            python_syntax.finding(
+                f"expressions nested too deeply to analyze ({type(error).__name__}): not checked", here
+            )
+        ]
 
 
 def directives(path: str, text: str) -> list:

@@ -10,6 +10,7 @@ Guards for hostile input: aliases are counted while walking (an alias bomb stops
 nesting deeper than MAX_DEPTH is refused before libyaml's recursive composer sees it, and tags
 outside the core schema (`!!python/object`) are errors, never constructed.
 """
+
 from __future__ import annotations
 
 import re
@@ -116,9 +117,13 @@ def location(path: str, node: Node) -> Location:
 
 def shift(loc: Location, line_offset: int, column_offset: int) -> Location:
     """A location inside embedded text moved to the enclosing file (column shift on every line)."""
-    return Location(loc.path, loc.line + line_offset, loc.column + column_offset,
-                    None if loc.end_line is None else loc.end_line + line_offset,
-                    None if loc.end_column is None else loc.end_column + column_offset)
+    return Location(
+        loc.path,
+        loc.line + line_offset,
+        loc.column + column_offset,
+        None if loc.end_line is None else loc.end_line + line_offset,
+        None if loc.end_column is None else loc.end_column + column_offset,
+    )
 
 
 # ---------------------------------------------------------------- scalar typing
@@ -147,18 +152,27 @@ def scalar_value(node: ScalarNode, yaml11: bool = False) -> Any:
             return value
         if typed is float and isinstance(value, int) and not isinstance(value, bool):
             return float(value)
-        raise YamlError(f"'{node.value}' is not a valid {tag.rsplit(':', 1)[-1]}",
-                        node.start_mark.line + 1, node.start_mark.column + 1)
-    raise YamlError(f"unsupported tag {tag.replace(CORE, '!!')}: Flink's YAML reader refuses it",
-                    node.start_mark.line + 1, node.start_mark.column + 1)
+        raise YamlError(
+            f"'{node.value}' is not a valid {tag.rsplit(':', 1)[-1]}",
+            node.start_mark.line + 1,
+            node.start_mark.column + 1,
+        )
+    raise YamlError(
+        f"unsupported tag {tag.replace(CORE, '!!')}: Flink's YAML reader refuses it",
+        node.start_mark.line + 1,
+        node.start_mark.column + 1,
+    )
 
 
 def check_collection_tag(node: Node) -> None:
     """Raise YamlError for a mapping or sequence with a tag outside the core schema (`!!python/tuple`)."""
     expected = CORE + ("map" if isinstance(node, MappingNode) else "seq")
     if node.tag not in (expected, "!"):
-        raise YamlError(f"unsupported tag {node.tag.replace(CORE, '!!')}: Flink's YAML reader refuses it",
-                        node.start_mark.line + 1, node.start_mark.column + 1)
+        raise YamlError(
+            f"unsupported tag {node.tag.replace(CORE, '!!')}: Flink's YAML reader refuses it",
+            node.start_mark.line + 1,
+            node.start_mark.column + 1,
+        )
 
 
 # ---------------------------------------------------------------- walking with guards
@@ -171,11 +185,15 @@ class Budget:
     def visit(self, node: Node, depth: int) -> None:
         self.visited += 1
         if self.visited > MAX_NODES:
-            raise YamlLimitError(f"document expands to more than {MAX_NODES:,} nodes (alias bomb?)",
-                            node.start_mark.line + 1, node.start_mark.column + 1)
+            raise YamlLimitError(
+                f"document expands to more than {MAX_NODES:,} nodes (alias bomb?)",
+                node.start_mark.line + 1,
+                node.start_mark.column + 1,
+            )
         if depth > MAX_DEPTH:
-            raise YamlLimitError(f"nesting deeper than {MAX_DEPTH} levels",
-                            node.start_mark.line + 1, node.start_mark.column + 1)
+            raise YamlLimitError(
+                f"nesting deeper than {MAX_DEPTH} levels", node.start_mark.line + 1, node.start_mark.column + 1
+            )
 
 
 def to_python(node: Node, budget: Budget, yaml11: bool = False, depth: int = 0) -> Any:
@@ -184,8 +202,9 @@ def to_python(node: Node, budget: Budget, yaml11: bool = False, depth: int = 0) 
     if isinstance(node, (MappingNode, SequenceNode)):
         check_collection_tag(node)
     if isinstance(node, MappingNode):
-        return {_key(key, budget, yaml11, depth): to_python(value, budget, yaml11, depth + 1)
-                for key, value in node.value}
+        return {
+            _key(key, budget, yaml11, depth): to_python(value, budget, yaml11, depth + 1) for key, value in node.value
+        }
     if isinstance(node, SequenceNode):
         return [to_python(item, budget, yaml11, depth + 1) for item in node.value]
     return scalar_value(node, yaml11)

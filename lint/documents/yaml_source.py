@@ -4,6 +4,7 @@ pyyaml's composer gives nodes with start marks; we build the values ourselves so
 like ("job", "window", "size") maps back to line and column (1-based), duplicate keys are
 reported instead of silently overwritten, and aliases cannot expand without bound.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -64,9 +65,7 @@ class _Builder:
     def build(self, node: yaml.Node, path: Path) -> Any:
         self.visited += 1
         if self.visited > MAX_NODES:
-            raise YamlSyntaxError(
-                f"document expands to more than {MAX_NODES:,} nodes (alias bomb?)", _mark(node)
-            )
+            raise YamlSyntaxError(f"document expands to more than {MAX_NODES:,} nodes (alias bomb?)", _mark(node))
         self.document.positions.setdefault(path, _mark(node))
         if isinstance(node, yaml.MappingNode):
             result: dict = {}
@@ -78,9 +77,7 @@ class _Builder:
                     raise YamlSyntaxError("a mapping key must be a scalar", _mark(key_node))
                 child = path + (key,)
                 if key in result:
-                    self.document.duplicates.append(
-                        (child, self.document.key_positions[child], _mark(key_node))
-                    )
+                    self.document.duplicates.append((child, self.document.key_positions[child], _mark(key_node)))
                     self.document.positions.pop(child, None)
                 self.document.key_positions[child] = _mark(key_node)
                 result[key] = self.build(value_node, child)

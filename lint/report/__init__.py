@@ -1,4 +1,5 @@
 """Output formats: text, json, sarif, github. Each module has render(report, rules) -> str."""
+
 from __future__ import annotations
 
 import importlib

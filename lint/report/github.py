@@ -3,6 +3,7 @@
 Paths are relative to the working directory without `./` (GitHub matches them to the diff).
 Properties and messages are escaped as the runner expects (%, CR, LF; plus : and , in properties).
 """
+
 from __future__ import annotations
 
 LEVELS = {"error": "error", "warning": "warning", "info": "notice"}

@@ -1,5 +1,6 @@
 """{"findings": [{path, line, column, end_line, end_column, rule, name, severity, message, hint,
 fix}], "summary": {"error": n, "warning": n, "info": n, "files": n, "flink_version": v}}."""
+
 from __future__ import annotations
 
 import json
@@ -8,18 +9,23 @@ import json
 def finding_dict(finding) -> dict:
     where = finding.location
     return {
-        "path": where.path, "line": where.line, "column": where.column,
+        "path": where.path,
+        "line": where.line,
+        "column": where.column,
         "end_line": where.end_line if where.end_line is not None else where.line,
         "end_column": where.end_column if where.end_column is not None else where.column,
-        "rule": finding.rule, "name": finding.name, "severity": finding.severity,
-        "message": finding.message, "hint": finding.hint,
-        "fix": None if finding.fix is None else {"kind": finding.fix.kind, "key": finding.fix.key,
-                                                 "new_text": finding.fix.new_text},
+        "rule": finding.rule,
+        "name": finding.name,
+        "severity": finding.severity,
+        "message": finding.message,
+        "hint": finding.hint,
+        "fix": None
+        if finding.fix is None
+        else {"kind": finding.fix.kind, "key": finding.fix.key, "new_text": finding.fix.new_text},
     }
 
 
 def render(report, rules) -> str:
     summary = dict(report.counts())
-    summary.update(files=report.files_checked, flink_version=report.flink_version,
-                   fixed=sum(report.fixed.values()))
+    summary.update(files=report.files_checked, flink_version=report.flink_version, fixed=sum(report.fixed.values()))
     return json.dumps({"findings": [finding_dict(f) for f in report.findings], "summary": summary}, indent=2) + "\n"

@@ -3,6 +3,7 @@
 Relative paths are given against %SRCROOT% (the working directory), which GitHub code scanning
 resolves to the repository root; columns count Unicode code points (`columnKind`).
 """
+
 from __future__ import annotations
 
 import json
@@ -68,16 +69,20 @@ def render(report, rules) -> str:
     sarif = {
         "$schema": SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "flink-lint",
-                "informationUri": DOCS,
-                "version": _version(),
-                "rules": [rule_descriptor(rule) for rule in rules],
-            }},
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().as_uri() + "/"}},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "flink-lint",
+                        "informationUri": DOCS,
+                        "version": _version(),
+                        "rules": [rule_descriptor(rule) for rule in rules],
+                    }
+                },
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().as_uri() + "/"}},
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
     }
     return json.dumps(sarif, indent=2) + "\n"

@@ -1,4 +1,5 @@
 """`path:line:col: CODE name [severity] message`, then the hint indented; a summary line last."""
+
 from __future__ import annotations
 
 
@@ -6,8 +7,10 @@ def render(report, rules) -> str:
     lines = []
     for finding in report.findings:
         where = finding.location
-        lines.append(f"{where.path}:{where.line}:{where.column}: {finding.rule} {finding.name} "
-                     f"[{finding.severity}] {finding.message}")
+        lines.append(
+            f"{where.path}:{where.line}:{where.column}: {finding.rule} {finding.name} "
+            f"[{finding.severity}] {finding.message}"
+        )
         if finding.hint:
             lines.append(f"    hint: {finding.hint}" + ("  (fixable with --fix)" if finding.fix else ""))
         elif finding.fix:
@@ -17,8 +20,9 @@ def render(report, rules) -> str:
     files = f"{report.files_checked} file{'s' if report.files_checked != 1 else ''}"
     if total:
         detail = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items() if n)
-        lines.append(f"Found {total} problem{'s' if total != 1 else ''} ({detail}) in {files} "
-                     f"(Flink {report.flink_version}).")
+        lines.append(
+            f"Found {total} problem{'s' if total != 1 else ''} ({detail}) in {files} (Flink {report.flink_version})."
+        )
     else:
         lines.append(f"All checks passed: {files} (Flink {report.flink_version}).")
     if report.fixed:

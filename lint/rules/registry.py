@@ -4,8 +4,10 @@ rules are loaded (never registered as a side effect of importing something else)
 A rule module has CODE ("FL102"), NAME ("deprecated-key"), SEVERITY ("error" | "warning" |
 "info"), FIXABLE (bool), a docstring with the sections **What it does**, **Why is this bad**,
 **Example**, **Use instead**, **Fix** (tests/lint/test_docs.py enforces them), and
-`check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]`.
+`check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]`: the rule yields only the
+message, location, hint and fix; the engine stamps CODE, NAME and SEVERITY into a Finding.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -15,41 +17,41 @@ from types import ModuleType
 
 # Input-level rules: produced while reading a file (lint/documents/) or by the engine.
 INPUT_RULES = [
-    "flink_lint.rules.config.yaml_syntax",         # FL001 yaml-syntax
-    "flink_lint.rules.config.duplicate_key",       # FL002 duplicate-key
-    "flink_lint.rules.config.schema",              # FL003 schema
+    "flink_lint.rules.config.yaml_syntax",  # FL001 yaml-syntax
+    "flink_lint.rules.config.duplicate_key",  # FL002 duplicate-key
+    "flink_lint.rules.config.schema",  # FL003 schema
     "flink_lint.rules.config.unused_suppression",  # FL009 unused-suppression
 ]
 
 # Configuration rules FL101-FL699: one line per module, appended by their authors.
 # ---- config rules: append below this line ----
 CONFIG_RULES = [
-    "flink_lint.rules.config.unknown_key",        # FL101 unknown-key
-    "flink_lint.rules.config.deprecated_key",     # FL102 deprecated-key
-    "flink_lint.rules.config.removed_key",        # FL103 removed-key
-    "flink_lint.rules.config.invalid_value",      # FL104 invalid-value
-    "flink_lint.rules.config.network_memory_range", # FL201 network-memory-range
-    "flink_lint.rules.config.segment_size",       # FL202 segment-size
-    "flink_lint.rules.config.network_buffers_insufficient", # FL203 network-buffers-insufficient
-    "flink_lint.rules.config.backpressure_without_debloating", # FL204 backpressure-without-debloating
+    "flink_lint.rules.config.unknown_key",  # FL101 unknown-key
+    "flink_lint.rules.config.deprecated_key",  # FL102 deprecated-key
+    "flink_lint.rules.config.removed_key",  # FL103 removed-key
+    "flink_lint.rules.config.invalid_value",  # FL104 invalid-value
+    "flink_lint.rules.config.network_memory_range",  # FL201 network-memory-range
+    "flink_lint.rules.config.segment_size",  # FL202 segment-size
+    "flink_lint.rules.config.network_buffers_insufficient",  # FL203 network-buffers-insufficient
+    "flink_lint.rules.config.backpressure_without_debloating",  # FL204 backpressure-without-debloating
     "flink_lint.rules.config.parallelism_range",  # FL301 parallelism-range
-    "flink_lint.rules.config.parallelism_above_max", # FL302 parallelism-above-max
-    "flink_lint.rules.config.parallelism_exceeds_slots", # FL303 parallelism-exceeds-slots
-    "flink_lint.rules.config.parallelism_below_capacity", # FL304 parallelism-below-capacity
-    "flink_lint.rules.config.stateful_without_checkpointing", # FL401 stateful-without-checkpointing
-    "flink_lint.rules.config.checkpoint_interval_too_small", # FL402 checkpoint-interval-too-small
-    "flink_lint.rules.config.checkpoint_timeout_vs_interval", # FL403 checkpoint-timeout-vs-interval
-    "flink_lint.rules.config.checkpoint_min_pause", # FL404 checkpoint-min-pause
-    "flink_lint.rules.config.state_backend_version", # FL405 state-backend-version
-    "flink_lint.rules.config.incremental_checkpoints", # FL406 incremental-checkpoints
-    "flink_lint.rules.config.checkpoint_dir_missing", # FL407 checkpoint-dir-missing
-    "flink_lint.rules.config.upgrade_mode_directories", # FL408 upgrade-mode-directories
-    "flink_lint.rules.config.memory_size_missing", # FL501 memory-size-missing
-    "flink_lint.rules.config.memory_exceeds_total", # FL502 memory-exceeds-total
-    "flink_lint.rules.config.plaintext_secret",   # FL601 plaintext-secret
-    "flink_lint.rules.config.job_kafka_exactly_once_without_checkpointing", # FL611 job-kafka-exactly-once-without-checkpointing
-    "flink_lint.rules.config.job_kafka_transaction_timeout", # FL613 job-kafka-transaction-timeout
-    "flink_lint.rules.config.job_kafka_source_without_idleness", # FL614 job-kafka-source-without-idleness
+    "flink_lint.rules.config.parallelism_above_max",  # FL302 parallelism-above-max
+    "flink_lint.rules.config.parallelism_exceeds_slots",  # FL303 parallelism-exceeds-slots
+    "flink_lint.rules.config.parallelism_below_capacity",  # FL304 parallelism-below-capacity
+    "flink_lint.rules.config.stateful_without_checkpointing",  # FL401 stateful-without-checkpointing
+    "flink_lint.rules.config.checkpoint_interval_too_small",  # FL402 checkpoint-interval-too-small
+    "flink_lint.rules.config.checkpoint_timeout_vs_interval",  # FL403 checkpoint-timeout-vs-interval
+    "flink_lint.rules.config.checkpoint_min_pause",  # FL404 checkpoint-min-pause
+    "flink_lint.rules.config.state_backend_version",  # FL405 state-backend-version
+    "flink_lint.rules.config.incremental_checkpoints",  # FL406 incremental-checkpoints
+    "flink_lint.rules.config.checkpoint_dir_missing",  # FL407 checkpoint-dir-missing
+    "flink_lint.rules.config.upgrade_mode_directories",  # FL408 upgrade-mode-directories
+    "flink_lint.rules.config.memory_size_missing",  # FL501 memory-size-missing
+    "flink_lint.rules.config.memory_exceeds_total",  # FL502 memory-exceeds-total
+    "flink_lint.rules.config.plaintext_secret",  # FL601 plaintext-secret
+    "flink_lint.rules.config.job_kafka_exactly_once_without_checkpointing",  # FL611 job-kafka-exactly-once-without-checkpointing
+    "flink_lint.rules.config.job_kafka_transaction_timeout",  # FL613 job-kafka-transaction-timeout
+    "flink_lint.rules.config.job_kafka_source_without_idleness",  # FL614 job-kafka-source-without-idleness
 ]
 # ---- config rules: end ----
 
@@ -63,25 +65,25 @@ CONFIG_RULES = [
 # error for code that fails at runtime.
 # ---- code rules: append below this line ----
 CODE_RULES = [
-    "flink_lint.rules.code.python_syntax",                  # FL700 python-syntax
-    "flink_lint.rules.code.session_window",                 # FL701 session-window
-    "flink_lint.rules.code.stream_stream_join",             # FL702 stream-stream-join
-    "flink_lint.rules.code.lookup_join",                    # FL703 lookup-join
+    "flink_lint.rules.code.python_syntax",  # FL700 python-syntax
+    "flink_lint.rules.code.session_window",  # FL701 session-window
+    "flink_lint.rules.code.stream_stream_join",  # FL702 stream-stream-join
+    "flink_lint.rules.code.lookup_join",  # FL703 lookup-join
     "flink_lint.rules.code.window_without_preaggregation",  # FL704 window-without-preaggregation
-    "flink_lint.rules.code.non_parallel_operator",          # FL705 non-parallel-operator
-    "flink_lint.rules.code.blocking_call_in_function",      # FL706 blocking-call-in-function
-    "flink_lint.rules.code.unbounded_list_state",           # FL711 unbounded-list-state
-    "flink_lint.rules.code.state_without_ttl",              # FL712 state-without-ttl
-    "flink_lint.rules.code.python_object_state",            # FL713 python-object-state
-    "flink_lint.rules.code.missing_watermarks",             # FL721 missing-watermarks
-    "flink_lint.rules.code.idleness_drops_assigner",        # FL722 idleness-drops-assigner
-    "flink_lint.rules.code.checkpointing_disabled",         # FL731 checkpointing-disabled
+    "flink_lint.rules.code.non_parallel_operator",  # FL705 non-parallel-operator
+    "flink_lint.rules.code.blocking_call_in_function",  # FL706 blocking-call-in-function
+    "flink_lint.rules.code.unbounded_list_state",  # FL711 unbounded-list-state
+    "flink_lint.rules.code.state_without_ttl",  # FL712 state-without-ttl
+    "flink_lint.rules.code.python_object_state",  # FL713 python-object-state
+    "flink_lint.rules.code.missing_watermarks",  # FL721 missing-watermarks
+    "flink_lint.rules.code.idleness_drops_assigner",  # FL722 idleness-drops-assigner
+    "flink_lint.rules.code.checkpointing_disabled",  # FL731 checkpointing-disabled
     # Kafka connector (lint/rules/code/_kafka.py): FL741-FL745
     "flink_lint.rules.code.kafka_exactly_once_without_checkpointing",  # FL741 kafka-exactly-once-without-checkpointing
-    "flink_lint.rules.code.kafka_exactly_once_without_prefix",         # FL742 kafka-exactly-once-without-prefix
-    "flink_lint.rules.code.kafka_transaction_timeout",                 # FL743 kafka-transaction-timeout
-    "flink_lint.rules.code.kafka_source_without_idleness",             # FL744 kafka-source-without-idleness
-    "flink_lint.rules.code.kafka_legacy_connector",                    # FL745 kafka-legacy-connector
+    "flink_lint.rules.code.kafka_exactly_once_without_prefix",  # FL742 kafka-exactly-once-without-prefix
+    "flink_lint.rules.code.kafka_transaction_timeout",  # FL743 kafka-transaction-timeout
+    "flink_lint.rules.code.kafka_source_without_idleness",  # FL744 kafka-source-without-idleness
+    "flink_lint.rules.code.kafka_legacy_connector",  # FL745 kafka-legacy-connector
 ]
 # ---- code rules: end ----
 

@@ -1,4 +1,5 @@
 """Reading what Flink's FileSink committed: visible part files only (in-progress ones are hidden)."""
+
 import json
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """Ports and processes, for tests that start real clusters."""
+
 from __future__ import annotations
 
 import socket
@@ -75,12 +76,14 @@ def all_tasks_running(rest_url: str, job_id: str) -> bool:
         job = FlinkRest(rest_url).get(f"/jobs/{job_id}")
     except RestError:
         return False
-    return job["state"] == "RUNNING" and all(v["status"] == "RUNNING" for v in job["vertices"]
-                                               if v["status"] != "FINISHED")
+    return job["state"] == "RUNNING" and all(
+        v["status"] == "RUNNING" for v in job["vertices"] if v["status"] != "FINISHED"
+    )
 
 
 def cancel(cluster, job_id: str) -> None:
     """Cancel a running job (REST answers 409 while the job is between states: try again)."""
+
     def cancelled() -> bool:
         try:
             FlinkRest(cluster.rest_url, timeout=10).cancel(job_id)
@@ -96,5 +99,6 @@ def cancel(cluster, job_id: str) -> None:
 
 def flink_jobs(*args: str, env=None, timeout: float = 300) -> subprocess.CompletedProcess:
     """The flink-jobs command as a user runs it (this interpreter), output captured."""
-    return subprocess.run([sys.executable, "-m", "flink_jobs.cli", *args], capture_output=True, text=True,
-                          timeout=timeout, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "flink_jobs.cli", *args], capture_output=True, text=True, timeout=timeout, env=env
+    )

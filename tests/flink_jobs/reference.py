@@ -3,6 +3,7 @@
 Deliberately independent of the jobs' code (no flink_jobs.totals, no job module): only the
 generator is shared, because the reference and the job must see the same input.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict

@@ -3,6 +3,7 @@
 Every test uses its own tmp_path directory and ports that are free when the test starts, and stops
 its cluster in a finally block. Whole file: about 40-60 s on 2 cores.
 """
+
 from __future__ import annotations
 
 import os
@@ -28,8 +29,14 @@ from flink_jobs.cluster import (
 
 def small_spec(directory: Path, **overrides) -> ClusterSpec:
     rest, rpc, blob = free_ports(3)
-    spec = dict(directory=directory, rest_port=rest, rpc_port=rpc, blob_port=blob,
-                jobmanager_memory="1024m", taskmanager_memory="1536m")
+    spec = dict(
+        directory=directory,
+        rest_port=rest,
+        rpc_port=rpc,
+        blob_port=blob,
+        jobmanager_memory="1024m",
+        taskmanager_memory="1536m",
+    )
     spec.update(overrides)
     return ClusterSpec(**spec)
 
@@ -116,7 +123,8 @@ def test_stale_state_is_stopped(tmp_path):
     dead = subprocess.Popen(["true"])
     dead.wait()
     (directory / "state.json").write_text(
-        f'{{"rest_url": "http://127.0.0.1:1", "ident": "x", "jobmanager": {dead.pid}, "taskmanagers": []}}')
+        f'{{"rest_url": "http://127.0.0.1:1", "ident": "x", "jobmanager": {dead.pid}, "taskmanagers": []}}'
+    )
     (directory / "pid" / "flink-x-standalonesession.pid").write_text(f"{dead.pid}\n")
     status = cluster_status(directory)
     assert status.stale and not status.running and status.pids == []
@@ -130,12 +138,19 @@ def test_stop_kills_marked_descendants_and_orphans_only(tmp_path):
     directory = (tmp_path / "cluster").resolve()
     directory.mkdir()
     env = dict(os.environ, **{MARKER_VARIABLE: str(directory)})
-    tree = subprocess.Popen(["bash", "-c", "(sleep 300 &); sleep 300 & sleep 300 & wait"], env=env,
-                            start_new_session=True)
+    tree = subprocess.Popen(
+        ["bash", "-c", "(sleep 300 &); sleep 300 & sleep 300 & wait"], env=env, start_new_session=True
+    )
     bystander = subprocess.Popen(["sleep", "300"])
     try:
-        marked = wait_for(lambda: len(cluster_status(directory).other_pids) == 4  # bash + 3 sleeps
-                          and cluster_status(directory).other_pids, timeout=10, interval=0.1)
+        marked = wait_for(
+            lambda: (
+                len(cluster_status(directory).other_pids) == 4  # bash + 3 sleeps
+                and cluster_status(directory).other_pids
+            ),
+            timeout=10,
+            interval=0.1,
+        )
         assert marked and tree.pid in marked and bystander.pid not in marked
         killed = stop_cluster(directory, timeout=5)
         assert set(marked) <= set(killed) and bystander.pid not in killed

@@ -1,6 +1,7 @@
 """Defaults are written once: the shipped configs/<job>.yaml and configs/alerts.yaml. The settings
 dataclasses have no default values of their own; a config that leaves a key out gets the shipped
 file's value."""
+
 import dataclasses
 
 import pytest
@@ -13,8 +14,11 @@ from flink_jobs.monitor.alerts import DEFAULT_ALERTS, Thresholds, load_threshold
 
 @pytest.mark.parametrize("cls", [JobSettings, WindowSettings, SlowOperator])
 def test_job_settings_have_no_defaults_in_code(cls):
-    assert [f.name for f in dataclasses.fields(cls)
-            if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING] == []
+    assert [
+        f.name
+        for f in dataclasses.fields(cls)
+        if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
+    ] == []
 
 
 def test_thresholds_defaults_come_from_the_shipped_file():
@@ -53,8 +57,12 @@ def test_an_alerts_file_with_one_threshold_gets_the_others_from_the_shipped_file
     assert mine.kafka_lag == {"warning": 5}
     assert mine.kafka_lag_growth_samples == 5
     assert mine.kafka_lag_growth_min_records == shipped.kafka_lag_growth_min_records
-    assert dataclasses.replace(mine, kafka_lag=shipped.kafka_lag,
-                               kafka_lag_growth_samples=shipped.kafka_lag_growth_samples) == shipped
+    assert (
+        dataclasses.replace(
+            mine, kafka_lag=shipped.kafka_lag, kafka_lag_growth_samples=shipped.kafka_lag_growth_samples
+        )
+        == shipped
+    )
 
 
 def test_severity_levels_of_a_threshold_are_replaced_whole(tmp_path):

@@ -1,4 +1,5 @@
 """flink-jobs on bad input: one clear message with file:line, exit code 2, no traceback, no JVM."""
+
 import os
 from pathlib import Path
 
@@ -8,8 +9,6 @@ from flink_jobs.jobs import JOBS
 from processes import flink_jobs
 
 GOOD = Path(__file__).resolve().parents[2] / "configs" / "windowed-counts.yaml"
-
-
 
 
 def config_file(tmp_path, text: str) -> str:
@@ -39,23 +38,50 @@ def test_unknown_job():
 BAD_CONFIGS = [
     ("broken-yaml", "job:\n  name: x\n  window: {size: 10 s\n", ":4:1: invalid YAML"),
     ("tab-indent", "job:\n\tname: x\n", ":2:1: invalid YAML"),
-    ("wrong-type", "job:\n  window:\n    size: [10]\n", ":3:11: job.window.size: [10] is not of type 'string', 'integer'"),
-    ("unknown-job-key", "job:\n  windw:\n    size: 10 s\n", ":2:3: unknown key `windw` in job (did you mean `window`?)"),
-    ("unknown-flink-key", "job: {}\nflink:\n  parallelism.defualt: 2\n",
-     ":3:3: unknown Flink option `parallelism.defualt` (did you mean `parallelism.default`?)"),
-    ("bad-flink-value", "job: {}\nflink:\n  execution.checkpointing.interval: 10 seconds please\n",
-     ":3:3: invalid value for Flink option `execution.checkpointing.interval`"),
+    (
+        "wrong-type",
+        "job:\n  window:\n    size: [10]\n",
+        ":3:11: job.window.size: [10] is not of type 'string', 'integer'",
+    ),
+    (
+        "unknown-job-key",
+        "job:\n  windw:\n    size: 10 s\n",
+        ":2:3: unknown key `windw` in job (did you mean `window`?)",
+    ),
+    (
+        "unknown-flink-key",
+        "job: {}\nflink:\n  parallelism.defualt: 2\n",
+        ":3:3: unknown Flink option `parallelism.defualt` (did you mean `parallelism.default`?)",
+    ),
+    (
+        "bad-flink-value",
+        "job: {}\nflink:\n  execution.checkpointing.interval: 10 seconds please\n",
+        ":3:3: invalid value for Flink option `execution.checkpointing.interval`",
+    ),
     ("bad-duration", "job:\n  window:\n    size: 10 weeks\n", ":3:11: window.size: duration unit 'weeks'"),
     ("duplicate-key", "job:\n  name: a\n  name: b\n", ":3:3: duplicate key `name` (first at line 2)"),
-    ("file-sink-without-checkpoints", "job:\n  sink: {type: file, path: /tmp/x}\n",
-     ":2:9: sink type `file` commits files only on checkpoints"),
-    ("kafka-transaction-timeout", "job:\n  sink: {type: kafka, bootstrap-servers: 'k:9092', topic: out, "
-     "transaction-timeout: 1 h}\nflink: {execution.checkpointing.interval: 10 s}\n",
-     ":2:85: a transaction timeout of 3600000 ms is above the broker's default transaction.max.timeout.ms"),
-    ("kafka-exactly-once-without-checkpoints", "job:\n  source: {type: kafka, bootstrap-servers: 'k:9092', "
-     "topic: in}\n  sink: {type: kafka, bootstrap-servers: 'k:9092', topic: out}\n",
-     ":3:9: an exactly-once Kafka sink commits its transactions only on checkpoints"),
-    ("kafka-missing-field", "job:\n  source: {type: kafka, topic: events}\n", "'bootstrap-servers' is a required property"),
+    (
+        "file-sink-without-checkpoints",
+        "job:\n  sink: {type: file, path: /tmp/x}\n",
+        ":2:9: sink type `file` commits files only on checkpoints",
+    ),
+    (
+        "kafka-transaction-timeout",
+        "job:\n  sink: {type: kafka, bootstrap-servers: 'k:9092', topic: out, "
+        "transaction-timeout: 1 h}\nflink: {execution.checkpointing.interval: 10 s}\n",
+        ":2:85: a transaction timeout of 3600000 ms is above the broker's default transaction.max.timeout.ms",
+    ),
+    (
+        "kafka-exactly-once-without-checkpoints",
+        "job:\n  source: {type: kafka, bootstrap-servers: 'k:9092', "
+        "topic: in}\n  sink: {type: kafka, bootstrap-servers: 'k:9092', topic: out}\n",
+        ":3:9: an exactly-once Kafka sink commits its transactions only on checkpoints",
+    ),
+    (
+        "kafka-missing-field",
+        "job:\n  source: {type: kafka, topic: events}\n",
+        "'bootstrap-servers' is a required property",
+    ),
     ("not-a-mapping", "- job\n", ":1:1: a job config is a mapping"),
     ("empty", "", "expected one YAML document, found 0"),
 ]
@@ -74,31 +100,44 @@ def test_bad_config_is_located_and_exits_2_before_any_jvm(tmp_path, name, text, 
 def test_kafka_config_with_a_connector_jar_validates(tmp_path):
     jar = tmp_path / "flink-sql-connector-kafka-4.0.0-2.0.jar"
     jar.write_bytes(b"PK")
-    path = config_file(tmp_path, (
-        "job:\n  source: {type: kafka, bootstrap-servers: 'broker:9092', topic: events, starting-offsets: earliest}\n"
-        "  sink: {type: kafka, bootstrap-servers: 'broker:9092', topic: results, delivery-guarantee: exactly-once}\n"
-        f"flink:\n  pipeline.jars: file://{jar}\n  execution.checkpointing.interval: 10 s\n"))
+    path = config_file(
+        tmp_path,
+        (
+            "job:\n  source: {type: kafka, bootstrap-servers: 'broker:9092', topic: events, starting-offsets: earliest}\n"
+            "  sink: {type: kafka, bootstrap-servers: 'broker:9092', topic: results, delivery-guarantee: exactly-once}\n"
+            f"flink:\n  pipeline.jars: file://{jar}\n  execution.checkpointing.interval: 10 s\n"
+        ),
+    )
     result = flink_jobs("check", "windowed-counts", "--config", path)
     assert result.returncode == 0, result.stderr
     missing = config_file(tmp_path, Path(path).read_text().replace(str(jar), "/nowhere/flink-connector-kafka.jar"))
     result = flink_jobs("check", "windowed-counts", "--config", missing)
-    assert result.returncode == 2 and "pipeline.jars: file not found: /nowhere/flink-connector-kafka.jar" in result.stderr
+    assert (
+        result.returncode == 2 and "pipeline.jars: file not found: /nowhere/flink-connector-kafka.jar" in result.stderr
+    )
 
 
 def test_kafka_jars_go_on_pipeline_jars_unless_the_user_set_one(tmp_path):
     from flink_jobs.config import load_job_config
     from flink_jobs.kafka import connector_jar, jobpack_jar
 
-    text = ("job:\n  source: {type: kafka, bootstrap-servers: 'k:9092', topic: in, stopping-offsets: latest}\n"
-            "  sink: {type: kafka, bootstrap-servers: 'k:9092', topic: out}\n")
+    text = (
+        "job:\n  source: {type: kafka, bootstrap-servers: 'k:9092', topic: in, stopping-offsets: latest}\n"
+        "  sink: {type: kafka, bootstrap-servers: 'k:9092', topic: out}\n"
+    )
     config = load_job_config(config_file(tmp_path, text))
     assert config.flink["pipeline.jars"].split(";") == [connector_jar().as_uri(), jobpack_jar().as_uri()]
     assert config.settings.sink["delivery-guarantee"] == "exactly-once"
     assert config.settings.sink["properties"]["transaction.timeout.ms"] == "600000"
     assert config.settings.sink["transactional-id-prefix"] == "job"  # the job's name: here the file's
 
-    result = flink_jobs("check", "windowed-counts", "--config", config_file(tmp_path, text),
-                        env={**os.environ, "FLINK_JOBS_JVM_LIB": str(tmp_path / "nowhere")})
+    result = flink_jobs(
+        "check",
+        "windowed-counts",
+        "--config",
+        config_file(tmp_path, text),
+        env={**os.environ, "FLINK_JOBS_JVM_LIB": str(tmp_path / "nowhere")},
+    )
     assert result.returncode == 2 and "connector jar is missing" in result.stderr and "make jvm" in result.stderr
 
 
@@ -119,12 +158,15 @@ def test_missing_java_is_named_with_the_package_to_install():
 @pytest.mark.flink
 def test_a_failing_job_prints_its_root_cause_on_one_line_and_logs_the_trace(tmp_path):
     # The embedded local Flink needs a fixed network memory size: min != max fails the job at start.
-    result = flink_jobs("run", "windowed-counts", "--events", "1000", "--quiet",
-                        "--set", "flink.taskmanager.memory.network.max=256mb")
+    result = flink_jobs(
+        "run", "windowed-counts", "--events", "1000", "--quiet", "--set", "flink.taskmanager.memory.network.max=256mb"
+    )
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
-    assert lines[0].startswith("windowed-counts: FAILED: org.apache.flink.configuration.IllegalConfigurationException: "
-                               "The network memory min (128 mb) and max (256 mb) mismatch")
+    assert lines[0].startswith(
+        "windowed-counts: FAILED: org.apache.flink.configuration.IllegalConfigurationException: "
+        "The network memory min (128 mb) and max (256 mb) mismatch"
+    )
     assert lines[1].startswith("full trace: ")
     trace = Path(lines[1].split(": ", 1)[1]).read_text()
     assert "Caused by:" in trace and "at org.apache.flink" in trace

@@ -1,4 +1,5 @@
 """The generator: event i is a pure function of (spec, i)."""
+
 import collections
 
 from flink_jobs.events import EventSpec

@@ -5,6 +5,7 @@ writes through the exactly-once FileSink. Mid-run the TaskManager is killed with
 the Python workers it spawned), a new TaskManager is started, and the job must finish with output
 equal to the plain-Python reference: nothing lost, nothing twice.
 """
+
 import time
 from collections import defaultdict
 
@@ -39,8 +40,6 @@ def cluster(tmp_path):
         yield info
 
 
-
-
 def run_with_kills(info, job_name: str, overrides: list, kills: int) -> list:
     """Submit, then `kills` times: wait for 2 more checkpoints, kill -9 the TaskManager, start a
     new one. Returns the recovery times (kill to all tasks running again), in seconds."""
@@ -49,8 +48,9 @@ def run_with_kills(info, job_name: str, overrides: list, kills: int) -> list:
     recoveries = []
     for _ in range(kills):
         target = completed_checkpoints(info.rest_url, submitted.job_id) + 2
-        assert wait_for(lambda: completed_checkpoints(info.rest_url, submitted.job_id) >= target, 120), \
+        assert wait_for(lambda target=target: completed_checkpoints(info.rest_url, submitted.job_id) >= target, 120), (
             "the job checkpoints"
+        )
         (victim,) = cluster_status(info.directory).taskmanager_pids
         killed_at = time.monotonic()
         killed = kill_taskmanager(info.directory, victim)
@@ -58,8 +58,7 @@ def run_with_kills(info, job_name: str, overrides: list, kills: int) -> list:
         start_taskmanager(info.directory)
         # The JobManager notices the loss after the heartbeat timeout (5 s in the test cluster),
         # restarts from the last checkpoint and deploys the tasks on the new TaskManager.
-        assert wait_for(lambda: not all_tasks_running(info.rest_url, submitted.job_id), 60, 0.25), \
-            "the loss is noticed"
+        assert wait_for(lambda: not all_tasks_running(info.rest_url, submitted.job_id), 60, 0.25), "the loss is noticed"
         assert wait_for(lambda: all_tasks_running(info.rest_url, submitted.job_id), 120, 0.25), "the job recovers"
         recoveries.append(time.monotonic() - killed_at)
     assert wait_for_job(info.rest_url, submitted.job_id, timeout=600) == "FINISHED"
@@ -77,10 +76,19 @@ def report(capsys, line: str) -> None:
 @pytest.mark.parametrize("kills", [1, 2])
 def test_windowed_counts_loses_nothing_when_the_taskmanager_dies(cluster, tmp_path, kills, capsys):
     output = tmp_path / "out"
-    overrides = [f"job.events.count={30_000 * kills}", "job.events.rate=1500", "job.events.late-fraction=0",
-                 "job.window.size=10s", "job.sink.type=file", f"job.sink.path={output}", *FAULT_TOLERANT]
+    overrides = [
+        f"job.events.count={30_000 * kills}",
+        "job.events.rate=1500",
+        "job.events.late-fraction=0",
+        "job.window.size=10s",
+        "job.sink.type=file",
+        f"job.sink.path={output}",
+        *FAULT_TOLERANT,
+    ]
     recoveries = run_with_kills(cluster, "windowed-counts", overrides, kills)
-    report(capsys, f"windowed-counts, {kills} TaskManager kill(s): recovery {', '.join(f'{r:.1f} s' for r in recoveries)}")
+    report(
+        capsys, f"windowed-counts, {kills} TaskManager kill(s): recovery {', '.join(f'{r:.1f} s' for r in recoveries)}"
+    )
 
     config = load_job_config(str(default_config_path("windowed-counts")), overrides)
     expected = reference.windows(config.settings.events.events(), 10_000)
@@ -93,9 +101,16 @@ def test_windowed_counts_loses_nothing_when_the_taskmanager_dies(cluster, tmp_pa
 
 def test_running_totals_commits_every_update_exactly_once_through_a_kill(cluster, tmp_path, capsys):
     output = tmp_path / "out"
-    overrides = ["job.events.count=40000", "job.events.rate=1500", "job.events.keys=200",
-                 "job.emit.mode=per-event", "job.state-ttl=null", "job.sink.type=file", f"job.sink.path={output}",
-                 *FAULT_TOLERANT]
+    overrides = [
+        "job.events.count=40000",
+        "job.events.rate=1500",
+        "job.events.keys=200",
+        "job.emit.mode=per-event",
+        "job.state-ttl=null",
+        "job.sink.type=file",
+        f"job.sink.path={output}",
+        *FAULT_TOLERANT,
+    ]
     recoveries = run_with_kills(cluster, "running-totals", overrides, kills=1)
     report(capsys, f"running-totals, 1 TaskManager kill: recovery {recoveries[0]:.1f} s")
 

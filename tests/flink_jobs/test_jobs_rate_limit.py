@@ -1,4 +1,5 @@
 """The generator's rate limit, with a fake clock: each subtask keeps its share of `rate`."""
+
 from flink_jobs.events import EventSpec
 from flink_jobs.sources import GenerateEvents
 

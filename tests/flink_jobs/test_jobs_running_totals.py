@@ -1,4 +1,5 @@
 """running-totals on the real embedded Flink, checked against a plain-Python reference."""
+
 from collections import defaultdict
 
 import pytest
@@ -13,8 +14,13 @@ def test_timer_emission_ends_with_every_final_total(run_job):
     # Timer mode emits changed totals once per interval and once more at end of input: the last
     # emission per key must be that key's total over all events.
     config, result = run_job(
-        "running-totals", "job.events.count=150000", "job.events.keys=500", "job.events.key-skew=1.1",
-        "job.events.disorder=2s", "job.emit.mode=timer", "job.emit.interval=500ms",
+        "running-totals",
+        "job.events.count=150000",
+        "job.events.keys=500",
+        "job.events.key-skew=1.1",
+        "job.events.disorder=2s",
+        "job.emit.mode=timer",
+        "job.emit.interval=500ms",
     )
     expected = reference.totals(config.settings.events.events())
     records = result.outputs["totals"]
@@ -29,9 +35,15 @@ def test_per_event_emission_to_the_exactly_once_file_sink(run_job, tmp_path):
     # Per-event mode, parallelism 2, FileSink committed on checkpoints: every key's updates are
     # exactly counts 1..n (nothing lost, nothing twice), and the last one is the reference total.
     config, result = run_job(
-        "running-totals", "job.events.count=60000", "job.events.keys=300", "job.emit.mode=per-event",
-        "job.sink.type=file", f"job.sink.path={tmp_path}", "job.state-ttl=null",
-        "flink.parallelism.default=2", "flink.execution.checkpointing.interval=2s",
+        "running-totals",
+        "job.events.count=60000",
+        "job.events.keys=300",
+        "job.emit.mode=per-event",
+        "job.sink.type=file",
+        f"job.sink.path={tmp_path}",
+        "job.state-ttl=null",
+        "flink.parallelism.default=2",
+        "flink.execution.checkpointing.interval=2s",
     )
     expected = reference.totals(config.settings.events.events())
     records = committed_records(tmp_path, "totals")
@@ -52,8 +64,12 @@ def test_state_ttl_keeps_totals_when_keys_stay_active(run_job):
     # With a TTL far above the run time nothing expires: same totals as without TTL. (The TTL uses
     # ReturnExpiredIfNotCleanedUp, which keeps PyFlink's state cache on.)
     config, result = run_job(
-        "running-totals", "job.events.count=30000", "job.events.keys=50", "job.state-ttl=1h",
-        "job.emit.mode=both", "job.emit.interval=1s",
+        "running-totals",
+        "job.events.count=30000",
+        "job.events.keys=50",
+        "job.state-ttl=1h",
+        "job.emit.mode=both",
+        "job.emit.interval=1s",
     )
     expected = reference.totals(config.settings.events.events())
     final = {}

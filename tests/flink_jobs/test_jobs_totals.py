@@ -1,4 +1,5 @@
 """The aggregate both jobs keep: one (count, sum, min, max, latest) tuple, never a list."""
+
 from flink_jobs import totals
 
 

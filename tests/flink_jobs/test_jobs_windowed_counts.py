@@ -1,4 +1,5 @@
 """windowed-counts on the real embedded Flink, checked against a plain-Python reference."""
+
 import pytest
 
 import reference
@@ -16,8 +17,12 @@ def test_every_window_equals_the_reference_when_nothing_is_late(run_job):
     # so every window must be exact and fire once.
     config, result = run_job(
         "windowed-counts",
-        "job.events.count=200000", "job.events.late-fraction=0", "job.events.disorder=1500ms",
-        "job.events.key-skew=0.8", "job.window.out-of-orderness=2s", "job.window.size=30s",
+        "job.events.count=200000",
+        "job.events.late-fraction=0",
+        "job.events.disorder=1500ms",
+        "job.events.key-skew=0.8",
+        "job.window.out-of-orderness=2s",
+        "job.window.size=30s",
         "flink.parallelism.default=2",
     )
     expected = reference.windows(spec_of(config).events(), 30_000)
@@ -35,8 +40,12 @@ def test_late_events_go_to_the_side_output_and_nothing_is_lost(run_job):
     # must end up in exactly one window result or in `late`, never dropped.
     config, result = run_job(
         "windowed-counts",
-        "job.events.count=60000", "job.events.late-fraction=0.02", "job.events.late-by=5min",
-        "job.events.disorder=500ms", "job.window.size=10s", "job.window.allowed-lateness=0s",
+        "job.events.count=60000",
+        "job.events.late-fraction=0.02",
+        "job.events.late-by=5min",
+        "job.events.disorder=500ms",
+        "job.window.size=10s",
+        "job.window.allowed-lateness=0s",
         "flink.parallelism.default=1",
     )
     spec = spec_of(config)
@@ -65,9 +74,14 @@ def test_allowed_lateness_refires_windows_instead_of_dropping(run_job):
     # event time even at 20k events/s, so those windows have fired before their late events come.
     config, result = run_job(
         "windowed-counts",
-        "job.events.count=20000", "job.events.late-fraction=0.01", "job.events.late-by=15s",
-        "job.events.disorder=0ms", "job.window.out-of-orderness=0ms", "job.window.size=5s",
-        "job.window.allowed-lateness=60s", "flink.parallelism.default=1",
+        "job.events.count=20000",
+        "job.events.late-fraction=0.01",
+        "job.events.late-by=15s",
+        "job.events.disorder=0ms",
+        "job.window.out-of-orderness=0ms",
+        "job.window.size=5s",
+        "job.window.allowed-lateness=60s",
+        "flink.parallelism.default=1",
         "flink.pipeline.auto-watermark-interval=20ms",
     )
     final = reference.final_windows(result.outputs["windows"])

@@ -5,6 +5,7 @@ timestamp = event time); results are read back with isolation.level=read_committ
 the exactly-once sink committed counts. Expected results come from tests/flink_jobs/reference.py
 over the same generated events.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,12 +38,17 @@ CHECKPOINTED = [
 
 def kafka_overrides(broker, source_topic: str, sink_topic: str, *more: str) -> list:
     return [
-        "job.source.type=kafka", f"job.source.bootstrap-servers={broker.bootstrap}",
-        f"job.source.topic={source_topic}", "job.source.starting-offsets=earliest",
+        "job.source.type=kafka",
+        f"job.source.bootstrap-servers={broker.bootstrap}",
+        f"job.source.topic={source_topic}",
+        "job.source.starting-offsets=earliest",
         f"job.source.group-id={source_topic}-group",
-        "job.sink.type=kafka", f"job.sink.bootstrap-servers={broker.bootstrap}", f"job.sink.topic={sink_topic}",
+        "job.sink.type=kafka",
+        f"job.sink.bootstrap-servers={broker.bootstrap}",
+        f"job.sink.topic={sink_topic}",
         f"job.sink.transactional-id-prefix={sink_topic}",
-        *CHECKPOINTED, *more,
+        *CHECKPOINTED,
+        *more,
     ]
 
 
@@ -89,7 +95,6 @@ def run_on_cluster(cluster, job_name: str, overrides: list) -> str:
     return submitted.job_id
 
 
-
 # --------------------------------------------------------------------------- 1. exact results
 
 
@@ -98,13 +103,21 @@ def test_windowed_counts_from_four_partitions_to_kafka_equals_the_reference(kafk
     spec = EventSpec(count=200_000, disorder_ms=1000, late_fraction=0.0)
     assert produce_events(kafka_broker.bootstrap, source, spec) == 200_000
     sink = output_topics(kafka_broker, f"{source}-out", ["windows", "late", "invalid"])
-    overrides = kafka_overrides(kafka_broker, source, sink, "job.source.stopping-offsets=latest",
-                                "job.events.late-fraction=0", "flink.parallelism.default=2")
+    overrides = kafka_overrides(
+        kafka_broker,
+        source,
+        sink,
+        "job.source.stopping-offsets=latest",
+        "job.events.late-fraction=0",
+        "flink.parallelism.default=2",
+    )
     job_id = run_on_cluster(cluster, "windowed-counts", overrides)
     assert wait_for_job(cluster.rest_url, job_id, timeout=600) == "FINISHED"
 
     window = load_job_config(str(default_config_path("windowed-counts")), overrides).settings.window
-    assert window_results(committed(kafka_broker, f"{sink}-windows")) == reference.windows(spec.events(), window.size_ms)
+    assert window_results(committed(kafka_broker, f"{sink}-windows")) == reference.windows(
+        spec.events(), window.size_ms
+    )
     assert committed(kafka_broker, f"{sink}-late") == []
     assert committed(kafka_broker, f"{sink}-invalid") == []
 
@@ -114,8 +127,15 @@ def test_running_totals_from_kafka_commits_every_update_exactly_once(kafka_broke
     spec = EventSpec(count=200_000, keys=500)
     produce_events(kafka_broker.bootstrap, source, spec)
     sink = output_topics(kafka_broker, f"{source}-out", ["totals", "invalid"])
-    overrides = kafka_overrides(kafka_broker, source, sink, "job.source.stopping-offsets=latest",
-                                "job.emit.mode=per-event", "job.state-ttl=null", "flink.parallelism.default=2")
+    overrides = kafka_overrides(
+        kafka_broker,
+        source,
+        sink,
+        "job.source.stopping-offsets=latest",
+        "job.emit.mode=per-event",
+        "job.state-ttl=null",
+        "flink.parallelism.default=2",
+    )
     job_id = run_on_cluster(cluster, "running-totals", overrides)
     assert wait_for_job(cluster.rest_url, job_id, timeout=600) == "FINISHED"
 
@@ -126,7 +146,8 @@ def test_running_totals_from_kafka_commits_every_update_exactly_once(kafka_broke
     last = {r["key"]: r for r in records if r["count"] == len(updates[r["key"]])}
     expected = reference.totals(spec.events())
     assert {k: {f: r[f] for f in ("count", "sum", "min", "max")} for k, r in last.items()} == {
-        k: {f: v[f] for f in ("count", "sum", "min", "max")} for k, v in expected.items()}
+        k: {f: v[f] for f in ("count", "sum", "min", "max")} for k, v in expected.items()
+    }
 
 
 # --------------------------------------------------------------------------- 3. savepoint, resubmit
@@ -136,12 +157,22 @@ def test_stop_with_savepoint_and_resubmit_continues_from_its_offsets(kafka_broke
     source = kafka_broker.topic("sp-events", 4)
     spec = EventSpec(count=30_000, keys=50)
     sink = output_topics(kafka_broker, f"{source}-out", ["totals", "invalid"])
-    overrides = kafka_overrides(kafka_broker, source, sink, "job.emit.mode=per-event", "job.state-ttl=null",
-                                "flink.parallelism.default=2", "flink.execution.checkpointing.interval=1s")
+    overrides = kafka_overrides(
+        kafka_broker,
+        source,
+        sink,
+        "job.emit.mode=per-event",
+        "job.state-ttl=null",
+        "flink.parallelism.default=2",
+        "flink.execution.checkpointing.interval=1s",
+    )
     stop = threading.Event()
     written = []
-    producer = threading.Thread(target=lambda: written.append(
-        produce_events(kafka_broker.bootstrap, source, spec, rate=1000, should_stop=stop.is_set)))
+    producer = threading.Thread(
+        target=lambda: written.append(
+            produce_events(kafka_broker.bootstrap, source, spec, rate=1000, should_stop=stop.is_set)
+        )
+    )
     producer.start()
     try:
         first = run_on_cluster(cluster, "running-totals", overrides)
@@ -152,12 +183,14 @@ def test_stop_with_savepoint_and_resubmit_continues_from_its_offsets(kafka_broke
         assert producer.is_alive(), "the producer keeps writing across the stop and the restart"
 
         config = load_job_config(str(default_config_path("running-totals")), overrides)
-        second = submit(job_info("running-totals"), config, overrides, cluster.rest_url.split("//")[1],
-                        savepoint=savepoint).job_id
+        second = submit(
+            job_info("running-totals"), config, overrides, cluster.rest_url.split("//")[1], savepoint=savepoint
+        ).job_id
         producer.join(timeout=120)
         assert written == [30_000]
-        assert wait_for(lambda: len(committed(kafka_broker, f"{sink}-totals", 1)) >= 30_000, 180, 2), \
+        assert wait_for(lambda: len(committed(kafka_broker, f"{sink}-totals", 1)) >= 30_000, 180, 2), (
             "the resubmitted job catches up"
+        )
         time.sleep(3)  # a later checkpoint would commit any duplicate
         cancel(cluster, second)
     finally:
@@ -186,8 +219,9 @@ def one_partition_job(broker, cluster, prefix: str, idleness: str) -> tuple[str,
         producer.produce(source, value=event_json(event), partition=0)
     assert producer.flush(30) == 0
     sink = output_topics(broker, f"{source}-out", ["windows", "late", "invalid"])
-    overrides = kafka_overrides(broker, source, sink, f"job.window.idleness={idleness}", "job.window.size=10s",
-                                "flink.parallelism.default=1")
+    overrides = kafka_overrides(
+        broker, source, sink, f"job.window.idleness={idleness}", "job.window.size=10s", "flink.parallelism.default=1"
+    )
     return sink, run_on_cluster(cluster, "windowed-counts", overrides)
 
 
@@ -201,8 +235,9 @@ def test_an_empty_partition_does_not_stall_the_windows(kafka_broker, cluster):
     windows fire while the job runs, each equal to the reference."""
     sink, job_id = one_partition_job(kafka_broker, cluster, "idle-events", idleness="1s")
     try:
-        assert wait_for(lambda: committed(kafka_broker, f"{sink}-windows", 1), 120, 1), \
+        assert wait_for(lambda: committed(kafka_broker, f"{sink}-windows", 1), 120, 1), (
             "windows fire although three partitions never receive an event"
+        )
     finally:
         cancel(cluster, job_id)
     expected = reference.windows(IDLE_SPEC.events(), 10_000)
@@ -217,15 +252,17 @@ def test_without_idleness_an_empty_partition_stalls_event_time(kafka_broker, clu
     sink, job_id = one_partition_job(kafka_broker, cluster, "stall-events", idleness="null")
     rest = FlinkRest(cluster.rest_url)
     try:
-        assert wait_for(lambda: window_vertex(rest, job_id)["metrics"]["read-records"] >= IDLE_SPEC.count, 120, 1), \
+        assert wait_for(lambda: window_vertex(rest, job_id)["metrics"]["read-records"] >= IDLE_SPEC.count, 120, 1), (
             "every event reaches the window operator"
-        assert wait_for(lambda: completed_checkpoints(cluster.rest_url, job_id) >= 2, 60, 0.5), \
+        )
+        assert wait_for(lambda: completed_checkpoints(cluster.rest_url, job_id) >= 2, 60, 0.5), (
             "checkpoints complete, so anything fired would be committed"
+        )
         vertex = window_vertex(rest, job_id)
         watermarks = rest.get(f"/jobs/{job_id}/vertices/{vertex['id']}/watermarks")
     finally:
         cancel(cluster, job_id)
-    assert [w["value"] for w in watermarks] == [str(-2**63)], watermarks
+    assert [w["value"] for w in watermarks] == [str(-(2**63))], watermarks
     assert committed(kafka_broker, f"{sink}-windows") == []
 
 
@@ -236,19 +273,30 @@ def test_invalid_records_are_counted_and_the_job_goes_on(kafka_broker):
     source = kafka_broker.topic("bad-events", 2)
     spec = EventSpec(count=20_000, late_fraction=0.0)
     produce_events(kafka_broker.bootstrap, source, spec, count=10_000)
-    garbage = [b"not json", b'{"key": "k1", "value": 3}', b'{"key": 7, "value": 1, "event_time": 1}',
-               b'{"key": "k2", "value": "x", "event_time": 1700000000000}', b"\xff\xfe", b"[1, 2]"]
+    garbage = [
+        b"not json",
+        b'{"key": "k1", "value": 3}',
+        b'{"key": 7, "value": 1, "event_time": 1}',
+        b'{"key": "k2", "value": "x", "event_time": 1700000000000}',
+        b"\xff\xfe",
+        b"[1, 2]",
+    ]
     produce_raw(kafka_broker.bootstrap, source, [(b"k", g) for g in garbage])
     produce_events(kafka_broker.bootstrap, source, spec, start=10_000, count=10_000)
     overrides = [
-        "job.source.type=kafka", f"job.source.bootstrap-servers={kafka_broker.bootstrap}", f"job.source.topic={source}",
-        "job.source.starting-offsets=earliest", "job.source.stopping-offsets=latest", "job.events.late-fraction=0",
+        "job.source.type=kafka",
+        f"job.source.bootstrap-servers={kafka_broker.bootstrap}",
+        f"job.source.topic={source}",
+        "job.source.starting-offsets=earliest",
+        "job.source.stopping-offsets=latest",
+        "job.events.late-fraction=0",
     ]
     config = load_job_config(str(default_config_path("windowed-counts")), overrides, "windowed-counts")
     result = run_local(job_info("windowed-counts"), config, progress_every=0)
 
     assert sorted(r["line"] for r in result.outputs["invalid"]) == sorted(
-        g.decode("utf-8", errors="replace") for g in garbage)
+        g.decode("utf-8", errors="replace") for g in garbage
+    )
     assert all(r["error"] for r in result.outputs["invalid"])
     assert window_results(result.outputs["windows"]) == reference.windows(spec.events(), config.settings.window.size_ms)
 
@@ -262,22 +310,30 @@ def fault_cluster(tmp_path):
         yield info
 
 
-
-
 def test_two_taskmanager_kills_lose_and_duplicate_nothing(kafka_broker, fault_cluster, capsys):
     source = kafka_broker.topic("kill-events", 4)
     spec = EventSpec(count=60_000, disorder_ms=1000, late_fraction=0.0)
     produce_events(kafka_broker.bootstrap, source, spec)
     sink = output_topics(kafka_broker, f"{source}-out", ["windows", "late", "invalid"])
-    overrides = kafka_overrides(kafka_broker, source, sink, "job.source.stopping-offsets=latest",
-                                "job.events.late-fraction=0", "job.window.size=10s", "flink.parallelism.default=2",
-                                "flink.execution.checkpointing.unaligned.enabled=true",
-                                "job.slow-operator.sleep=1ms", "job.slow-operator.every=1")
+    overrides = kafka_overrides(
+        kafka_broker,
+        source,
+        sink,
+        "job.source.stopping-offsets=latest",
+        "job.events.late-fraction=0",
+        "job.window.size=10s",
+        "flink.parallelism.default=2",
+        "flink.execution.checkpointing.unaligned.enabled=true",
+        "job.slow-operator.sleep=1ms",
+        "job.slow-operator.every=1",
+    )
     job_id = run_on_cluster(fault_cluster, "windowed-counts", overrides)
     recoveries = []
     for _ in range(2):
         target = completed_checkpoints(fault_cluster.rest_url, job_id) + 2
-        assert wait_for(lambda: completed_checkpoints(fault_cluster.rest_url, job_id) >= target, 120), "checkpoints"
+        assert wait_for(lambda target=target: completed_checkpoints(fault_cluster.rest_url, job_id) >= target, 120), (
+            "checkpoints"
+        )
         (victim,) = cluster_status(fault_cluster.directory).taskmanager_pids
         killed_at = time.monotonic()
         killed = kill_taskmanager(fault_cluster.directory, victim)
@@ -305,8 +361,14 @@ def test_at_least_once_sink_writes_without_transactions(kafka_broker):
     spec = EventSpec(count=20_000, late_fraction=0.0)
     produce_events(kafka_broker.bootstrap, source, spec)
     sink = output_topics(kafka_broker, f"{source}-out", ["windows", "late", "invalid"])
-    overrides = kafka_overrides(kafka_broker, source, sink, "job.source.stopping-offsets=latest",
-                                "job.sink.delivery-guarantee=at-least-once", "job.events.late-fraction=0")
+    overrides = kafka_overrides(
+        kafka_broker,
+        source,
+        sink,
+        "job.source.stopping-offsets=latest",
+        "job.sink.delivery-guarantee=at-least-once",
+        "job.events.late-fraction=0",
+    )
     config = load_job_config(str(default_config_path("windowed-counts")), overrides, "windowed-counts")
     run_local(job_info("windowed-counts"), config, progress_every=0)
     uncommitted = [json.loads(v) for v in consume(kafka_broker.bootstrap, f"{sink}-windows", timeout=3)]

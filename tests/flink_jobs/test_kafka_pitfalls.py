@@ -11,6 +11,7 @@ transactions. The pipelines are JVM only (no Python functions), so each runs in 
     EXACTLY_ONCE without a transactional-id prefix         FL742: rejected when built / planned
     FlinkKafkaConsumer / FlinkKafkaProducer                FL745: no such class in connector 4+
 """
+
 from __future__ import annotations
 
 import time
@@ -20,8 +21,12 @@ from pyflink.common import Configuration, Types, WatermarkStrategy
 from pyflink.common.serialization import SimpleStringSchema
 from pyflink.datastream import StreamExecutionEnvironment
 from pyflink.datastream.connectors.base import DeliveryGuarantee
-from pyflink.datastream.connectors.kafka import (KafkaOffsetsInitializer, KafkaRecordSerializationSchema,
-                                                 KafkaSink, KafkaSource)
+from pyflink.datastream.connectors.kafka import (
+    KafkaOffsetsInitializer,
+    KafkaRecordSerializationSchema,
+    KafkaSink,
+    KafkaSource,
+)
 from pyflink.table import StreamTableEnvironment
 
 from flink_jobs.kafka import connector_jar, consume, produce_raw
@@ -47,8 +52,12 @@ def exactly_once_sink(broker, topic: str, timeout_ms="600000", prefix=None):
     builder = (
         KafkaSink.builder()
         .set_bootstrap_servers(broker.bootstrap)
-        .set_record_serializer(KafkaRecordSerializationSchema.builder().set_topic(topic)
-                               .set_value_serialization_schema(SimpleStringSchema()).build())
+        .set_record_serializer(
+            KafkaRecordSerializationSchema.builder()
+            .set_topic(topic)
+            .set_value_serialization_schema(SimpleStringSchema())
+            .build()
+        )
         .set_delivery_guarantee(DeliveryGuarantee.EXACTLY_ONCE)
         .set_transactional_id_prefix(prefix or topic)
     )
@@ -63,9 +72,15 @@ def unbounded_copy(broker, checkpoint_ms):
     source_topic, output = broker.topic("pitfall-in"), broker.topic("pitfall-out")
     produce_raw(broker.bootstrap, source_topic, [(None, record.encode()) for record in RECORDS])
     env = environment(checkpoint_ms)
-    source = (KafkaSource.builder().set_bootstrap_servers(broker.bootstrap).set_topics(source_topic)
-              .set_group_id(source_topic).set_starting_offsets(KafkaOffsetsInitializer.earliest())
-              .set_value_only_deserializer(SimpleStringSchema()).build())
+    source = (
+        KafkaSource.builder()
+        .set_bootstrap_servers(broker.bootstrap)
+        .set_topics(source_topic)
+        .set_group_id(source_topic)
+        .set_starting_offsets(KafkaOffsetsInitializer.earliest())
+        .set_value_only_deserializer(SimpleStringSchema())
+        .build()
+    )
     env.from_source(source, WatermarkStrategy.no_watermarks(), "in").sink_to(exactly_once_sink(broker, output))
     return env.execute_async(f"copy {source_topic}"), output
 
@@ -113,7 +128,8 @@ def test_a_transaction_timeout_above_the_brokers_maximum_fails_the_job(kafka_bro
     output = kafka_broker.topic("pitfall-timeout")
     env = environment(checkpoint_ms=500)
     env.from_collection(RECORDS, type_info=Types.STRING()).sink_to(
-        exactly_once_sink(kafka_broker, output, timeout_ms=timeout_ms))
+        exactly_once_sink(kafka_broker, output, timeout_ms=timeout_ms)
+    )
     with pytest.raises(Exception, match=BROKER_LIMIT):
         env.execute("transaction timeout")
     assert list(consume(kafka_broker.bootstrap, output, committed=True, timeout=2.0)) == []
@@ -123,18 +139,26 @@ def test_a_transaction_timeout_within_the_brokers_maximum_runs(kafka_broker):
     output = kafka_broker.topic("pitfall-timeout-ok")
     env = environment(checkpoint_ms=500)
     env.from_collection(RECORDS, type_info=Types.STRING()).sink_to(
-        exactly_once_sink(kafka_broker, output, timeout_ms="900000"))
+        exactly_once_sink(kafka_broker, output, timeout_ms="900000")
+    )
     env.execute("transaction timeout 15 min")
     assert sorted(consume(kafka_broker.bootstrap, output, committed=True, timeout=3.0)) == sorted(RECORDS)
 
 
 def test_exactly_once_without_a_prefix_is_rejected_when_built(kafka_broker):
     environment()
-    builder = (KafkaSink.builder().set_bootstrap_servers(kafka_broker.bootstrap)
-               .set_record_serializer(KafkaRecordSerializationSchema.builder().set_topic("unused")
-                                      .set_value_serialization_schema(SimpleStringSchema()).build())
-               # flink-lint: disable=FL743 -- never run: the test only builds it (no transaction.timeout.ms needed)
-               .set_delivery_guarantee(DeliveryGuarantee.EXACTLY_ONCE))
+    builder = (
+        KafkaSink.builder()
+        .set_bootstrap_servers(kafka_broker.bootstrap)
+        .set_record_serializer(
+            KafkaRecordSerializationSchema.builder()
+            .set_topic("unused")
+            .set_value_serialization_schema(SimpleStringSchema())
+            .build()
+        )
+        # flink-lint: disable=FL743 -- never run: the test only builds it (no transaction.timeout.ms needed)
+        .set_delivery_guarantee(DeliveryGuarantee.EXACTLY_ONCE)
+    )
     # connector 5.0.0 says transactionalIdPrefix, the 4.0 sources transactionIdPrefix
     with pytest.raises(Exception, match="EXACTLY_ONCE delivery guarantee requires a transaction(al)?IdPrefix"):
         builder.build()
@@ -146,7 +170,7 @@ def test_an_exactly_once_sql_table_without_a_prefix_is_rejected_when_planned(kaf
     t_env = StreamTableEnvironment.create(environment())
     key = ", PRIMARY KEY (id) NOT ENFORCED" if connector == "upsert-kafka" else ""
     formats = "'key.format' = 'raw', 'value.format' = 'json'" if connector == "upsert-kafka" else "'format' = 'json'"
-    t_env.execute_sql(f"""CREATE TEMPORARY TABLE out_{connector.replace('-', '_')} (id STRING{key}) WITH (
+    t_env.execute_sql(f"""CREATE TEMPORARY TABLE out_{connector.replace("-", "_")} (id STRING{key}) WITH (
         'connector' = '{connector}', 'topic' = 'unused', 'properties.bootstrap.servers' = '{kafka_broker.bootstrap}',
         {formats}, 'sink.delivery-guarantee' = 'exactly-once')""")
     with pytest.raises(Exception, match="sink.transactional-id-prefix must be specified"):

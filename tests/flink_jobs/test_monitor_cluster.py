@@ -3,6 +3,7 @@
 One cluster for the module, always stopped. Test jobs run in process mode: a TaskManager that ran a
 thread-mode (PEMJA) job cannot start a second one (NoSuchFieldException: loadedLibraryNames).
 """
+
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -15,14 +16,26 @@ from processes import alive, flink_jobs, free_ports
 
 pytestmark = pytest.mark.cluster
 
-COMMON = ["--set", "job.events.count=null", "--set", "job.sink.type=stdout",
-          "--set", "flink.python.execution-mode=process"]
+COMMON = [
+    "--set",
+    "job.events.count=null",
+    "--set",
+    "job.sink.type=stdout",
+    "--set",
+    "flink.python.execution-mode=process",
+]
 SLOW = ["--set", "job.name=slow-counts", "--set", "job.slow-operator={sleep: 5 ms}"]
 HEALTHY = ["--set", "job.name=healthy-counts", "--set", "job.events.rate=50"]
-HOT = ["--set", "job.name=hot-key-counts", "--set", "job.slow-operator={sleep: 2 ms, keyed: true}",
-       "--set", "job.events.key-skew=3.0", "--set", "flink.parallelism.default=2"]
-
-
+HOT = [
+    "--set",
+    "job.name=hot-key-counts",
+    "--set",
+    "job.slow-operator={sleep: 2 ms, keyed: true}",
+    "--set",
+    "job.events.key-skew=3.0",
+    "--set",
+    "flink.parallelism.default=2",
+]
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +81,8 @@ def test_slow_and_healthy_jobs_side_by_side(cluster):
         slow_id, healthy_id = pool.map(lambda overrides: submit(cluster, *overrides), (SLOW, HEALTHY))
     try:
         result, data, seconds = backpressure_until(
-            cluster, slow_id, lambda d: d["bottleneck"] and any(v["level"] == "high" for v in d["vertices"]))
+            cluster, slow_id, lambda d: d["bottleneck"] and any(v["level"] == "high" for v in d["vertices"])
+        )
         print(f"slow job: HIGH and bottleneck after {seconds:.0f} s of polling")
         assert data["bottleneck"], data["notes"]
         assert data["bottleneck"]["name"].startswith("slow-operator")

@@ -6,6 +6,7 @@ Recorded with flink-jobs submit windowed-counts on a 1-TaskManager cluster:
 - hot-key: slow-operator {sleep: 2 ms, keyed: true}, key-skew 3.0, parallelism 2;
 - healthy: events.rate 100/s; vertex-initializing: its first answers (HTTP 500 from /backpressure).
 """
+
 import json
 import re
 from pathlib import Path
@@ -14,8 +15,15 @@ import pytest
 
 from flink_jobs.monitor import planner
 from flink_jobs.monitor.alerts import AlertsError, Thresholds, load_thresholds
-from flink_jobs.monitor.diagnosis import (JobSample, aggregate_metrics, diagnose, level_of, number,
-                                          subtask_values, topological_order)
+from flink_jobs.monitor.diagnosis import (
+    JobSample,
+    aggregate_metrics,
+    diagnose,
+    level_of,
+    number,
+    subtask_values,
+    topological_order,
+)
 from flink_jobs.monitor.report import as_json, table
 
 FIXTURES = Path(__file__).parent / "fixtures" / "monitor"
@@ -104,17 +112,24 @@ def test_table_and_json_output():
     assert [v["level"] for v in data["vertices"]] == ["high", "ok", "ok"]
 
 
-@pytest.mark.parametrize("ratio, level", [(0.0, "ok"), (0.1, "ok"), (0.11, "low"), (0.5, "low"), (0.51, "high"), (None, "unknown")])
+@pytest.mark.parametrize(
+    "ratio, level", [(0.0, "ok"), (0.1, "ok"), (0.11, "low"), (0.5, "low"), (0.51, "high"), (None, "unknown")]
+)
 def test_levels_are_flinks(ratio, level):
     assert level_of(ratio) == level
 
 
 def test_metric_values_arrive_as_strings_per_subtask():
     assert number("992") == 992.0 and number("NaN") is None and number(None) is None and number("x") is None
-    bodies = [[{"id": "numRecordsInPerSecond", "value": "116.5"}], [], [{"id": "numRecordsInPerSecond", "value": "NaN"}]]
+    bodies = [
+        [{"id": "numRecordsInPerSecond", "value": "116.5"}],
+        [],
+        [{"id": "numRecordsInPerSecond", "value": "NaN"}],
+    ]
     assert subtask_values(bodies, "numRecordsInPerSecond") == [116.5, None, None]
     assert aggregate_metrics([{"id": "busyTimeMsPerSecond", "min": "1", "max": 2, "avg": "NaN", "sum": 3}]) == {
-        "busyTimeMsPerSecond": {"min": 1.0, "max": 2.0, "avg": None, "sum": 3.0}}
+        "busyTimeMsPerSecond": {"min": 1.0, "max": 2.0, "avg": None, "sum": 3.0}
+    }
 
 
 def test_topological_order_keeps_listed_order_for_ties():
@@ -133,7 +148,9 @@ def test_shipped_alert_thresholds_are_the_documented_ones():
 def test_invalid_alerts_file_names_the_line(tmp_path):
     path = tmp_path / "alerts.yaml"
     path.write_text("alerts:\n  backpressure-ratio:\n    warning: high\n")
-    with pytest.raises(AlertsError, match=r"alerts.yaml:3:14: alerts.backpressure-ratio.warning: 'high' is not of type"):
+    with pytest.raises(
+        AlertsError, match=r"alerts.yaml:3:14: alerts.backpressure-ratio.warning: 'high' is not of type"
+    ):
         load_thresholds(str(path))
     path.write_text("alerts:\n  backpresure-ratio: {warning: 0.5}\n")
     with pytest.raises(AlertsError, match="Additional properties are not allowed"):
@@ -159,8 +176,10 @@ def test_capacity_rules():
 
 def test_write_capacity_keeps_comments_and_nulls(tmp_path):
     path = tmp_path / "job.yaml"
-    path.write_text("# head comment\njob:\n  name: x   # the name\n  events:\n    rate: null  # unlimited\n"
-                    "\nflink:\n  parallelism.default: 1  # one\n")
+    path.write_text(
+        "# head comment\njob:\n  name: x   # the name\n  events:\n    rate: null  # unlimited\n"
+        "\nflink:\n  parallelism.default: 1  # one\n"
+    )
     planner.write_capacity(str(path), 8017.4, peak=20000, headroom=2.0)
     planner.write_capacity(str(path), 7000.0, headroom=2.0)
     text = path.read_text()

@@ -8,6 +8,7 @@ windowed-counts reads it:
 The broker's own answer (committed offsets of the job's group, end offsets) is checked against
 confluent_kafka's consumer API, read independently of flink_jobs.monitor.
 """
+
 import json
 import subprocess
 import sys
@@ -31,8 +32,6 @@ PRODUCE_RATE = 600  # events/s: 3x what the slow job carries, a tenth of what th
 TEST_ALERTS = "alerts:\n  kafka-lag: {warning: 5000}\n"
 
 
-
-
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     directory = tmp_path_factory.mktemp("lag") / "cluster"
@@ -46,9 +45,24 @@ def producer(kafka_broker):
     started = []
 
     def start(topic: str):
-        process = subprocess.Popen([sys.executable, "-m", "flink_jobs.cli", "produce", topic, "--events", "1000000",
-                                    "--rate", str(PRODUCE_RATE), "--bootstrap", kafka_broker.bootstrap],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "flink_jobs.cli",
+                "produce",
+                topic,
+                "--events",
+                "1000000",
+                "--rate",
+                str(PRODUCE_RATE),
+                "--bootstrap",
+                kafka_broker.bootstrap,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         started.append(process)
         return process
 
@@ -61,22 +75,44 @@ def producer(kafka_broker):
 def run_job(cluster, broker, topic: str, name: str, *more) -> tuple[str, str]:
     """Submit windowed-counts reading `topic`; returns (job id, consumer group)."""
     group = f"{topic}-group"
-    overrides = [f"job.name={name}", "job.sink.type=stdout", "flink.python.execution-mode=process",
-                 "job.source.type=kafka", f"job.source.bootstrap-servers={broker.bootstrap}",
-                 f"job.source.topic={topic}", f"job.source.group-id={group}",
-                 "flink.execution.checkpointing.interval=2s", *more]
+    overrides = [
+        f"job.name={name}",
+        "job.sink.type=stdout",
+        "flink.python.execution-mode=process",
+        "job.source.type=kafka",
+        f"job.source.bootstrap-servers={broker.bootstrap}",
+        f"job.source.topic={topic}",
+        f"job.source.group-id={group}",
+        "flink.execution.checkpointing.interval=2s",
+        *more,
+    ]
     config = load_job_config(str(default_config_path("windowed-counts")), overrides, "windowed-counts")
     job_id = submit(job_info("windowed-counts"), config, overrides, cluster.rest_url.split("//")[1]).job_id
     assert wait_for(lambda: all_tasks_running(cluster.rest_url, job_id), 180), "the job starts"
     return job_id, group
 
 
-
 def watch(cluster, broker, job_id: str, group: str, alerts, refreshes: int):
     """`flink-jobs backpressure --watch` as JSON lines; returns (exit code, [reports])."""
-    result = flink_jobs("backpressure", "--rest", cluster.rest_url, "--job", job_id, "--kafka", broker.bootstrap,
-                        "--group", group, "--alerts", str(alerts), "--format", "json", "--watch", "4",
-                        "--count", str(refreshes))
+    result = flink_jobs(
+        "backpressure",
+        "--rest",
+        cluster.rest_url,
+        "--job",
+        job_id,
+        "--kafka",
+        broker.bootstrap,
+        "--group",
+        group,
+        "--alerts",
+        str(alerts),
+        "--format",
+        "json",
+        "--watch",
+        "4",
+        "--count",
+        str(refreshes),
+    )
     assert "Traceback" not in result.stderr, result.stderr
     reports = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     assert len(reports) == refreshes, result.stdout + result.stderr
@@ -90,20 +126,24 @@ def source_lag_of(report: dict) -> dict:
 
 def independent_offsets(bootstrap: str, group: str, topic: str, partitions: int) -> tuple[dict, dict]:
     """(committed, end) per partition from a consumer of `group` that never subscribes."""
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False,
-                         "log_level": 0})
+    consumer = Consumer(
+        {"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False, "log_level": 0}
+    )
     try:
         tps = [TopicPartition(topic, p) for p in range(partitions)]
         committed = {f"{tp.topic}:{tp.partition}": tp.offset for tp in consumer.committed(tps, timeout=10)}
-        end = {f"{topic}:{p}": consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1]
-               for p in range(partitions)}
+        end = {
+            f"{topic}:{p}": consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1]
+            for p in range(partitions)
+        }
     finally:
         consumer.close()
     return committed, end
 
 
-def test_a_job_slower_than_its_producer_has_a_growing_lag_and_exits_1(cluster, kafka_broker, producer, tmp_path,
-                                                                      capsys):
+def test_a_job_slower_than_its_producer_has_a_growing_lag_and_exits_1(
+    cluster, kafka_broker, producer, tmp_path, capsys
+):
     alerts = tmp_path / "alerts.yaml"
     alerts.write_text(TEST_ALERTS)
     topic = kafka_broker.topic("lag-slow", 2)
@@ -129,8 +169,17 @@ def test_a_job_slower_than_its_producer_has_a_growing_lag_and_exits_1(cluster, k
         assert read[-1] <= sum(end_now.values()), "never more behind than all that was written"
         assert writing.poll() is None, writing.stderr.read() if writing.stderr else ""
 
-        table = flink_jobs("backpressure", "--rest", cluster.rest_url, "--job", job_id, "--alerts", str(alerts),
-                           "--kafka", kafka_broker.bootstrap)
+        table = flink_jobs(
+            "backpressure",
+            "--rest",
+            cluster.rest_url,
+            "--job",
+            job_id,
+            "--alerts",
+            str(alerts),
+            "--kafka",
+            kafka_broker.bootstrap,
+        )
         assert table.returncode == 1 and "kafka lag" in table.stdout.splitlines()[1]
         assert "WARNING  Kafka lag" in table.stdout
     finally:
@@ -152,9 +201,11 @@ def test_the_same_job_fast_enough_keeps_up_and_exits_0(cluster, kafka_broker, pr
     producer(topic)
     job_id, group = run_job(cluster, kafka_broker, topic, "lag-fast", "job.source.starting-offsets=latest")
     try:
+
         def caught_up():
-            result = flink_jobs("backpressure", "--rest", cluster.rest_url, "--job", job_id, "--alerts", str(alerts),
-                                "--format", "json")
+            result = flink_jobs(
+                "backpressure", "--rest", cluster.rest_url, "--job", job_id, "--alerts", str(alerts), "--format", "json"
+            )
             lag = source_lag_of(json.loads(result.stdout))
             return result.returncode == 0 and lag["records"] is not None and lag["records"] < 1000
 
@@ -162,8 +213,10 @@ def test_the_same_job_fast_enough_keeps_up_and_exits_0(cluster, kafka_broker, pr
         code, reports = watch(cluster, kafka_broker, job_id, group, alerts, refreshes=5)
         lags = [source_lag_of(r) for r in reports]
         with capsys.disabled():
-            print(f"\n  fast job, producer {PRODUCE_RATE}/s: lag readings {[lag['records'] for lag in lags]}, "
-                  f"trends {[lag['trend'] for lag in lags]}")
+            print(
+                f"\n  fast job, producer {PRODUCE_RATE}/s: lag readings {[lag['records'] for lag in lags]}, "
+                f"trends {[lag['trend'] for lag in lags]}"
+            )
         assert [a for r in reports for a in r["alerts"]] == [] and code == 0
         assert all(lag["records"] is not None and lag["records"] < 5000 for lag in lags)
         # a single rise is jitter (the source's offset metric is up to metrics.fetcher.update-interval
@@ -182,8 +235,13 @@ def test_a_fresh_broker_without_committed_groups_answers_without_a_crash(tmp_pat
     try:
         create_topics(info.bootstrap, [("fresh", 3)])
         answer = read_offsets(info.bootstrap, "never-committed", ["fresh"])
-        assert answer == {"bootstrap": info.bootstrap, "group": "never-committed", "committed": {},
-                          "end": {"fresh:0": 0, "fresh:1": 0, "fresh:2": 0}, "error": None}
+        assert answer == {
+            "bootstrap": info.bootstrap,
+            "group": "never-committed",
+            "committed": {},
+            "end": {"fresh:0": 0, "fresh:1": 0, "fresh:2": 0},
+            "error": None,
+        }
         assert "no committed offsets" in source_lag([], answer).why_not
     finally:
         stop_broker(directory)

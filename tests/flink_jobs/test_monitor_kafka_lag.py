@@ -7,6 +7,7 @@ kafka-lagging 48 s later. The other cases are REST-shaped bodies written here, f
 does not produce on demand (a broker that times out, a partition never committed). The expected
 lags are worked out by hand. The CLI against a real broker and cluster: test_monitor_kafka.py.
 """
+
 import json
 from pathlib import Path
 
@@ -23,23 +24,46 @@ OFFSETS = "Source__kafka.KafkaSourceReader.topic.orders.v1.partition.{p}.{kind}"
 
 
 def pending(total_per_subtask: list) -> list:
-    return [{"id": "Source__kafka.pendingRecords", "min": min(total_per_subtask), "max": max(total_per_subtask),
-             "avg": sum(total_per_subtask) / len(total_per_subtask), "sum": sum(total_per_subtask)}]
+    return [
+        {
+            "id": "Source__kafka.pendingRecords",
+            "min": min(total_per_subtask),
+            "max": max(total_per_subtask),
+            "avg": sum(total_per_subtask) / len(total_per_subtask),
+            "sum": sum(total_per_subtask),
+        }
+    ]
 
 
 def offsets(**by_partition) -> list:
     """current offsets per partition, as `p0=41` -> the currentOffset metric of partition 0."""
-    return [{"id": OFFSETS.format(p=name[1:], kind="currentOffset"), "min": v, "max": v, "avg": v, "sum": v}
-            for name, v in by_partition.items()]
+    return [
+        {"id": OFFSETS.format(p=name[1:], kind="currentOffset"), "min": v, "max": v, "avg": v, "sum": v}
+        for name, v in by_partition.items()
+    ]
 
 
 def job_sample(lag_metrics, broker=None, name="Source: kafka") -> JobSample:
-    job = {"jid": "c" * 32, "name": "lagging", "state": "RUNNING", "start-time": 1,
-           "vertices": [{"id": SOURCE, "name": name, "parallelism": 2, "status": "RUNNING"},
-                        {"id": SINK, "name": "windowed-counts", "parallelism": 2, "status": "RUNNING"}]}
+    job = {
+        "jid": "c" * 32,
+        "name": "lagging",
+        "state": "RUNNING",
+        "start-time": 1,
+        "vertices": [
+            {"id": SOURCE, "name": name, "parallelism": 2, "status": "RUNNING"},
+            {"id": SINK, "name": "windowed-counts", "parallelism": 2, "status": "RUNNING"},
+        ],
+    }
     plan = {"plan": {"nodes": [{"id": SOURCE}, {"id": SINK, "inputs": [{"id": SOURCE, "ship_strategy": "HASH"}]}]}}
-    return JobSample(job=job, plan=plan, backpressure={}, metrics={}, kafka_sources=[SOURCE],
-                     lag_metrics={SOURCE: lag_metrics}, broker=broker)
+    return JobSample(
+        job=job,
+        plan=plan,
+        backpressure={},
+        metrics={},
+        kafka_sources=[SOURCE],
+        lag_metrics={SOURCE: lag_metrics},
+        broker=broker,
+    )
 
 
 def source_report(diagnosis):
@@ -58,7 +82,9 @@ def test_recorded_lagging_kafka_source():
     lag = source.kafka_lag
     # currentOffset (last record read) against the broker's end offsets: 9699 - 9698 - 1, 10301 - 4300 - 1
     assert [(p["partition"], p["current"], p["end"], p["lag"]) for p in lag.partitions] == [
-        (0, 9698, 9699, 0), (1, 4300, 10301, 6000)]
+        (0, 9698, 9699, 0),
+        (1, 4300, 10301, 6000),
+    ]
     assert lag.records == 6000 and lag.origin == "broker end offsets - offsets the source read"
     assert "kafka lag Source: kafka -> parse-events -> …: 6,000 records (broker end offsets" in table(diagnosis)
 
@@ -87,9 +113,13 @@ def test_recorded_first_answer_is_not_read():
 
 
 def test_lag_metric_ids_are_found_in_the_listing():
-    listing = [{"id": "numRecordsOutPerSecond"}, {"id": "Source__kafka.pendingRecords"},
-               {"id": OFFSETS.format(p=3, kind="currentOffset")}, {"id": OFFSETS.format(p=3, kind="committedOffset")},
-               {"id": "Source__kafka.KafkaSourceReader.KafkaConsumer.records-lag-max"}]
+    listing = [
+        {"id": "numRecordsOutPerSecond"},
+        {"id": "Source__kafka.pendingRecords"},
+        {"id": OFFSETS.format(p=3, kind="currentOffset")},
+        {"id": OFFSETS.format(p=3, kind="committedOffset")},
+        {"id": "Source__kafka.KafkaSourceReader.KafkaConsumer.records-lag-max"},
+    ]
     assert lag_metric_ids(listing) == [listing[1]["id"], listing[2]["id"], listing[3]["id"]]
     assert is_kafka_source("Source: orders", listing) and is_kafka_source("Source: kafka", [])
     assert not is_kafka_source("Source: event-sequence", [{"id": "numRecordsOutPerSecond"}])
@@ -117,8 +147,13 @@ def test_no_metric_and_no_broker_is_not_read_never_zero():
 def test_source_offsets_and_broker_end_offsets():
     # currentOffset is the last record read: partition 0 read up to 41 of end 100 -> 58 left (42..99),
     # partition 1 up to 9 of end 10 -> nothing left.
-    broker = {"bootstrap": "b:9092", "group": None, "committed": {}, "end": {"orders.v1:0": 100, "orders.v1:1": 10},
-              "error": None}
+    broker = {
+        "bootstrap": "b:9092",
+        "group": None,
+        "committed": {},
+        "end": {"orders.v1:0": 100, "orders.v1:1": 10},
+        "error": None,
+    }
     lag = source_lag(offsets(p0=41, p1=9), broker)
     assert lag.records == 58 and lag.origin == "broker end offsets - offsets the source read"
     assert [(p["partition"], p["lag"]) for p in lag.partitions] == [(0, 58), (1, 0)]
@@ -126,26 +161,49 @@ def test_source_offsets_and_broker_end_offsets():
 
 def test_committed_offsets_of_the_group_when_the_source_reports_nothing():
     # committed = the next offset to read: 100 - 60 + 10 - 10 = 40
-    broker = {"bootstrap": "b:9092", "group": "g", "committed": {"orders.v1:0": 60, "orders.v1:1": 10},
-              "end": {"orders.v1:0": 100, "orders.v1:1": 10}, "error": None}
+    broker = {
+        "bootstrap": "b:9092",
+        "group": "g",
+        "committed": {"orders.v1:0": 60, "orders.v1:1": 10},
+        "end": {"orders.v1:0": 100, "orders.v1:1": 10},
+        "error": None,
+    }
     lag = source_lag([], broker)
     assert lag.records == 40 and lag.origin == "broker end offsets - committed offsets (group g)"
 
 
 def test_a_partition_without_a_committed_offset_leaves_the_lag_not_read():
-    broker = {"bootstrap": "b:9092", "group": "g", "committed": {"orders.v1:0": 60},
-              "end": {"orders.v1:0": 100, "orders.v1:1": 10}, "error": None}
+    broker = {
+        "bootstrap": "b:9092",
+        "group": "g",
+        "committed": {"orders.v1:0": 60},
+        "end": {"orders.v1:0": 100, "orders.v1:1": 10},
+        "error": None,
+    }
     lag = source_lag([], broker)
     assert lag.records is None and lag.why_not.endswith("nothing read or committed yet from orders.v1:1")
 
 
-@pytest.mark.parametrize("broker, why", [
-    ({"bootstrap": "b:9092", "group": "g", "committed": {}, "end": {}, "error": "broker b:9092 not readable: Timed out"},
-     "broker b:9092 not readable: Timed out"),
-    ({"bootstrap": "b:9092", "group": None, "committed": {}, "end": {"t:0": 5}, "error": None}, "no --group"),
-    ({"bootstrap": "b:9092", "group": "g", "committed": {}, "end": {"t:0": 5}, "error": None},
-     "group g has no committed offsets on b:9092"),
-])
+@pytest.mark.parametrize(
+    "broker, why",
+    [
+        (
+            {
+                "bootstrap": "b:9092",
+                "group": "g",
+                "committed": {},
+                "end": {},
+                "error": "broker b:9092 not readable: Timed out",
+            },
+            "broker b:9092 not readable: Timed out",
+        ),
+        ({"bootstrap": "b:9092", "group": None, "committed": {}, "end": {"t:0": 5}, "error": None}, "no --group"),
+        (
+            {"bootstrap": "b:9092", "group": "g", "committed": {}, "end": {"t:0": 5}, "error": None},
+            "group g has no committed offsets on b:9092",
+        ),
+    ],
+)
 def test_why_a_lag_was_not_read(broker, why):
     lag = source_lag([], broker)
     assert lag.records is None and why in lag.why_not
@@ -199,11 +257,17 @@ def test_shipped_kafka_and_stall_thresholds():
     assert thresholds == Thresholds(), "the dataclass defaults are the shipped file's"
 
 
-@pytest.mark.parametrize("text, message", [
-    ("alerts:\n  kafka-lag: {warning: -5}\n", "alerts.kafka-lag.warning: -5 is less than the minimum of 0"),
-    ("alerts:\n  kafka-lag-growth: {samples: 0}\n", "alerts.kafka-lag-growth.samples: 0 is less than the minimum of 1"),
-    ("alerts:\n  job-stalled: {}\n", "alerts.job-stalled: 'seconds' is a required property"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("alerts:\n  kafka-lag: {warning: -5}\n", "alerts.kafka-lag.warning: -5 is less than the minimum of 0"),
+        (
+            "alerts:\n  kafka-lag-growth: {samples: 0}\n",
+            "alerts.kafka-lag-growth.samples: 0 is less than the minimum of 1",
+        ),
+        ("alerts:\n  job-stalled: {}\n", "alerts.job-stalled: 'seconds' is a required property"),
+    ],
+)
 def test_invalid_kafka_and_stall_thresholds_name_the_line(tmp_path, text, message):
     path = tmp_path / "alerts.yaml"
     path.write_text(text)

@@ -1,5 +1,6 @@
 """flink-jobs backpressure against a tiny loopback HTTP server: recorded payloads end to end, and the
 faults a real cluster cannot produce on demand (garbage, hangs, transient 500s). No JVM here."""
+
 import json
 import subprocess
 import sys
@@ -15,9 +16,12 @@ from flink_jobs.rest import FlinkRest, NotSampled, RestError
 from processes import flink_jobs as run_flink_jobs, free_ports
 
 FIXTURES = Path(__file__).parent / "fixtures" / "monitor"
-NO_VALUE = {"errors": ["org.apache.flink.runtime.rest.handler.RestHandlerException: "
-                       "java.util.NoSuchElementException: No value present\n\tat ..."]}
-
+NO_VALUE = {
+    "errors": [
+        "org.apache.flink.runtime.rest.handler.RestHandlerException: "
+        "java.util.NoSuchElementException: No value present\n\tat ..."
+    ]
+}
 
 
 def flink_jobs(*args, **kwargs):
@@ -61,8 +65,17 @@ class FakeFlink:
     def answer(self, path: str):
         parts = path.strip("/").split("/")
         if parts == ["jobs", "overview"]:
-            return 200, {"jobs": [{"jid": s["job"]["jid"], "name": s["job"]["name"], "state": s["job"]["state"],
-                                   "start-time": s["job"]["start-time"]} for s in self.samples]}
+            return 200, {
+                "jobs": [
+                    {
+                        "jid": s["job"]["jid"],
+                        "name": s["job"]["name"],
+                        "state": s["job"]["state"],
+                        "start-time": s["job"]["start-time"],
+                    }
+                    for s in self.samples
+                ]
+            }
         sample = next((s for s in self.samples if len(parts) > 1 and s["job"]["jid"] == parts[1]), None)
         if sample is None:
             return 404, {"errors": [f"org.apache.flink.runtime.rest.NotFoundException: Job {parts[-1]} not found"]}
@@ -145,15 +158,18 @@ def test_unknown_job_exits_2(fake):
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         f"error: no job `{'f' * 32}` on {result.stderr.split(' on ')[1].split(' ')[0]} "
-        "(running: dec760c039fda0e9eb094ca8e4675059 healthy-counts (RUNNING))"]
+        "(running: dec760c039fda0e9eb094ca8e4675059 healthy-counts (RUNNING))"
+    ]
 
 
 def test_garbage_json_exits_2_with_one_line(fake):
     server = fake("healthy", mode="garbage")
     result = flink_jobs("backpressure", "--rest", server.url)
     assert result.returncode == 2
-    assert result.stderr == f"error: {server.url} answered /jobs/overview with something that is not JSON: " \
-                            "`<html>502 Bad Gateway</html>`\n"
+    assert (
+        result.stderr == f"error: {server.url} answered /jobs/overview with something that is not JSON: "
+        "`<html>502 Bad Gateway</html>`\n"
+    )
 
 
 def test_a_hanging_server_times_out_with_exit_2(fake):
@@ -204,8 +220,24 @@ def test_a_truncated_body_exits_2_with_one_line(fake):
 
 
 def watch(url: str, *args):
-    return subprocess.Popen([sys.executable, "-m", "flink_jobs.cli", "backpressure", "--rest", url, "--watch", "0.3",
-                             "--format", "json", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "flink_jobs.cli",
+            "backpressure",
+            "--rest",
+            url,
+            "--watch",
+            "0.3",
+            "--format",
+            "json",
+            *args,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_watch_keeps_going_until_the_cluster_comes_back(fake):
@@ -235,8 +267,19 @@ def test_a_job_that_disappears_mid_watch_is_one_line_per_refresh(fake):
 def test_an_unreachable_broker_leaves_the_lag_not_read_not_zero(fake):
     server = fake("kafka-lagging")  # a Kafka source whose lag metrics the fake does not serve
     (port,) = free_ports(1)
-    result = flink_jobs("backpressure", "--rest", server.url, "--format", "json", "--kafka", f"127.0.0.1:{port}",
-                        "--group", "g", "--timeout", "1")
+    result = flink_jobs(
+        "backpressure",
+        "--rest",
+        server.url,
+        "--format",
+        "json",
+        "--kafka",
+        f"127.0.0.1:{port}",
+        "--group",
+        "g",
+        "--timeout",
+        "1",
+    )
     assert result.stderr == "" and result.returncode == 1, result.stderr  # the slow job's own alerts
     (lag,) = [v["kafka_lag"] for v in json.loads(result.stdout)["vertices"] if v["kafka_lag"]]
     assert lag["records"] is None

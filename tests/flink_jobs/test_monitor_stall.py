@@ -4,6 +4,7 @@ The job restarts (fixed-delay) and stays RUNNING in the REST API with every vert
 slot; its backpressure reads "ok". `flink-jobs backpressure` must call it stalled, say why, and exit
 1; when a TaskManager comes back and the tasks run again, the alert clears (exit 0).
 """
+
 import json
 
 import pytest
@@ -16,18 +17,22 @@ from processes import all_tasks_running, cancel, flink_jobs, local_cluster, wait
 
 pytestmark = pytest.mark.cluster
 
-OVERRIDES = ["job.name=stall-counts", "job.events.count=null", "job.events.rate=50", "job.sink.type=stdout",
-             "flink.python.execution-mode=process", "flink.restart-strategy.type=fixed-delay",
-             "flink.restart-strategy.fixed-delay.attempts=100", "flink.restart-strategy.fixed-delay.delay=1s"]
-
-
+OVERRIDES = [
+    "job.name=stall-counts",
+    "job.events.count=null",
+    "job.events.rate=50",
+    "job.sink.type=stdout",
+    "flink.python.execution-mode=process",
+    "flink.restart-strategy.type=fixed-delay",
+    "flink.restart-strategy.fixed-delay.attempts=100",
+    "flink.restart-strategy.fixed-delay.delay=1s",
+]
 
 
 @pytest.fixture
 def cluster(tmp_path):
     with local_cluster(tmp_path / "cluster", taskmanagers=1) as info:
         yield info
-
 
 
 def backpressure(rest_url: str, job_id: str, *more):
@@ -70,8 +75,10 @@ def test_a_job_whose_only_taskmanager_died_is_stalled_and_says_why(cluster, tmp_
         assert "is no longer reachable" in stall["last_failure"]
         assert data["bottleneck"] is None
         with capsys.disabled():
-            print(f"\n  stalled job: alert after {len(readings)} readings, stall {stall['seconds']:.0f} s, "
-                  f"reasons: {stall['reasons']}")
+            print(
+                f"\n  stalled job: alert after {len(readings)} readings, stall {stall['seconds']:.0f} s, "
+                f"reasons: {stall['reasons']}"
+            )
 
         table = flink_jobs("backpressure", "--rest", cluster.rest_url, "--job", job_id)
         assert table.returncode == 1

@@ -1,6 +1,7 @@
 """One test per entry of flink_jobs/workarounds.py: each shows that the PyFlink or Flink problem the
 workaround exists for is still there in the installed release. When one of these fails, a release
 fixed the problem: remove the workaround named in the test and this test with it."""
+
 import importlib.util
 import inspect
 import json
@@ -86,8 +87,9 @@ def test_java_timestamp_assigner_from_source_ignores_a_python_assigner():
     from_source.print()
     plan = env.get_execution_plan()
     assert "Timestamps/Watermarks" not in plan and "FirstField" not in plan
-    env.from_source(NumberSequenceSource(0, 9), WatermarkStrategy.no_watermarks(), "more") \
-        .assign_timestamps_and_watermarks(strategy).print()
+    env.from_source(
+        NumberSequenceSource(0, 9), WatermarkStrategy.no_watermarks(), "more"
+    ).assign_timestamps_and_watermarks(strategy).print()
     assert "Timestamps/Watermarks" in env.get_execution_plan()
 
 
@@ -97,8 +99,13 @@ def test_state_ttl_thread_mode_cluster_fails_in_the_taskmanager(tmp_path):
     standalone cluster fails: the TaskManager's embedded Python calls get_gateway()."""
     rest, rpc, blob = free_ports(3)
     spec = ClusterSpec(directory=tmp_path / "cluster", rest_port=rest, rpc_port=rpc, blob_port=blob)
-    overrides = ["job.events.count=100", "job.state-ttl=1h", "job.sink.type=stdout",
-                 "flink.python.execution-mode=thread", "flink.restart-strategy.type=none"]
+    overrides = [
+        "job.events.count=100",
+        "job.state-ttl=1h",
+        "job.sink.type=stdout",
+        "flink.python.execution-mode=thread",
+        "flink.restart-strategy.type=none",
+    ]
     config = load_job_config(str(default_config_path("running-totals")), overrides, "running-totals")
     info = start_cluster(spec)
     try:

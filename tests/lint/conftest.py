@@ -1,4 +1,5 @@
 """Fixtures for the linter tests. `flink_parse` runs Flink's own parsers in a JVM (pyflink's gateway)."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """Shared helpers for the linter's framework tests (not a fixture module of its own)."""
+
 from __future__ import annotations
 
 import contextlib

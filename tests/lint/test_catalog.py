@@ -1,4 +1,5 @@
 """The generated option catalogs: fresh from the jars, and consistent with flink-config.md."""
+
 from __future__ import annotations
 
 import subprocess
@@ -23,10 +24,16 @@ def _scopes(catalog) -> dict[str, int]:
 def test_committed_catalog_equals_a_fresh_extraction(tmp_path):
     # needs the installed pyflink jars (the `jobs` extra) and javac (a JDK), as `make test` provides
     out = tmp_path / "flink-options-2.3.json"
-    subprocess.run([sys.executable, "-m", "flink_lint.catalog.extract", "--version", "2.3", "--out", str(out)],
-                   cwd=REPO, check=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "flink_lint.catalog.extract", "--version", "2.3", "--out", str(out)],
+        cwd=REPO,
+        check=True,
+        timeout=300,
+    )
     committed = (SCHEMAS / "flink-options-2.3.json").read_text(encoding="utf-8")
-    assert out.read_text(encoding="utf-8") == committed, "regenerate: python -m flink_lint.catalog.extract --version 2.3"
+    assert out.read_text(encoding="utf-8") == committed, (
+        "regenerate: python -m flink_lint.catalog.extract --version 2.3"
+    )
 
 
 def test_the_catalog_file_is_small():
@@ -37,15 +44,15 @@ def test_the_catalog_file_is_small():
 def test_version_and_totals_2_3():
     catalog = load_catalog("2.3")
     assert catalog.flink_version == "2.3.0"
-    assert 1100 <= len(catalog.options) <= 1200          # reference: 1,154 keys
-    assert 900 <= _scopes(catalog)["config"] <= 1000     # reference: about 950 top-level keys
+    assert 1100 <= len(catalog.options) <= 1200  # reference: 1,154 keys
+    assert 900 <= _scopes(catalog)["config"] <= 1000  # reference: about 950 top-level keys
 
 
 def test_version_and_totals_1_20():
     catalog = load_catalog("1.20")
     assert catalog.flink_version == "1.20.5"
-    assert 1000 <= len(catalog.options) <= 1100          # reference: 1,042 keys
-    assert 830 <= _scopes(catalog)["config"] <= 920      # reference: about 875 top-level keys
+    assert 1000 <= len(catalog.options) <= 1100  # reference: 1,042 keys
+    assert 830 <= _scopes(catalog)["config"] <= 920  # reference: about 875 top-level keys
 
 
 @pytest.mark.parametrize("version", ["2.3", "1.20"])
@@ -62,8 +69,7 @@ def test_deprecated_keys_in_both_versions(version):
     assert catalog.replacement_for("state.checkpoints.dir") == "execution.checkpointing.dir"
     assert catalog.replacement_for("state.backend.fs.checkpointdir") == "execution.checkpointing.dir"
     assert catalog.replacement_for("state.backend.incremental") == "execution.checkpointing.incremental"
-    assert catalog.replacement_for("execution.checkpointing.unaligned") == \
-        "execution.checkpointing.unaligned.enabled"
+    assert catalog.replacement_for("execution.checkpointing.unaligned") == "execution.checkpointing.unaligned.enabled"
     assert catalog.replacement_for("restart-strategy") == "restart-strategy.type"
     for part in ("fraction", "min", "max"):
         assert catalog.replacement_for(f"taskmanager.network.memory.{part}") == f"taskmanager.memory.network.{part}"
@@ -83,10 +89,14 @@ def test_removed_in_2_0():
     number_of_buffers = old.option("taskmanager.network.numberOfBuffers")
     assert number_of_buffers["type"] == "Integer" and number_of_buffers["default"] == "2048"
     assert number_of_buffers["deprecated"]
-    for key in ("taskmanager.network.numberOfBuffers", "taskmanager.network.memory.buffers-per-channel",
-                "taskmanager.network.memory.floating-buffers-per-gate",
-                "taskmanager.network.memory.max-buffers-per-channel", "taskmanager.heap.size",
-                "jobmanager.heap.size"):
+    for key in (
+        "taskmanager.network.numberOfBuffers",
+        "taskmanager.network.memory.buffers-per-channel",
+        "taskmanager.network.memory.floating-buffers-per-gate",
+        "taskmanager.network.memory.max-buffers-per-channel",
+        "taskmanager.heap.size",
+        "jobmanager.heap.size",
+    ):
         assert not new.is_known(key), key
         assert old.option(key) is not None, key
     for key in ("taskmanager.network.bufferSize", "taskmanager.memory.fraction"):
@@ -99,8 +109,10 @@ def test_aliases_that_moved_in_2_x():
     assert new.option("state.backend.local-recovery") is None
     assert "execution.checkpointing.local-backup.enabled" in new.replacements_for("state.backend.local-recovery")
     assert new.replacement_for("execution.savepoint.path") == "execution.state-recovery.path"
-    assert new.replacement_for("execution.checkpointing.checkpoints-after-tasks-finish.enabled") == \
-        "execution.checkpointing.checkpoints-after-tasks-finish"
+    assert (
+        new.replacement_for("execution.checkpointing.checkpoints-after-tasks-finish.enabled")
+        == "execution.checkpointing.checkpoints-after-tasks-finish"
+    )
     assert old.option("web.port")["deprecated"] and old.option("web.port")["default"] == "8081"
     assert set(new.replacements_for("web.port")) == {"rest.port", "rest.bind-port"}
     assert new.replacement_for("web.port") == "rest.port"  # rest.bind-port falls back to rest.port
@@ -133,8 +145,13 @@ def test_types_enums_and_scopes_of_well_known_options():
 def test_plugin_and_operator_namespaces_are_known():
     catalog = load_catalog("2.3")
     assert catalog.option("kubernetes.operator.reconcile.interval") is None
-    for key in ("kubernetes.operator.reconcile.interval", "job.autoscaler.enabled",
-                "metrics.reporter.prom.port", "s3.access-key", "fs.s3a.endpoint"):
+    for key in (
+        "kubernetes.operator.reconcile.interval",
+        "job.autoscaler.enabled",
+        "metrics.reporter.prom.port",
+        "s3.access-key",
+        "fs.s3a.endpoint",
+    ):
         assert catalog.is_known(key), key
     assert not catalog.is_known("taskmanager.memory.proces.size")
 
@@ -147,8 +164,10 @@ def test_did_you_mean():
 
 
 def test_loading_needs_no_pyflink():
-    code = ("import sys, flink_lint.catalog as c, flink_lint.catalog.values; c.load_catalog('2.3'); "
-            "assert 'pyflink' not in sys.modules and 'ruamel' not in sys.modules")
+    code = (
+        "import sys, flink_lint.catalog as c, flink_lint.catalog.values; c.load_catalog('2.3'); "
+        "assert 'pyflink' not in sys.modules and 'ruamel' not in sys.modules"
+    )
     subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True, timeout=60)
 
 

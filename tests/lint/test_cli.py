@@ -1,4 +1,5 @@
 """flink-lint's command line: exit codes, usage errors in one line, config discovery, no pyflink."""
+
 from __future__ import annotations
 
 import json
@@ -34,22 +35,26 @@ def test_exit_codes(project, capsys):
 
 
 def test_fail_on_threshold(project, capsys):
-    (project / "conf" / "config.yaml").write_text("a:\n  parallelism.default: 1\nparallelism.default: 2\n"
-                                                  "a.parallelism.default: 3\n")
+    (project / "conf" / "config.yaml").write_text(
+        "a:\n  parallelism.default: 1\nparallelism.default: 2\na.parallelism.default: 3\n"
+    )
     # FL002 (warning: written nested and dotted): fails at warning, passes at error
     assert main(["conf", "--fail-on", "error"]) == 0
     assert main(["conf", "--fail-on", "warning"]) == 1
     capsys.readouterr()
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--format", "xml"], "invalid choice"),
-    (["--select", "FL4242"], "unknown rule `FL4242`"),
-    (["--flink-version", "3.9"], "no catalog"),
-    (["explain", "nope"], "unknown rule `nope`"),
-    (["missing-dir"], "no such file"),
-    (["--config", "nope.toml"], "no such file"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--format", "xml"], "invalid choice"),
+        (["--select", "FL4242"], "unknown rule `FL4242`"),
+        (["--flink-version", "3.9"], "no catalog"),
+        (["explain", "nope"], "unknown rule `nope`"),
+        (["missing-dir"], "no such file"),
+        (["--config", "nope.toml"], "no such file"),
+    ],
+)
 def test_usage_errors_are_one_line_and_exit_2(project, capsys, argv, message):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
@@ -62,9 +67,9 @@ def test_pyproject_is_found_upward_and_validated(project, capsys):
     (project / "pyproject.toml").write_text('[tool.flink-lint]\nseverity = { FL002 = "fatal" }\n')
     assert main(["conf"]) == 2
     assert "must be one of error, warning, info" in capsys.readouterr().err
-    (project / "pyproject.toml").write_text('[tool.flink-lint]\nunknown-setting = 1\n')
+    (project / "pyproject.toml").write_text("[tool.flink-lint]\nunknown-setting = 1\n")
     assert main(["conf"]) == 2
-    (project / "pyproject.toml").write_text('[tool.flink-lint\n')
+    (project / "pyproject.toml").write_text("[tool.flink-lint\n")
     assert main(["conf"]) == 2
     assert "invalid TOML" in capsys.readouterr().err
 
@@ -74,8 +79,13 @@ def test_json_contract(project, capsys):
     data = json.loads(capsys.readouterr().out)
     finding = data["findings"][0]
     assert {k: finding[k] for k in ("path", "line", "column", "rule", "name", "severity")} == {
-        "path": os.path.join("conf", "config.yaml"), "line": 2, "column": 1, "rule": "FL002",
-        "name": "duplicate-key", "severity": "error"}
+        "path": os.path.join("conf", "config.yaml"),
+        "line": 2,
+        "column": 1,
+        "rule": "FL002",
+        "name": "duplicate-key",
+        "severity": "error",
+    }
     assert finding["message"]
     assert data["summary"]["error"] == 1 and data["summary"]["files"] == 1
 
@@ -93,11 +103,14 @@ def test_rules_and_explain(capsys):
 
 def test_the_linter_imports_neither_pyflink_nor_py4j_nor_ruamel_nor_jsonschema(tmp_path):
     (tmp_path / "config.yaml").write_text("parallelism.default: 2\nstate.backend: rocksdb\n")
-    code = ("import sys; from flink_lint.cli import main; rc = main([sys.argv[1]]); "
-            "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('pyflink', 'py4j', 'ruamel', 'jsonschema')); "
-            "print(bad); sys.exit(0 if rc in (0, 1) else rc)")
-    result = subprocess.run([sys.executable, "-c", code, str(tmp_path / "config.yaml")], capture_output=True,
-                            text=True, cwd=ROOT)
+    code = (
+        "import sys; from flink_lint.cli import main; rc = main([sys.argv[1]]); "
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('pyflink', 'py4j', 'ruamel', 'jsonschema')); "
+        "print(bad); sys.exit(0 if rc in (0, 1) else rc)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "config.yaml")], capture_output=True, text=True, cwd=ROOT
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
 

@@ -14,6 +14,7 @@ A fixture file:
 
 `expect` lists the findings of the fixture's rule, in file order.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -42,8 +43,11 @@ def test_code_rule_case(rule_name, case):
     assert rule is not None and rule.document == "python", rule_name
     config = ToolConfig(options={rule.code: case.get("options", {})})
     version = str(case.get("flink_version", "2.3"))
-    findings = [f for f in lint_text("jobs/job.py", case["input"], config=config, flink_version=version,
-                                     select=[rule.code]) if f.rule == rule.code]
+    findings = [
+        f
+        for f in lint_text("jobs/job.py", case["input"], config=config, flink_version=version, select=[rule.code])
+        if f.rule == rule.code
+    ]
     got = [{"rule": f.rule, "line": f.location.line, "column": f.location.column} for f in findings]
     assert got == case["expect"], "\n".join(f"{f.location.line}:{f.location.column} {f.message}" for f in findings)
     for finding in findings:
@@ -67,6 +71,16 @@ def test_code_rule_codes_and_documents():
     assert [rule.code for rule in CODE_RULES] == sorted(rule.code for rule in CODE_RULES)
     assert all(rule.code.startswith("FL7") for rule in CODE_RULES)
     names = {rule.name for rule in CODE_RULES}
-    assert {"session-window", "stream-stream-join", "unbounded-list-state", "window-without-preaggregation",
-            "non-parallel-operator", "blocking-call-in-function", "state-without-ttl", "python-object-state",
-            "missing-watermarks", "idleness-drops-assigner", "checkpointing-disabled"} <= names
+    assert {
+        "session-window",
+        "stream-stream-join",
+        "unbounded-list-state",
+        "window-without-preaggregation",
+        "non-parallel-operator",
+        "blocking-call-in-function",
+        "state-without-ttl",
+        "python-object-state",
+        "missing-watermarks",
+        "idleness-drops-assigner",
+        "checkpointing-disabled",
+    } <= names

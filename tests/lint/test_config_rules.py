@@ -14,6 +14,7 @@ A fixture file (sqlfluff style):
 
 `expect` lists the findings of the fixture's rule only, in file order.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -25,6 +26,7 @@ import yaml
 
 import flink_lint.rules.config as config_rules
 from flink_lint.documents import read_file
+from flink_lint.engine import findings_of
 from flink_lint.model import RuleContext
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "rules"
@@ -65,7 +67,7 @@ def _run(code: str, case: dict) -> list:
     context = RuleContext(flink_version=str(case.get("flink_version", "2.3")))
     findings = []
     for config in configs:
-        findings.extend(RULES[code].check(config, context))
+        findings.extend(findings_of(RULES[code], config, context))
     return findings
 
 
@@ -108,8 +110,12 @@ MEMORY_CASES = [
     {"taskmanager.memory.flink.size": "3g", "taskmanager.memory.process.size": "4g"},
     {"taskmanager.memory.flink.size": "1280m"},
     {"taskmanager.memory.task.heap.size": "1g", "taskmanager.memory.managed.size": "512m"},
-    {"taskmanager.memory.process.size": "2048m", "taskmanager.memory.network.fraction": "0.2",
-     "taskmanager.memory.network.min": "128mb", "taskmanager.memory.network.max": "1024mb"},
+    {
+        "taskmanager.memory.process.size": "2048m",
+        "taskmanager.memory.network.fraction": "0.2",
+        "taskmanager.memory.network.min": "128mb",
+        "taskmanager.memory.network.max": "1024mb",
+    },
     {"taskmanager.memory.process.size": "8g", "taskmanager.memory.jvm-overhead.fraction": "0.05"},
     {"taskmanager.memory.process.size": "3g", "taskmanager.memory.managed.fraction": "0.7"},
     {"taskmanager.memory.process.size": "2g", "taskmanager.memory.network.max": "32mb"},
@@ -131,11 +137,17 @@ def test_memory_model_matches_flink():
             conf.setString(key, value)
         try:
             spec = utils.processSpecFromConfig(conf)
-            expected = (spec.getNetworkMemSize().getBytes(), spec.getManagedMemorySize().getBytes(),
-                        spec.getTaskHeapSize().getBytes(), spec.getTotalFlinkMemorySize().getBytes())
+            expected = (
+                spec.getNetworkMemSize().getBytes(),
+                spec.getManagedMemorySize().getBytes(),
+                spec.getTaskHeapSize().getBytes(),
+                spec.getTotalFlinkMemorySize().getBytes(),
+            )
         except Exception:  # py4j wraps IllegalConfigurationException
             expected = "rejected"
-        settings = [Setting(k, v, Location("x", i + 1, 1), Location("x", i + 1, 5)) for i, (k, v) in enumerate(case.items())]
+        settings = [
+            Setting(k, v, Location("x", i + 1, 1), Location("x", i + 1, 5)) for i, (k, v) in enumerate(case.items())
+        ]
         try:
             memory = _memory.derive_taskmanager(FlinkConfig("x", "config-yaml", settings), RuleContext("2.3"))
             got = (memory.network, memory.managed, memory.task_heap, memory.flink)

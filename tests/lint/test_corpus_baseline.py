@@ -7,6 +7,7 @@ unchanged; a deliberate change of findings records a new baseline:
 
     .venv/bin/python tests/lint/test_corpus_baseline.py
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -25,8 +26,9 @@ BASELINE = Path(__file__).resolve().parent / "baseline" / "corpus-findings.json"
 def _corpus_configs() -> Path:
     configs = CORPUS / "configs"
     assert configs.is_dir(), f"the shared corpus is missing: expected the directory {configs}"
-    assert find_pyproject([str(configs)]) is None, \
+    assert find_pyproject([str(configs)]) is None, (
         f"a pyproject.toml above {configs} would change flink-lint's settings for the corpus"
+    )
     return configs
 
 
@@ -37,10 +39,17 @@ def corpus_findings() -> list[dict]:
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main([str(configs), "--format", "json"])
     assert code in (0, 1) and not err.getvalue(), f"flink-lint failed (exit {code}): {err.getvalue()}"
-    return [{"path": Path(finding["path"]).resolve().relative_to(CORPUS).as_posix(),
-             "line": finding["line"], "column": finding["column"], "code": finding["rule"],
-             "severity": finding["severity"], "message": finding["message"]}
-            for finding in json.loads(out.getvalue())["findings"]]
+    return [
+        {
+            "path": Path(finding["path"]).resolve().relative_to(CORPUS).as_posix(),
+            "line": finding["line"],
+            "column": finding["column"],
+            "code": finding["rule"],
+            "severity": finding["severity"],
+            "message": finding["message"],
+        }
+        for finding in json.loads(out.getvalue())["findings"]
+    ]
 
 
 def test_corpus_findings_equal_the_baseline():
@@ -48,9 +57,11 @@ def test_corpus_findings_equal_the_baseline():
     actual = corpus_findings()
     missing = [finding for finding in expected if finding not in actual]
     extra = [finding for finding in actual if finding not in expected]
-    assert not missing and not extra, (f"findings on the corpus changed: {len(missing)} gone, {len(extra)} new\n"
-                                       f"gone: {json.dumps(missing[:5], indent=1)}\n"
-                                       f"new: {json.dumps(extra[:5], indent=1)}")
+    assert not missing and not extra, (
+        f"findings on the corpus changed: {len(missing)} gone, {len(extra)} new\n"
+        f"gone: {json.dumps(missing[:5], indent=1)}\n"
+        f"new: {json.dumps(extra[:5], indent=1)}"
+    )
     assert actual == expected, "the same findings, in another order"
 
 

@@ -1,5 +1,6 @@
 """Rule documentation: every registered rule documents itself; docs/rules.md is generated and current;
 the docs (docs/*.md, README.md, lint/config.py's docstring) name only rules and options that exist."""
+
 from __future__ import annotations
 
 import inspect
@@ -21,8 +22,10 @@ PLACEHOLDERS = {"CODE", "CODES", "NAME"}  # `flink-lint explain CODE`, `disable=
 def documents() -> dict:
     """Name -> text of every document that shows rules or [tool.flink-lint] settings."""
     pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-    return {**{page.relative_to(ROOT).as_posix(): page.read_text(encoding="utf-8") for page in pages},
-            "lint/config.py docstring": tool_config.__doc__}
+    return {
+        **{page.relative_to(ROOT).as_posix(): page.read_text(encoding="utf-8") for page in pages},
+        "lint/config.py docstring": tool_config.__doc__,
+    }
 
 
 def toml_examples() -> list:
@@ -30,9 +33,14 @@ def toml_examples() -> list:
     examples = []
     for name, text in documents().items():
         blocks = [match.group(2) for match in re.finditer(r"^( *)```toml\n(.*?)^\1```", text, re.S | re.M)]
-        blocks += [match.group(1) for match in re.finditer(r"^( {4}\[tool\.flink-lint.*?)(?=\n\s*\n|\Z)", text, re.S | re.M)]
-        examples += [(f"{name} #{index}", textwrap.dedent(block)) for index, block in enumerate(blocks)
-                     if "tool.flink-lint" in block]
+        blocks += [
+            match.group(1) for match in re.finditer(r"^( {4}\[tool\.flink-lint.*?)(?=\n\s*\n|\Z)", text, re.S | re.M)
+        ]
+        examples += [
+            (f"{name} #{index}", textwrap.dedent(block))
+            for index, block in enumerate(blocks)
+            if "tool.flink-lint" in block
+        ]
     return examples
 
 
@@ -50,8 +58,9 @@ def test_rule_metadata_and_docstring_sections(rule):
 
 def test_docs_rules_md_is_current():
     assert DOCS.is_file(), "generate it: python -m flink_lint.docs > docs/rules.md"
-    assert DOCS.read_text(encoding="utf-8") == rules_markdown(), \
+    assert DOCS.read_text(encoding="utf-8") == rules_markdown(), (
         "docs/rules.md is stale: python -m flink_lint.docs > docs/rules.md"
+    )
 
 
 def test_rules_that_read_options_declare_them():
@@ -82,8 +91,11 @@ def test_rule_codes_and_names_in_the_docs_exist(name):
     text = documents()[name]
     codes = {rule.code for rule in all_rules()}
     assert sorted(set(re.findall(r"\bFL\d{3}\b", text)) - codes) == []
-    tokens = [token for tokens in re.findall(r"flink-lint:\s*disable(?:-line|-file)?=([\w,-]+)", text)
-              for token in tokens.split(",")]
+    tokens = [
+        token
+        for tokens in re.findall(r"flink-lint:\s*disable(?:-line|-file)?=([\w,-]+)", text)
+        for token in tokens.split(",")
+    ]
     tokens += re.findall(r"flink-lint explain ([\w-]+)", text)
     tokens += re.findall(r"--(?:select|ignore)[= ]([\w,-]+)", text)
     unknown = [token for token in tokens if token not in PLACEHOLDERS and not matching(token)]

@@ -5,6 +5,7 @@ and `expect`: `configs` (kind, optional `count` of settings, `settings` as {key,
 and `context` as {name: value}) and `findings` ({rule, at, severity, message: a substring}).
 Positions are "line:col", 1-based. Every expected list is exact: nothing more may be found.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -54,6 +55,9 @@ def test_reader_case(case_path):
 
 
 def test_templated_values_are_marked():
-    configs, _ = read_file("deploy.yaml", "apiVersion: flink.apache.org/v1beta1\nkind: FlinkDeployment\n"
-                           "spec:\n  flinkConfiguration:\n    a.b: ${X}\n    c.d: '{{ .Values.x }}'\n    e.f: 1\n")
+    configs, _ = read_file(
+        "deploy.yaml",
+        "apiVersion: flink.apache.org/v1beta1\nkind: FlinkDeployment\n"
+        "spec:\n  flinkConfiguration:\n    a.b: ${X}\n    c.d: '{{ .Values.x }}'\n    e.f: 1\n",
+    )
     assert [s.templated for s in configs[0].settings] == [True, True, False]

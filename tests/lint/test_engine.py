@@ -1,4 +1,5 @@
 """The engine: file discovery, rule selection, severity overrides, per-file ignores, sorting, rule crashes."""
+
 from __future__ import annotations
 
 import subprocess
@@ -34,8 +35,7 @@ def test_per_file_ignores(tmp_path):
     (tmp_path / "legacy").mkdir()
     (tmp_path / "legacy" / "config.yaml").write_text(DUPLICATES)
     (tmp_path / "config.yaml").write_text(DUPLICATES)
-    config = ToolConfig(path=tmp_path / "pyproject.toml", per_file_ignores={"legacy/*.yaml": ["FL002"]},
-                        select=MINE)
+    config = ToolConfig(path=tmp_path / "pyproject.toml", per_file_ignores={"legacy/*.yaml": ["FL002"]}, select=MINE)
     report = lint_paths([str(tmp_path)], config)
     by_file = {}
     for finding in report.findings:
@@ -67,8 +67,10 @@ def test_a_crashing_rule_is_an_internal_error_not_a_traceback(tmp_path):
 
 
 def test_job_config_schema_errors_are_all_located():
-    text = ("job:\n  name: demo\n  window:\n    sise: 1 min\n  events:\n    keys: 0\n"
-            "  sink:\n    type: kafka\n  bogus: 1\nflink:\n  parallelism.default: 2\n")
+    text = (
+        "job:\n  name: demo\n  window:\n    sise: 1 min\n  events:\n    keys: 0\n"
+        "  sink:\n    type: kafka\n  bogus: 1\nflink:\n  parallelism.default: 2\n"
+    )
     findings = lint_text("configs/demo.yaml", text, select=MINE)
     got = [(f.rule, f.location.line, f.location.column, f.message) for f in findings]
     assert ("FL003", 4, 5, "unknown key `sise` in job.window") in got
@@ -89,7 +91,8 @@ def test_the_whole_repository_lints_clean_with_its_own_configuration():
     # what `make lint` and a pre-commit hook run: every rule on configs/, the jobs, the tests
     # (minus the corpora that are broken on purpose, excluded in pyproject.toml [tool.flink-lint])
     root = Path(__file__).resolve().parents[2]
-    result = subprocess.run([sys.executable, "-m", "flink_lint.cli", "."], cwd=root, capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "flink_lint.cli", "."], cwd=root, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "All checks passed" in result.stdout

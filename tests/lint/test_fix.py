@@ -2,6 +2,7 @@
 expected file). Uses a test-only rule (FL990) that renames `demo.old-key` -> `demo.new-key`,
 `demo.nested.old` -> `other.new` and deletes `demo.gone`, so the machinery is tested without the
 catalog rules. A second --fix must change nothing."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -56,8 +57,11 @@ def test_linting_does_not_import_ruamel():
     import subprocess
     import sys
 
-    code = ("import sys; from flink_lint.engine import lint_text; "
-            "lint_text('config.yaml', 'state.backend: rocksdb\\n'); print('ruamel' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=Path(__file__).resolve().parents[2]).stdout.strip()
+    code = (
+        "import sys; from flink_lint.engine import lint_text; "
+        "lint_text('config.yaml', 'state.backend: rocksdb\\n'); print('ruamel' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2]
+    ).stdout.strip()
     assert out == "False"

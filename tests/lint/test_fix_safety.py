@@ -9,6 +9,7 @@ line-break convention, and a second `--fix` changes nothing. The write is atomic
 in the same directory, renamed over the original; a failure at any point leaves the original
 byte for byte as it was and no temporary file behind.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -41,8 +42,12 @@ generate, runner = _load("generate"), _load("runner")
 
 CORRUPTION = ("FL001", "FL002", "FL003", "FL101")  # what a corrupting fix leaves behind
 KIND_DIRS = ("config-yaml", "flink-conf", "kubernetes", "job-config")
-FIXTURE_FILES = {"config-yaml": ("config.yaml", "config-yaml"), "flink-conf": ("flink-conf.yaml", "flink-conf"),
-                 "flink-deployment": ("deployment.yaml", "kubernetes"), "job-config": ("job.yaml", "job-config")}
+FIXTURE_FILES = {
+    "config-yaml": ("config.yaml", "config-yaml"),
+    "flink-conf": ("flink-conf.yaml", "flink-conf"),
+    "flink-deployment": ("deployment.yaml", "kubernetes"),
+    "job-config": ("job.yaml", "job-config"),
+}
 
 
 def _fixable_cases() -> list:
@@ -65,10 +70,12 @@ def _variants(text: str) -> dict:
         "cr": text.replace("\n", "\r"),
         "bom-crlf": "\ufeff" + text.replace("\n", "\r\n"),
         "no-final-newline": text.rstrip("\n"),
-        "comments-everywhere": "".join(line + ("  # note: x: y" if line.strip() and "|" not in line else "") + "\n"
-                                       for line in lines),
-        "tab-before-comments": "".join(line + ("\t# tab" if line.strip() and "|" not in line else "") + "\n"
-                                       for line in lines),
+        "comments-everywhere": "".join(
+            line + ("  # note: x: y" if line.strip() and "|" not in line else "") + "\n" for line in lines
+        ),
+        "tab-before-comments": "".join(
+            line + ("\t# tab" if line.strip() and "|" not in line else "") + "\n" for line in lines
+        ),
         "blank-lines": "\n\n" + "\n\n".join(lines) + "\n\n",
     }
 
@@ -100,11 +107,14 @@ def check_fix(path: Path, kind) -> bool:
     assert any(f.fix is not None for f in before)
     # No new syntax error, duplicate or unknown key: a key moved to the wrong parent is unknown. (Other
     # rules may speak up: `taskmanager.memory.network.max` configures memory, its old name did not.)
-    new = Counter(f.rule for f in after if f.rule in CORRUPTION) - Counter(f.rule for f in before if f.rule in CORRUPTION)
+    new = Counter(f.rule for f in after if f.rule in CORRUPTION) - Counter(
+        f.rule for f in before if f.rule in CORRUPTION
+    )
     assert not new, f"new findings after the fix: {new}\n{text}"
     old_breaks, new_breaks = _breaks(before_bytes), _breaks(after_bytes)
-    assert all(old or not new for old, new in zip(old_breaks, new_breaks)) or not any(old_breaks), \
+    assert all(old or not new for old, new in zip(old_breaks, new_breaks)) or not any(old_breaks), (
         f"a line-break convention the file did not use: {old_breaks} -> {new_breaks}"
+    )
     assert lint_paths([str(path)], ToolConfig(), kind=kind, fix=True).fixed == {}
     assert path.read_bytes() == after_bytes, "a second --fix must change nothing"
     return True

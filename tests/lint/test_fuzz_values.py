@@ -4,6 +4,7 @@ On any text: the parser returns or raises ValueError, nothing else, and gives th
 twice. On generated valid values: the parser gives back exactly the value that was written.
 (Exact agreement with Flink's own parsers is tests/lint/test_values_differential.py.)
 """
+
 from __future__ import annotations
 
 import math
@@ -21,11 +22,85 @@ from fuzz_settings import fuzz  # noqa: E402
 
 # Text that reaches the parsers' corners: digits of any script, units, signs, ISO durations,
 # quotes and delimiters, YAML flow syntax, Java trim()-able controls, and any other character.
-_PIECES = ["0", "1", "9", "00", "-", "+", ".", ",", ";", ":", ": ", "'", "''", '"', " ", "\t", "\n", "\x00",
-           "\x1f", "\u00a0", "\u2003", "\u0661", "\uff19", "\U0001d7d9", "e", "E", "p", "x", "0x", "d", "f",
-           "NaN", "Infinity", "inf", "true", "FALSE", "yes", "b", "k", "kb", "m", "mb", "g", "gb", "t", "tb",
-           "bytes", "mebibytes", "ms", "s", "min", "h", "day", "µs", "nanos", "P", "T", "PT", "D", "H", "M", "S",
-           "[", "]", "{", "}", "- ", "? ", "&a ", "*a", "!!str ", "#", "|", ">", "~", "null", "9" * 25]
+_PIECES = [
+    "0",
+    "1",
+    "9",
+    "00",
+    "-",
+    "+",
+    ".",
+    ",",
+    ";",
+    ":",
+    ": ",
+    "'",
+    "''",
+    '"',
+    " ",
+    "\t",
+    "\n",
+    "\x00",
+    "\x1f",
+    "\u00a0",
+    "\u2003",
+    "\u0661",
+    "\uff19",
+    "\U0001d7d9",
+    "e",
+    "E",
+    "p",
+    "x",
+    "0x",
+    "d",
+    "f",
+    "NaN",
+    "Infinity",
+    "inf",
+    "true",
+    "FALSE",
+    "yes",
+    "b",
+    "k",
+    "kb",
+    "m",
+    "mb",
+    "g",
+    "gb",
+    "t",
+    "tb",
+    "bytes",
+    "mebibytes",
+    "ms",
+    "s",
+    "min",
+    "h",
+    "day",
+    "µs",
+    "nanos",
+    "P",
+    "T",
+    "PT",
+    "D",
+    "H",
+    "M",
+    "S",
+    "[",
+    "]",
+    "{",
+    "}",
+    "- ",
+    "? ",
+    "&a ",
+    "*a",
+    "!!str ",
+    "#",
+    "|",
+    ">",
+    "~",
+    "null",
+    "9" * 25,
+]
 TEXT = st.one_of(
     st.text(max_size=40),
     st.lists(st.sampled_from(_PIECES), max_size=12).map("".join),
@@ -96,15 +171,55 @@ def test_java_double_to_string_reads_back_exactly(number):
 
 
 # ---------------------------------------------------------------- generated valid values round-trip
-MEMORY_UNITS = {"": 1, "b": 1, "bytes": 1, "k": 1024, "kb": 1024, "kibibytes": 1024, "m": 1024**2, "mb": 1024**2,
-                "mebibytes": 1024**2, "g": 1024**3, "gb": 1024**3, "gibibytes": 1024**3, "t": 1024**4, "tb": 1024**4,
-                "tebibytes": 1024**4}
-DURATION_UNITS = {"": 10**6, "ms": 10**6, "milli": 10**6, "millis": 10**6, "milliseconds": 10**6, "s": 10**9,
-                  "sec": 10**9, "secs": 10**9, "second": 10**9, "seconds": 10**9, "min": 60 * 10**9,
-                  "m": 60 * 10**9, "minute": 60 * 10**9, "minutes": 60 * 10**9, "h": 3600 * 10**9,
-                  "hour": 3600 * 10**9, "hours": 3600 * 10**9, "d": 86400 * 10**9, "day": 86400 * 10**9,
-                  "days": 86400 * 10**9, "ns": 1, "nano": 1, "nanos": 1, "nanosecond": 1, "nanoseconds": 1,
-                  "µs": 1000, "micro": 1000, "micros": 1000, "microsecond": 1000, "microseconds": 1000}
+MEMORY_UNITS = {
+    "": 1,
+    "b": 1,
+    "bytes": 1,
+    "k": 1024,
+    "kb": 1024,
+    "kibibytes": 1024,
+    "m": 1024**2,
+    "mb": 1024**2,
+    "mebibytes": 1024**2,
+    "g": 1024**3,
+    "gb": 1024**3,
+    "gibibytes": 1024**3,
+    "t": 1024**4,
+    "tb": 1024**4,
+    "tebibytes": 1024**4,
+}
+DURATION_UNITS = {
+    "": 10**6,
+    "ms": 10**6,
+    "milli": 10**6,
+    "millis": 10**6,
+    "milliseconds": 10**6,
+    "s": 10**9,
+    "sec": 10**9,
+    "secs": 10**9,
+    "second": 10**9,
+    "seconds": 10**9,
+    "min": 60 * 10**9,
+    "m": 60 * 10**9,
+    "minute": 60 * 10**9,
+    "minutes": 60 * 10**9,
+    "h": 3600 * 10**9,
+    "hour": 3600 * 10**9,
+    "hours": 3600 * 10**9,
+    "d": 86400 * 10**9,
+    "day": 86400 * 10**9,
+    "days": 86400 * 10**9,
+    "ns": 1,
+    "nano": 1,
+    "nanos": 1,
+    "nanosecond": 1,
+    "nanoseconds": 1,
+    "µs": 1000,
+    "micro": 1000,
+    "micros": 1000,
+    "microsecond": 1000,
+    "microseconds": 1000,
+}
 SPACES = st.text(alphabet=" \t", max_size=2)
 
 
@@ -130,8 +245,14 @@ def test_durations_round_trip(data, number, unit, between, after):
 
 
 @fuzz(300)
-@given(st.integers(0, 10**6), st.integers(0, 23), st.integers(0, 59), st.integers(0, 59), st.integers(0, 999_999_999),
-       st.booleans())
+@given(
+    st.integers(0, 10**6),
+    st.integers(0, 23),
+    st.integers(0, 59),
+    st.integers(0, 59),
+    st.integers(0, 999_999_999),
+    st.booleans(),
+)
 def test_iso_durations_round_trip(days, hours, minutes, seconds, nanos, lower):
     text = f"P{days}DT{hours}H{minutes}M{seconds}.{nanos:09d}S"
     expected = (((days * 24 + hours) * 60 + minutes) * 60 + seconds) * 10**9 + nanos
@@ -176,7 +297,8 @@ def test_quoted_items_split_back(items):
 
 
 SAFE = st.from_regex(r"[a-z][a-z0-9.\-]{0,8}", fullmatch=True).filter(
-    lambda s: s not in ("null", "true", "false") and not s.endswith(("-", ".")))
+    lambda s: s not in ("null", "true", "false") and not s.endswith(("-", "."))
+)
 
 
 @fuzz(250)

@@ -1,5 +1,6 @@
 """Hostile input: one located finding (or nothing for files that are not ours), never a traceback,
 bounded time. Inputs are generated here, in tmp_path."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,15 +10,18 @@ from flink_lint.engine import lint_text
 
 BOMB = "a: &a ['x','x','x','x','x','x','x','x','x']\n" + "".join(
     f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},"
-    f"*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)}]\n" for i in range(8))
+    f"*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)}]\n"
+    for i in range(8)
+)
 CASES = {
     "binary": b"\x7fELF\x02\x01\x01\x00\x00\x00",
     "non-utf8": "rest.port: 8081\nname: caf".encode() + b"\xe9\n",
     "ten-megabytes": b"parallelism.default: 1\n" + b"# padding\n" * 1_100_000,
     "alias-bomb": ("parallelism.default: 1\n" + BOMB).encode(),
     "deep-flow-nesting": ("parallelism.default: " + "[" * 50_000 + "]" * 50_000 + "\n").encode(),
-    "deep-block-nesting": ("parallelism.default: 1\n" + "".join(f"{'  ' * i}k{i}:\n" for i in range(50))
-                           + "  " * 50 + "leaf: 1\n").encode(),
+    "deep-block-nesting": (
+        "parallelism.default: 1\n" + "".join(f"{'  ' * i}k{i}:\n" for i in range(50)) + "  " * 50 + "leaf: 1\n"
+    ).encode(),
     "python-object-tag": b"parallelism.default: !!python/object/apply:os.system ['echo owned']\n",
     "python-name-key": b"? !!python/name:os.system\n: 1\nparallelism.default: 1\n",
     "control-characters": b"parallelism.default: 1\x07\n",

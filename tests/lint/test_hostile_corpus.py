@@ -5,6 +5,7 @@ tests/lint/hostile/generate.py writes into a tmp dir), and hostile file-system e
 Every input: exit code 1 with located findings, or 2 with a one-line message; never a traceback;
 within a (generous) time bound; under a 1 GiB address-space limit.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -120,8 +121,11 @@ def test_every_hostile_input_gives_a_located_finding_or_a_one_line_message(gener
     internal error; within TIMEOUT seconds and MEMORY bytes of address space, for every input."""
     inputs = handwritten() + generated
     results = run_isolated([_args(path) for path in inputs])
-    failures = {str(path.relative_to(path.parents[1])): problems for path, result in zip(inputs, results)
-                if (problems := _problems(path, result))}
+    failures = {
+        str(path.relative_to(path.parents[1])): problems
+        for path, result in zip(inputs, results)
+        if (problems := _problems(path, result))
+    }
     assert not failures, json.dumps(failures, indent=1)[:6000]
 
 
@@ -139,8 +143,15 @@ def test_the_flink_lint_script_over_a_whole_corpus_directory(directory, tmp_path
     # The repository's own [tool.flink-lint] excludes this corpus from `flink-lint .`: use defaults.
     defaults = tmp_path / "pyproject.toml"
     defaults.write_text("[tool.flink-lint]\n")
-    done = subprocess.run(command + _args(folder / "any") + ["--config", str(defaults)], capture_output=True, text=True, errors="replace", timeout=240, cwd=REPO,
-                          preexec_fn=_limit_memory)
+    done = subprocess.run(
+        command + _args(folder / "any") + ["--config", str(defaults)],
+        capture_output=True,
+        text=True,
+        errors="replace",
+        timeout=240,
+        cwd=REPO,
+        preexec_fn=_limit_memory,
+    )
     assert done.returncode == 1, done.stderr[-2000:]
     assert "Traceback" not in done.stdout + done.stderr and done.stderr == ""
     located = {os.path.realpath(os.path.join(REPO, f["path"])) for f in json.loads(done.stdout)["findings"]}
@@ -149,6 +160,7 @@ def test_the_flink_lint_script_over_a_whole_corpus_directory(directory, tmp_path
 
 
 # ---------------------------------------------------------------- hostile file-system entries
+
 
 def test_symlink_loop_is_a_finding_not_an_internal_error(tmp_path, capsys, monkeypatch):
     (tmp_path / "config.yaml").write_text("parallelism.default: 1\n")
@@ -167,8 +179,13 @@ def test_symlink_loop_is_a_finding_not_an_internal_error(tmp_path, capsys, monke
 def test_fifo_in_a_walked_directory_is_skipped_not_read_forever(tmp_path):
     (tmp_path / "config.yaml").write_text("parallelism.default: 0\n")
     os.mkfifo(tmp_path / "pipe.yaml")  # nobody ever writes to it: open() would block for good
-    result = subprocess.run([sys.executable, "-m", "flink_lint.cli", str(tmp_path), "--format", "json"],
-                            capture_output=True, text=True, timeout=30, cwd=tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "flink_lint.cli", str(tmp_path), "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=tmp_path,
+    )
     assert result.returncode == 1, result.stderr
     assert "pipe.yaml" not in result.stdout and '"path": "config.yaml"' in result.stdout
 
@@ -178,8 +195,11 @@ def test_integer_with_more_digits_than_python_converts_is_an_invalid_value():
     digits = "9" * 5000  # int() refuses more than 4,300 digits: was an internal error (ValueError)
     findings = lint_text("config.yaml", f"parallelism.default: {digits}\nrest.port: -{'0' * 4400}\n")
     assert [(f.rule, f.location.line) for f in findings] == [("FL104", 1)]
-    findings = lint_text("deployment.yaml", "apiVersion: flink.apache.org/v1beta1\nkind: FlinkDeployment\n"
-                         f"spec:\n  job:\n    parallelism: {digits}\n  flinkConfiguration:\n    pipeline.jars: [{digits}]\n")
+    findings = lint_text(
+        "deployment.yaml",
+        "apiVersion: flink.apache.org/v1beta1\nkind: FlinkDeployment\n"
+        f"spec:\n  job:\n    parallelism: {digits}\n  flinkConfiguration:\n    pipeline.jars: [{digits}]\n",
+    )
     assert findings == []  # huge numbers where Flink takes any text
 
 
@@ -193,9 +213,12 @@ def test_megabyte_numbers_are_rejected_quickly_with_flinks_reason():
     with pytest.raises(ValueError, match="out of range"):
         values.parse_long("\u0661" * 50_000)  # Arabic-Indic digits: Java reads them too
     assert values.parse_long("0" * 100_000 + "42") == 42
-    for parse, text in ((values.parse_memory_size, "9" * 5000 + "m"), (values.parse_duration_nanos, "9" * 5000),
-                        (values.parse_duration_nanos, "PT" + "9" * 5000 + "S"),
-                        (values.parse_duration_nanos, "P" + "9" * 5000 + "D")):
+    for parse, text in (
+        (values.parse_memory_size, "9" * 5000 + "m"),
+        (values.parse_duration_nanos, "9" * 5000),
+        (values.parse_duration_nanos, "PT" + "9" * 5000 + "S"),
+        (values.parse_duration_nanos, "P" + "9" * 5000 + "D"),
+    ):
         with pytest.raises(ValueError) as raised:  # was Python's "Exceeds the limit (4300 digits)" message
             parse(text)
         assert "overflow" in str(raised.value) and "4300" not in str(raised.value)
@@ -208,7 +231,8 @@ def test_config_yaml_that_is_not_a_mapping_is_reported_not_skipped(text):
     for path, kind in (("conf/config.yaml", None), ("anything.yaml", "config-yaml")):
         findings = lint_text(path, text, kind=kind)
         assert [(f.rule, f.message) for f in findings] == [
-            ("FL001", "config.yaml must be a mapping of option keys to values")], (path, kind)
+            ("FL001", "config.yaml must be a mapping of option keys to values")
+        ], (path, kind)
     assert lint_text("conf/config.yaml", "~\n") == lint_text("conf/config.yaml", "---\n...\n") == []  # empty
 
 
@@ -231,11 +255,14 @@ def test_kubernetes_shapes_flink_cannot_use_are_reported_not_skipped():
     assert "data.config.yaml must be a string" in findings[0].message
 
 
-@pytest.mark.parametrize("text, where", [
-    ("parallelism.default: 4\ntaskmanager.memory.proc", (2, 24)),  # was line 3 of a 2-line file
-    ("job:\n  name: demo\n  parallelism: [", (3, 17)),
-    ("a: [\n", (2, 1)),  # after the final line break: the empty last line editors show
-])
+@pytest.mark.parametrize(
+    "text, where",
+    [
+        ("parallelism.default: 4\ntaskmanager.memory.proc", (2, 24)),  # was line 3 of a 2-line file
+        ("job:\n  name: demo\n  parallelism: [", (3, 17)),
+        ("a: [\n", (2, 1)),  # after the final line break: the empty last line editors show
+    ],
+)
 def test_end_of_stream_errors_point_inside_the_file(text, where):
     findings = lint_text("conf/config.yaml", text, select=["FL001"])
     assert [(f.location.line, f.location.column) for f in findings] == [where]

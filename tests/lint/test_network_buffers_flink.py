@@ -1,6 +1,7 @@
 """FL203's buffer arithmetic against Flink itself: the same configuration on the embedded
 MiniCluster (one TaskManager, all channels local), at the parallelism where FL203 says it just
 fits and one above, where it says it does not. Flink must agree both times."""
+
 import subprocess
 import sys
 import textwrap
@@ -34,8 +35,10 @@ JOB = textwrap.dedent("""
 
 
 def fl203_says_it_fits(parallelism: int) -> bool:
-    text = (f"job:\n  name: demo\nflink:\n  parallelism.default: {parallelism}\n"
-            f"  taskmanager.memory.network.min: {NETWORK}\n  taskmanager.memory.network.max: {NETWORK}\n")
+    text = (
+        f"job:\n  name: demo\nflink:\n  parallelism.default: {parallelism}\n"
+        f"  taskmanager.memory.network.min: {NETWORK}\n  taskmanager.memory.network.max: {NETWORK}\n"
+    )
     (config,), problems = read_file("job.yaml", text, kind="job-config")
     assert problems == []
     return not list(fl203.check(config, RuleContext(flink_version="2.3")))
@@ -44,8 +47,9 @@ def fl203_says_it_fits(parallelism: int) -> bool:
 def flink_starts(parallelism: int, tmp_path) -> bool:
     script = tmp_path / "job.py"
     script.write_text(JOB)
-    result = subprocess.run([sys.executable, str(script), str(parallelism), NETWORK], capture_output=True,
-                            text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, str(script), str(parallelism), NETWORK], capture_output=True, text=True, timeout=300
+    )
     verdict = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr[-500:]
     assert verdict in ("STARTED", "INSUFFICIENT"), verdict
     return verdict == "STARTED"

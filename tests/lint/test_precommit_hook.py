@@ -4,6 +4,7 @@
 from PyPI, so the test checks the committed `.pre-commit-hooks.yaml` and code, as CI and users get
 them (uncommitted changes in this tree are not seen). One hook environment is built for the module
 (PRE_COMMIT_HOME is a module-scoped folder under the pytest tmp root: nothing outside is touched)."""
+
 from __future__ import annotations
 
 import os
@@ -31,8 +32,9 @@ jobs:
 
 
 def git(*args, cwd, env=None):
-    return subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          check=True, timeout=120).stdout.strip()
+    return subprocess.run(
+        ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True, timeout=120
+    ).stdout.strip()
 
 
 @pytest.fixture(scope="module")
@@ -49,17 +51,21 @@ def precommit_env(tmp_path_factory):
     a surrounding git hook (they would point git at this repository instead of the test's)."""
     home = tmp_path_factory.mktemp("precommit-home")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "PRE_COMMIT"))}
-    env.update({
-        "PRE_COMMIT_HOME": str(home / "pre-commit"),
-        "VIRTUALENV_OVERRIDE_APP_DATA": str(home / "virtualenv"),
-        "PIP_CACHE_DIR": str(home / "pip"),
-        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_AUTHOR_NAME": "flink-lint test", "GIT_AUTHOR_EMAIL": "test@example.invalid",
-        "GIT_COMMITTER_NAME": "flink-lint test", "GIT_COMMITTER_EMAIL": "test@example.invalid",
-        "NO_COLOR": "1",
-    })
+    env.update(
+        {
+            "PRE_COMMIT_HOME": str(home / "pre-commit"),
+            "VIRTUALENV_OVERRIDE_APP_DATA": str(home / "virtualenv"),
+            "PIP_CACHE_DIR": str(home / "pip"),
+            "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_GLOBAL": os.devnull,
+            "GIT_AUTHOR_NAME": "flink-lint test",
+            "GIT_AUTHOR_EMAIL": "test@example.invalid",
+            "GIT_COMMITTER_NAME": "flink-lint test",
+            "GIT_COMMITTER_EMAIL": "test@example.invalid",
+            "NO_COLOR": "1",
+        }
+    )
     return env
 
 
@@ -70,16 +76,14 @@ def make_repo(tmp_path, hook_rev, precommit_env):
         repo.mkdir()
         git("init", "--quiet", cwd=repo, env=precommit_env)
         (repo / ".pre-commit-config.yaml").write_text(
-            "repos:\n"
-            f"  - repo: {ROOT}\n"
-            f"    rev: {hook_rev}\n"
-            "    hooks:\n"
-            "      - id: flink-lint\n")
+            f"repos:\n  - repo: {ROOT}\n    rev: {hook_rev}\n    hooks:\n      - id: flink-lint\n"
+        )
         for name, text in files.items():
             (repo / name).parent.mkdir(parents=True, exist_ok=True)
             (repo / name).write_text(text)
         commit(repo, precommit_env, "initial")
         return repo
+
     return make
 
 
@@ -89,8 +93,14 @@ def commit(repo, env, message):
 
 
 def pre_commit_run(repo, env):
-    done = subprocess.run([sys.executable, "-m", "pre_commit", "run", "--all-files", "--color", "never"],
-                          cwd=repo, env=env, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--all-files", "--color", "never"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     return done.returncode, done.stdout + done.stderr
 
 

@@ -1,6 +1,7 @@
 """The Python reader: ast only (never imports, never executes), name and variable resolution, SQL
 extraction with positions, suppressions from real comments, bad input, and precision on the
 examples that ship inside the apache-flink package."""
+
 from __future__ import annotations
 
 import time
@@ -29,7 +30,8 @@ def test_linting_never_imports_or_runs_the_file(tmp_path):
         f"pathlib.Path({str(marker)!r}).write_text('imported')\n"
         "from pyflink.datastream import StreamExecutionEnvironment\n"
         "if __name__ == '__main__':\n"
-        f"    pathlib.Path({str(marker)!r}).write_text('run')\n")
+        f"    pathlib.Path({str(marker)!r}).write_text('run')\n"
+    )
     report = lint_paths([str(tmp_path)], ToolConfig())
     assert report.files_checked == 1 and not report.internal_errors
     assert not marker.exists()
@@ -48,10 +50,15 @@ def test_names_resolve_through_imports_aliases_defaults_and_self():
         "    def map(self, v):\n"
         "        self.sleep(1); self.http.get(v); S.with_gap(5)\n"
         "W = get_gateway().jvm.org.apache.flink.X\n"
-        "W.withGap(1)\n")
+        "W.withGap(1)\n"
+    )
     names = {source.qualname(site.call.func, site) for site in source.calls}
-    assert {"time.sleep", "requests.Session().get", "pyflink.datastream.window.EventTimeSessionWindows.with_gap",
-            "pyflink.java_gateway.get_gateway().jvm.org.apache.flink.X.withGap"} <= names
+    assert {
+        "time.sleep",
+        "requests.Session().get",
+        "pyflink.datastream.window.EventTimeSessionWindows.with_gap",
+        "pyflink.java_gateway.get_gateway().jvm.org.apache.flink.X.withGap",
+    } <= names
 
 
 def test_chains_follow_variables_to_the_nearest_earlier_assignment():
@@ -61,7 +68,8 @@ def test_chains_follow_variables_to_the_nearest_earlier_assignment():
         "    ds = env.from_collection([1])\n"
         "    ds = ds.key_by(lambda x: x)\n"
         "    windowed = ds.window(w)\n"
-        "    return windowed.process(f)\n")
+        "    return windowed.process(f)\n"
+    )
     site = next(site for site in source.calls if getattr(site.call.func, "attr", None) == "process")
     chain = source.chain(site.call, site)
     assert chain.methods() == ["from_collection", "key_by", "window", "process"]
@@ -75,7 +83,8 @@ def test_sql_is_extracted_with_positions():
         "t.execute_sql(q + ' JOIN y ON x.a = y.a')\n"
         "t.sql_query(f'SELECT {col} FROM z')\n"
         "', '.join(['a', 'b'])\n"
-        "print('SELECT * FROM not_flink')\n")
+        "print('SELECT * FROM not_flink')\n"
+    )
     texts = source.sql_texts()
     assert [sql.text for sql in texts] == ["SELECT a FROM x JOIN y ON x.a = y.a", "SELECT _expr_ FROM z"]
     first = texts[0]
@@ -84,10 +93,12 @@ def test_sql_is_extracted_with_positions():
 
 
 def test_suppressions_are_read_from_comments_not_strings():
-    text = ("x = '# flink-lint: disable=FL706'\n"
-            "# flink-lint: disable=blocking-call-in-function -- a comment\n"
-            "# continues here\n"
-            "y = 1\n")
+    text = (
+        "x = '# flink-lint: disable=FL706'\n"
+        "# flink-lint: disable=blocking-call-in-function -- a comment\n"
+        "# continues here\n"
+        "y = 1\n"
+    )
     found = directives("job.py", text)
     assert [(d.location.line, d.codes, d.target_line) for d in found] == [(2, ("blocking-call-in-function",), 4)]
 
@@ -118,8 +129,11 @@ def test_bad_input_gives_one_located_finding_never_a_traceback(name):
 def test_large_job_file_is_linted_in_bounded_time():
     body = "".join(f"ds{i} = env.from_collection([{i}]).key_by(lambda e: e).map(f{i})\n" for i in range(3000))
     started = time.perf_counter()
-    lint_text("big.py", "from pyflink.datastream import StreamExecutionEnvironment\n"
-                        "env = StreamExecutionEnvironment.get_execution_environment()\n" + body)
+    lint_text(
+        "big.py",
+        "from pyflink.datastream import StreamExecutionEnvironment\n"
+        "env = StreamExecutionEnvironment.get_execution_environment()\n" + body,
+    )
     assert time.perf_counter() - started < 30  # generous: a crash or a blow-up, not a benchmark
 
 
@@ -130,6 +144,7 @@ def test_other_python_files_are_not_judged_by_code_rules():
 
 def _examples() -> Path:
     import pyflink  # only to find the files; the linter itself never imports it
+
     return Path(pyflink.__file__).resolve().parent / "examples"
 
 
@@ -148,13 +163,29 @@ def test_pyflink_examples_risky_constructs_found_clean_code_clean():
         ("table/basic_operations.py", "stream-stream-join"),
     }
     assert expected <= found
-    clean = ["datastream/state_access.py", "datastream/event_time_timer.py", "datastream/word_count.py",
-             "table/windowing/tumble_window.py", "table/windowing/sliding_window.py", "table/multi_sink.py",
-             "datastream/asyncio/remote_model_inference.py", "table/async/async_scalar_function.py"]
+    clean = [
+        "datastream/state_access.py",
+        "datastream/event_time_timer.py",
+        "datastream/word_count.py",
+        "table/windowing/tumble_window.py",
+        "table/windowing/sliding_window.py",
+        "table/multi_sink.py",
+        "datastream/asyncio/remote_model_inference.py",
+        "table/async/async_scalar_function.py",
+    ]
     for name in clean:
         assert not [f for f in found if f[0] == name], name
-    assert not any(name in ("python-syntax", "blocking-call-in-function", "python-object-state",
-                            "idleness-drops-assigner", "missing-watermarks") for _, name in found)
+    assert not any(
+        name
+        in (
+            "python-syntax",
+            "blocking-call-in-function",
+            "python-object-state",
+            "idleness-drops-assigner",
+            "missing-watermarks",
+        )
+        for _, name in found
+    )
 
 
 def test_the_pack_jobs_lint_clean():

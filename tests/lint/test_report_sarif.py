@@ -1,4 +1,5 @@
 """SARIF output validates against the official SARIF 2.1.0 schema (vendored: sarif/PROVENANCE.md)."""
+
 from __future__ import annotations
 
 import json
@@ -35,11 +36,20 @@ def test_sarif_has_exact_regions_rules_and_help(tmp_path, monkeypatch):
     rules = run["tool"]["driver"]["rules"]
     assert {"FL001", "FL002"} <= {rule["id"] for rule in rules}
     assert all("**What it does**" in rule["help"]["markdown"] for rule in rules)
-    regions = {(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-                r["locations"][0]["physicalLocation"]["region"]["startLine"],
-                r["locations"][0]["physicalLocation"]["region"]["startColumn"]) for r in run["results"]}
-    assert regions == {("FL002", "conf/config.yaml", 2, 1), ("FL001", "conf/config.yaml", 3, 1),
-                       ("FL001", "flink-conf.yaml", 1, 1)}
+    regions = {
+        (
+            r["ruleId"],
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            r["locations"][0]["physicalLocation"]["region"]["startLine"],
+            r["locations"][0]["physicalLocation"]["region"]["startColumn"],
+        )
+        for r in run["results"]
+    }
+    assert regions == {
+        ("FL002", "conf/config.yaml", 2, 1),
+        ("FL001", "conf/config.yaml", 3, 1),
+        ("FL001", "flink-conf.yaml", 1, 1),
+    }
     for result in run["results"]:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
         assert result["locations"][0]["physicalLocation"]["region"]["endColumn"] > 1

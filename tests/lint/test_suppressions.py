@@ -1,5 +1,6 @@
 """Inline suppressions, driven by data: fixtures/suppressions/*.yaml with `path`, `input` and the
 findings that remain (`expect`: list of "CODE line:col")."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Value syntax, case by case, from the table in /work/shared/reference/flink-config.md section 2."""
+
 from __future__ import annotations
 
 import math
@@ -61,23 +62,34 @@ ACCEPTED = [
     ("Map", "'a:b,c',d:e", {"a": "b,c", "d": "e"}),  # quotes around a whole item
 ]
 
-REJECTED = [
-    ("MemorySize", text) for text in ["1.5g", "1,5g", "-1m", "64 MiB", "1byte", "1p", "4 gig", "m", "", "   ",
-                                      "9223372036854775807k", "99999999999999999999"]
-] + [
-    ("Duration", text) for text in ["10 mins", "100us", "1w", "1.5s", "-1s", "P1W", "s", "", "PT-1S", "-PT1S",
-                                    "PT", "P1DT"]
-] + [
-    ("Boolean", text) for text in ["yes", "no", "on", "1", "0", " true ", "true\n"]
-] + [
-    ("Integer", text) for text in [" 10 ", "0x10", "1_000", "1e3", "10.0", "2147483648", "10L", "", "+"]
-] + [
-    ("Long", text) for text in ["9223372036854775808", "10L", " 1"]
-] + [
-    ("Double", text) for text in ["0,1", "nan", "inf", "1e", ".", "0x1", "1.0dd", ""]
-] + [
-    ("Map", text) for text in ["k1=v1", "k1:v1;k2:v2", "k1:", "a:1,a:2"]
-]
+REJECTED = (
+    [
+        ("MemorySize", text)
+        for text in [
+            "1.5g",
+            "1,5g",
+            "-1m",
+            "64 MiB",
+            "1byte",
+            "1p",
+            "4 gig",
+            "m",
+            "",
+            "   ",
+            "9223372036854775807k",
+            "99999999999999999999",
+        ]
+    ]
+    + [
+        ("Duration", text)
+        for text in ["10 mins", "100us", "1w", "1.5s", "-1s", "P1W", "s", "", "PT-1S", "-PT1S", "PT", "P1DT"]
+    ]
+    + [("Boolean", text) for text in ["yes", "no", "on", "1", "0", " true ", "true\n"]]
+    + [("Integer", text) for text in [" 10 ", "0x10", "1_000", "1e3", "10.0", "2147483648", "10L", "", "+"]]
+    + [("Long", text) for text in ["9223372036854775808", "10L", " 1"]]
+    + [("Double", text) for text in ["0,1", "nan", "inf", "1e", ".", "0x1", "1.0dd", ""]]
+    + [("Map", text) for text in ["k1=v1", "k1:v1;k2:v2", "k1:", "a:1,a:2"]]
+)
 
 
 @pytest.mark.parametrize(("option_type", "text", "expected"), ACCEPTED)
@@ -97,9 +109,14 @@ def test_nan_is_accepted():
     assert math.isnan(parse_value("Float", "-NaN"))
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("exactly_once", "EXACTLY_ONCE"), ("EXACTLY_ONCE", "EXACTLY_ONCE"), ("At_Least_Once", "AT_LEAST_ONCE"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("exactly_once", "EXACTLY_ONCE"),
+        ("EXACTLY_ONCE", "EXACTLY_ONCE"),
+        ("At_Least_Once", "AT_LEAST_ONCE"),
+    ],
+)
 def test_enum_accepts_constant_names_in_any_case(text, expected):
     assert parse_value("Enum", text, enum_values=["EXACTLY_ONCE", "AT_LEAST_ONCE"]) == expected
 
@@ -110,16 +127,19 @@ def test_enum_rejects_other_spellings(text):
         parse_value("Enum", text, enum_values=["EXACTLY_ONCE", "AT_LEAST_ONCE"])
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("a;b;c", ["a", "b", "c"]),
-    ("[a, b]", ["a", "b"]),
-    (" a ; b ", ["a", "b"]),                 # items are trimmed
-    ("'a;b';c", ["a;b", "c"]),               # quotes protect the delimiter
-    ("a;;b", ["a", "", "b"]),                # an empty item is kept
-    ("1,2", ["1,2"]),                        # commas never split lists
-    ("k:a,p:'x';k:b,p:'y'", ["k:a,p:'x'", "k:b,p:'y'"]),
-    ("- a\n- b", ["a", "b"]),                # a YAML block sequence
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a;b;c", ["a", "b", "c"]),
+        ("[a, b]", ["a", "b"]),
+        (" a ; b ", ["a", "b"]),  # items are trimmed
+        ("'a;b';c", ["a;b", "c"]),  # quotes protect the delimiter
+        ("a;;b", ["a", "", "b"]),  # an empty item is kept
+        ("1,2", ["1,2"]),  # commas never split lists
+        ("k:a,p:'x';k:b,p:'y'", ["k:a,p:'x'", "k:b,p:'y'"]),
+        ("- a\n- b", ["a", "b"]),  # a YAML block sequence
+    ],
+)
 def test_string_lists(text, expected):
     assert parse_value("String", text, is_list=True) == expected
 
@@ -135,10 +155,13 @@ def test_a_list_of_maps():
     assert parse_value("Map", "k:a,p:'x';k:b,p:'y'", is_list=True) == [{"k": "a", "p": "x"}, {"k": "b", "p": "y"}]
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("k1:", "missing ':'"),
-    ("'a'b;c", "Illegal quoting"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("k1:", "missing ':'"),
+        ("'a'b;c", "Illegal quoting"),
+    ],
+)
 def test_split_errors_explain_themselves(text, message):
     with pytest.raises(ValueError, match=message):
         parse_value("Map", text) if ":" in text else split_escaped(text, ";")

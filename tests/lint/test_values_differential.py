@@ -4,6 +4,7 @@ For every type, strings are generated deterministically (valid-looking, near mis
 parses them through pyflink's gateway (tests/lint/java/FlinkParsers.java: one call per batch) and our
 accept/reject verdict and parsed value must equal Flink's for every string.
 """
+
 from __future__ import annotations
 
 import random
@@ -16,11 +17,63 @@ from flink_lint.catalog import values
 CASES_PER_TYPE = 1500
 SPACES = ["", " ", "  ", "\t", "\n", "\u00a0", "\u2003", "\u3000", "\x0b", "\x1f"]
 SIGNS = ["", "", "", "+", "-", "--", "+-"]
-DIGITS = ["0", "1", "7", "10", "010", "64", "128", "1024", "2147483647", "2147483648", "-2147483648",
-          "9223372036854775807", "9223372036854775808", "99999999999999999999", "00000000000000000001",
-          "\u0661\u0662", "\uff11\uff12", "\U0001d7cf", "\u0969", "1_000", "1,5", "1.5", "0x10", "1e3", ""]
-JUNK = ["", " ", "x", "é", "µ", "ſ", "ı", "K", "\u212a", "'", '"', ";", ",", ":", "=", "[", "]", "{", "}",
-        "#", "~", "null", "-", "_", "\\", "%", "\u200b", "🙂"]
+DIGITS = [
+    "0",
+    "1",
+    "7",
+    "10",
+    "010",
+    "64",
+    "128",
+    "1024",
+    "2147483647",
+    "2147483648",
+    "-2147483648",
+    "9223372036854775807",
+    "9223372036854775808",
+    "99999999999999999999",
+    "00000000000000000001",
+    "\u0661\u0662",
+    "\uff11\uff12",
+    "\U0001d7cf",
+    "\u0969",
+    "1_000",
+    "1,5",
+    "1.5",
+    "0x10",
+    "1e3",
+    "",
+]
+JUNK = [
+    "",
+    " ",
+    "x",
+    "é",
+    "µ",
+    "ſ",
+    "ı",
+    "K",
+    "\u212a",
+    "'",
+    '"',
+    ";",
+    ",",
+    ":",
+    "=",
+    "[",
+    "]",
+    "{",
+    "}",
+    "#",
+    "~",
+    "null",
+    "-",
+    "_",
+    "\\",
+    "%",
+    "\u200b",
+    "🙂",
+]
 
 
 def _java_trimmable(rng) -> str:
@@ -29,8 +82,10 @@ def _java_trimmable(rng) -> str:
 
 def _number(rng) -> str:
     if rng.random() < 0.6:
-        return str(rng.choice([0, 1, 2, 5, 10, 64, 100, 512, 4096, 10**6, 2**31, 2**53, 2**62, 2**63, 10**20])
-                   + rng.choice([-1, 0, 0, 0, 1]))
+        return str(
+            rng.choice([0, 1, 2, 5, 10, 64, 100, 512, 4096, 10**6, 2**31, 2**53, 2**62, 2**63, 10**20])
+            + rng.choice([-1, 0, 0, 0, 1])
+        )
     return rng.choice(DIGITS)
 
 
@@ -43,7 +98,7 @@ def _mutate(rng, text: str) -> str:
         return text.swapcase()
     if choice == 2 and text:
         i = rng.randrange(len(text))
-        return text[:i] + text[i + 1:]
+        return text[:i] + text[i + 1 :]
     if choice == 3:
         i = rng.randrange(len(text) + 1)
         return text[:i] + rng.choice(JUNK + SPACES) + text[i:]
@@ -74,17 +129,110 @@ def _generate(seed: int, make) -> list[str]:
 
 
 # ---------------------------------------------------------------- generators per type
-MEMORY_UNITS = ["", "b", "bytes", "byte", "k", "kb", "kibibytes", "m", "mb", "mebibytes", "g", "gb",
-                "gibibytes", "t", "tb", "tebibytes", "p", "pb", "MiB", "GiB", "gig", "kB", "Mb", "K", "M",
-                "\u212ab", "ｍ", "mb mb"]
-DURATION_UNITS = ["", "d", "day", "days", "h", "hour", "hours", "min", "m", "minute", "minutes", "mins",
-                  "s", "sec", "secs", "second", "seconds", "ms", "milli", "millis", "millisecond",
-                  "milliseconds", "µs", "μs", "us", "micro", "micros", "microsecond", "microseconds",
-                  "ns", "nano", "nanos", "nanosecond", "nanoseconds", "w", "week", "S", "MS", "Min", "H"]
-ISO_PARTS = ["P", "PT", "P1D", "PT10S", "PT0.5S", "PT1.123456789S", "PT1.1234567891S", "P1DT2H3M4.5S",
-             "PT-1S", "-PT1S", "P-0D", "PT+5M", "P1W", "P1Y", "PT", "pt10s", "Pt1h", "PT1,5S", "PT.5S",
-             "P106751991167300D", "P106751991167301D", "PT2562047788015215H", "PT9223372036854775807S",
-             "PT-9223372036854775808S", "-PT-1S", "P1DT", "PT1H-60M", "PT0S", "P0D", "PT1M-1S"]
+MEMORY_UNITS = [
+    "",
+    "b",
+    "bytes",
+    "byte",
+    "k",
+    "kb",
+    "kibibytes",
+    "m",
+    "mb",
+    "mebibytes",
+    "g",
+    "gb",
+    "gibibytes",
+    "t",
+    "tb",
+    "tebibytes",
+    "p",
+    "pb",
+    "MiB",
+    "GiB",
+    "gig",
+    "kB",
+    "Mb",
+    "K",
+    "M",
+    "\u212ab",
+    "ｍ",
+    "mb mb",
+]
+DURATION_UNITS = [
+    "",
+    "d",
+    "day",
+    "days",
+    "h",
+    "hour",
+    "hours",
+    "min",
+    "m",
+    "minute",
+    "minutes",
+    "mins",
+    "s",
+    "sec",
+    "secs",
+    "second",
+    "seconds",
+    "ms",
+    "milli",
+    "millis",
+    "millisecond",
+    "milliseconds",
+    "µs",
+    "μs",
+    "us",
+    "micro",
+    "micros",
+    "microsecond",
+    "microseconds",
+    "ns",
+    "nano",
+    "nanos",
+    "nanosecond",
+    "nanoseconds",
+    "w",
+    "week",
+    "S",
+    "MS",
+    "Min",
+    "H",
+]
+ISO_PARTS = [
+    "P",
+    "PT",
+    "P1D",
+    "PT10S",
+    "PT0.5S",
+    "PT1.123456789S",
+    "PT1.1234567891S",
+    "P1DT2H3M4.5S",
+    "PT-1S",
+    "-PT1S",
+    "P-0D",
+    "PT+5M",
+    "P1W",
+    "P1Y",
+    "PT",
+    "pt10s",
+    "Pt1h",
+    "PT1,5S",
+    "PT.5S",
+    "P106751991167300D",
+    "P106751991167301D",
+    "PT2562047788015215H",
+    "PT9223372036854775807S",
+    "PT-9223372036854775808S",
+    "-PT-1S",
+    "P1DT",
+    "PT1H-60M",
+    "PT0S",
+    "P0D",
+    "PT1M-1S",
+]
 
 
 def memory_case(rng) -> str:
@@ -97,8 +245,27 @@ def duration_case(rng) -> str:
     return _number(rng) + rng.choice(SPACES[:4]) + rng.choice(DURATION_UNITS)
 
 
-BOOLEANS = ["true", "false", "TRUE", "False", "tRuE", "yes", "no", "on", "off", "1", "0", "y", "t",
-            "truе", "fals", "ｔｒｕｅ", "falſe", "True\n", "\ttrue"]
+BOOLEANS = [
+    "true",
+    "false",
+    "TRUE",
+    "False",
+    "tRuE",
+    "yes",
+    "no",
+    "on",
+    "off",
+    "1",
+    "0",
+    "y",
+    "t",
+    "truе",
+    "fals",
+    "ｔｒｕｅ",
+    "falſe",
+    "True\n",
+    "\ttrue",
+]
 
 
 def _random_case(rng, text: str) -> str:
@@ -115,11 +282,54 @@ def integer_case(rng) -> str:
     return rng.choice(SIGNS) + rng.choice(DIGITS + [_number(rng)] * 4) + rng.choice(["", "", "", "L", " ", ".0"])
 
 
-FLOATS = ["0.1", ".1", "1.", "1.e5", ".e5", "1e-1", "1E+40", "1e40", "1e-50", "3.4028235e38", "3.4028236e38",
-          "1.4e-45", "7e-46", "NaN", "nan", "Infinity", "inf", "-Infinity", "+NaN", "1.0d", "1.0f", "1.0D",
-          "1.0F", "1.0dd", "0x1p3", "0X1.8P-2", "0x1", "0x.8p1", "0x1.p1", "0x1p3f", "0x1fffffffffffffp971",
-          "1e", "1e+", "e5", ".", "0,1", "1_0", "4.9e-324", "1e400", "-0.0", "00.5", "1.7976931348623157e308",
-          "1.7976931348623159e308", "123456789012345678901234567890", "0.30000000000000004", "２.5"]
+FLOATS = [
+    "0.1",
+    ".1",
+    "1.",
+    "1.e5",
+    ".e5",
+    "1e-1",
+    "1E+40",
+    "1e40",
+    "1e-50",
+    "3.4028235e38",
+    "3.4028236e38",
+    "1.4e-45",
+    "7e-46",
+    "NaN",
+    "nan",
+    "Infinity",
+    "inf",
+    "-Infinity",
+    "+NaN",
+    "1.0d",
+    "1.0f",
+    "1.0D",
+    "1.0F",
+    "1.0dd",
+    "0x1p3",
+    "0X1.8P-2",
+    "0x1",
+    "0x.8p1",
+    "0x1.p1",
+    "0x1p3f",
+    "0x1fffffffffffffp971",
+    "1e",
+    "1e+",
+    "e5",
+    ".",
+    "0,1",
+    "1_0",
+    "4.9e-324",
+    "1e400",
+    "-0.0",
+    "00.5",
+    "1.7976931348623157e308",
+    "1.7976931348623159e308",
+    "123456789012345678901234567890",
+    "0.30000000000000004",
+    "２.5",
+]
 
 
 def float_case(rng) -> str:
@@ -152,6 +362,7 @@ def _enum_case(constants: list[str]):
         if form == 4:
             return constant.upper()
         return constant
+
     return make
 
 
@@ -161,8 +372,30 @@ def _catalog_enum(key: str) -> list[str]:
     return load_catalog("2.3").option(key)["enum"]
 
 
-LIST_ITEMS = ["a", "b c", "'a;b'", '"x;y"', "'it''s'", "''", "\"\"", "1", "~", "null", "[a]", "{k: v}",
-              "k:a,p:'x'", " c ", "'a'b", "a'b", "-", "- a", "#x", "'unclosed", "\"unclosed", "é"]
+LIST_ITEMS = [
+    "a",
+    "b c",
+    "'a;b'",
+    '"x;y"',
+    "'it''s'",
+    "''",
+    '""',
+    "1",
+    "~",
+    "null",
+    "[a]",
+    "{k: v}",
+    "k:a,p:'x'",
+    " c ",
+    "'a'b",
+    "a'b",
+    "-",
+    "- a",
+    "#x",
+    "'unclosed",
+    '"unclosed',
+    "é",
+]
 
 
 def list_case(rng) -> str:
@@ -217,10 +450,18 @@ TYPES = {
     "Long": ("Long", integer_case, lambda t: values.parse_value("Long", t), int),
     "Float": ("Float", float_case, lambda t: _float_bits(values.parse_value("Float", t)), str),
     "Double": ("Double", float_case, lambda t: _double_bits(values.parse_value("Double", t)), str),
-    "Enum": ("Enum:" + ENUM_CLASS, _enum_case(ENUM_CONSTANTS),
-             lambda t: values.parse_value("Enum", t, enum_values=ENUM_CONSTANTS), str),
-    "Enum (toString)": ("Enum:" + LOWER_ENUM_CLASS, _enum_case(_catalog_enum(LOWER_ENUM_KEY)),
-                        lambda t: values.parse_value("Enum", t, enum_values=_catalog_enum(LOWER_ENUM_KEY)), str),
+    "Enum": (
+        "Enum:" + ENUM_CLASS,
+        _enum_case(ENUM_CONSTANTS),
+        lambda t: values.parse_value("Enum", t, enum_values=ENUM_CONSTANTS),
+        str,
+    ),
+    "Enum (toString)": (
+        "Enum:" + LOWER_ENUM_CLASS,
+        _enum_case(_catalog_enum(LOWER_ENUM_KEY)),
+        lambda t: values.parse_value("Enum", t, enum_values=_catalog_enum(LOWER_ENUM_KEY)),
+        str,
+    ),
     "List<String>": ("List<String>", list_case, lambda t: values.parse_value("String", t, is_list=True), list),
     "Map": ("Map", map_case, lambda t: values.parse_value("Map", t), dict),
 }

@@ -2,6 +2,7 @@
 
 Shared by the rule modules of lint/rules/code/ (not a rule itself: no CODE).
 """
+
 from __future__ import annotations
 
 import ast
@@ -11,30 +12,77 @@ from flink_lint.documents.python_source import LIFECYCLE, CallSite, Chain, Class
 
 # User functions that Flink calls once per record (DataStream and Table API).
 FUNCTION_BASES = {
-    "MapFunction", "FlatMapFunction", "FilterFunction", "ReduceFunction", "AggregateFunction",
-    "ProcessFunction", "KeyedProcessFunction", "CoMapFunction", "CoFlatMapFunction", "CoProcessFunction",
-    "KeyedCoProcessFunction", "ProcessWindowFunction", "ProcessAllWindowFunction", "WindowFunction",
-    "AllWindowFunction", "KeySelector", "BroadcastProcessFunction", "KeyedBroadcastProcessFunction",
-    "AsyncFunction", "TimestampAssigner", "Partitioner", "ScalarFunction", "TableFunction",
-    "TableAggregateFunction", "SinkFunction",
+    "MapFunction",
+    "FlatMapFunction",
+    "FilterFunction",
+    "ReduceFunction",
+    "AggregateFunction",
+    "ProcessFunction",
+    "KeyedProcessFunction",
+    "CoMapFunction",
+    "CoFlatMapFunction",
+    "CoProcessFunction",
+    "KeyedCoProcessFunction",
+    "ProcessWindowFunction",
+    "ProcessAllWindowFunction",
+    "WindowFunction",
+    "AllWindowFunction",
+    "KeySelector",
+    "BroadcastProcessFunction",
+    "KeyedBroadcastProcessFunction",
+    "AsyncFunction",
+    "TimestampAssigner",
+    "Partitioner",
+    "ScalarFunction",
+    "TableFunction",
+    "TableAggregateFunction",
+    "SinkFunction",
 }
 # Operators that take a user function (the lambda or def passed to them runs per record).
 OPERATORS = {
-    "map", "flat_map", "filter", "key_by", "process", "reduce", "aggregate", "apply", "partition_custom",
-    "with_timestamp_assigner", "unordered_wait", "ordered_wait", "unordered_wait_with_retry",
+    "map",
+    "flat_map",
+    "filter",
+    "key_by",
+    "process",
+    "reduce",
+    "aggregate",
+    "apply",
+    "partition_custom",
+    "with_timestamp_assigner",
+    "unordered_wait",
+    "ordered_wait",
+    "unordered_wait_with_retry",
     "ordered_wait_with_retry",
 }
 UDF_FACTORIES = {"udf", "udtf", "udaf", "udtaf"}
 WINDOW_CONFIG = {"trigger", "evictor", "allowed_lateness", "side_output_late_data"}
 WINDOWS = {"window", "window_all", "count_window"}
 STATE_GETTERS = {
-    "get_state": "value", "get_list_state": "list", "get_map_state": "map",
-    "get_reducing_state": "reducing", "get_aggregating_state": "aggregating",
+    "get_state": "value",
+    "get_list_state": "list",
+    "get_map_state": "map",
+    "get_reducing_state": "reducing",
+    "get_aggregating_state": "aggregating",
 }
-DESCRIPTORS = {"ValueStateDescriptor", "ListStateDescriptor", "MapStateDescriptor", "ReducingStateDescriptor",
-               "AggregatingStateDescriptor"}
-TABLE_SOURCES = {"from_path", "sql_query", "from_elements", "from_data_stream", "from_table_source",
-                 "from_descriptor", "scan", "from_changelog_stream", "from_pandas"}
+DESCRIPTORS = {
+    "ValueStateDescriptor",
+    "ListStateDescriptor",
+    "MapStateDescriptor",
+    "ReducingStateDescriptor",
+    "AggregatingStateDescriptor",
+}
+TABLE_SOURCES = {
+    "from_path",
+    "sql_query",
+    "from_elements",
+    "from_data_stream",
+    "from_table_source",
+    "from_descriptor",
+    "scan",
+    "from_changelog_stream",
+    "from_pandas",
+}
 
 
 def method_calls(source: PythonSource, *methods: str) -> Iterator[CallSite]:
@@ -42,8 +90,10 @@ def method_calls(source: PythonSource, *methods: str) -> Iterator[CallSite]:
     if len(methods) == 1:
         sites = source.calls_by_name.get(methods[0], [])
     else:
-        sites = sorted((site for method in set(methods) for site in source.calls_by_name.get(method, [])),
-                       key=lambda site: (site.call.lineno, site.call.col_offset))
+        sites = sorted(
+            (site for method in set(methods) for site in source.calls_by_name.get(method, [])),
+            key=lambda site: (site.call.lineno, site.call.col_offset),
+        )
     for site in sites:
         if isinstance(site.call.func, ast.Attribute):
             yield site
@@ -69,8 +119,11 @@ def flink_function_classes(source: PythonSource) -> Iterator[ClassInfo]:
 
 
 def per_record_methods(info: ClassInfo) -> list:
-    return [method for name, method in info.methods.items() if name not in LIFECYCLE and not
-            (name.startswith("__") and name.endswith("__"))]
+    return [
+        method
+        for name, method in info.methods.items()
+        if name not in LIFECYCLE and not (name.startswith("__") and name.endswith("__"))
+    ]
 
 
 def operator_functions(source: PythonSource) -> list:
@@ -85,8 +138,9 @@ def operator_functions(source: PythonSource) -> list:
     for site in source.calls:
         func = site.call.func
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
-        if (name in OPERATORS and isinstance(func, ast.Attribute) and not foreign_receiver(source, site)) \
-                or name in UDF_FACTORIES:
+        if (
+            name in OPERATORS and isinstance(func, ast.Attribute) and not foreign_receiver(source, site)
+        ) or name in UDF_FACTORIES:
             for arg in list(site.call.args) + [keyword.value for keyword in site.call.keywords]:
                 if isinstance(arg, ast.Lambda):
                     add(arg)
@@ -105,8 +159,9 @@ def foreign_receiver(source: PythonSource, site: CallSite) -> bool:
     """`x.method(...)` where x is an object of a non-Flink library (a pandas frame, an executor)."""
     name = source.qualname(site.call.func.value, site) or ""
     for imported in source.imports.values():
-        if not imported.startswith("pyflink") and (name == imported or name.startswith(imported + ".")
-                                                   or name.startswith(imported + "(")):
+        if not imported.startswith("pyflink") and (
+            name == imported or name.startswith(imported + ".") or name.startswith(imported + "(")
+        ):
             return True
     return False
 
@@ -115,8 +170,11 @@ def is_batch_file(source: PythonSource) -> bool:
     """The DataStream job runs in BATCH mode (`set_runtime_mode(RuntimeExecutionMode.BATCH)`)."""
     cached = getattr(source, "_batch", None)
     if cached is None:
-        cached = source._batch = any((source.qualname(arg, site) or "").endswith("BATCH")
-                                     for site in method_calls(source, "set_runtime_mode") for arg in site.call.args)
+        cached = source._batch = any(
+            (source.qualname(arg, site) or "").endswith("BATCH")
+            for site in method_calls(source, "set_runtime_mode")
+            for arg in site.call.args
+        )
     return cached
 
 
@@ -177,8 +235,9 @@ class StateHandle:
     def __init__(self, source: PythonSource, info: ClassInfo, getter: CallSite):
         self.info, self.getter = info, getter
         self.kind = STATE_GETTERS[getter.call.func.attr]
-        self.attr = next((attr for attr, values in info.attributes.items()
-                          if any(value is getter.call for value, _ in values)), None)
+        self.attr = next(
+            (attr for attr, values in info.attributes.items() if any(value is getter.call for value, _ in values)), None
+        )
         argument = first_arg(getter.call, "state_descriptor")
         self.descriptor = None
         if argument is not None:
@@ -189,9 +248,14 @@ class StateHandle:
         if self.attr is not None:
             for site in source.calls:
                 func = site.call.func
-                if site.cls is info and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Attribute) \
-                        and func.value.attr == self.attr and isinstance(func.value.value, ast.Name) \
-                        and func.value.value.id == "self":
+                if (
+                    site.cls is info
+                    and isinstance(func, ast.Attribute)
+                    and isinstance(func.value, ast.Attribute)
+                    and func.value.attr == self.attr
+                    and isinstance(func.value.value, ast.Name)
+                    and func.value.value.id == "self"
+                ):
                     self.uses.setdefault(func.attr, []).append(site)
         self.ttl = False
         if self.descriptor is not None:
@@ -215,5 +279,9 @@ def state_handles(source: PythonSource) -> list:
 
 def grows_without_bound(handle: StateHandle) -> bool:
     """A list/map state that receives elements and is never cleared, pruned or given a TTL."""
-    return (handle.kind in ("list", "map") and handle.used("add", "add_all", "put", "put_all")
-            and not handle.ttl and not handle.used("clear", "remove", "update"))
+    return (
+        handle.kind in ("list", "map")
+        and handle.used("add", "add_all", "put", "put_all")
+        and not handle.ttl
+        and not handle.used("clear", "remove", "update")
+    )

@@ -11,6 +11,7 @@ KafkaConnectorOptionsUtil.java) and Flink's CommitterOperator:
 
 Shared by the rule modules of lint/rules/code/ (not a rule itself: no CODE).
 """
+
 from __future__ import annotations
 
 import ast
@@ -26,8 +27,13 @@ BUILDER_DEFAULT_TIMEOUT_MS = 3_600_000  # KafkaSinkBuilder's DEFAULT_KAFKA_TRANS
 TIMEOUT_KEY = "transaction.timeout.ms"
 MAX_TIMEOUT_OPTION = "transaction-max-timeout-ms"  # rule option: the brokers' transaction.max.timeout.ms
 KAFKA_CONNECTORS = ("kafka", "upsert-kafka")
-SINK_METHODS = ("set_delivery_guarantee", "set_deliver_guarantee", "set_transactional_id_prefix",
-                "set_property", "build")
+SINK_METHODS = (
+    "set_delivery_guarantee",
+    "set_deliver_guarantee",
+    "set_transactional_id_prefix",
+    "set_property",
+    "build",
+)
 SOURCE_METHODS = ("set_bounded", "build")
 WATERMARKING = {"for_bounded_out_of_orderness", "for_monotonous_timestamps", "for_generator"}
 
@@ -109,8 +115,11 @@ def _builders(source: PythonSource, class_name: str, methods: tuple) -> list:
 
 
 def _find_builders(source: PythonSource, class_name: str, methods: tuple) -> list:
-    found = [SinkBuilder(site) for site in _flink.method_calls(source, "builder")
-             if _is(source, site.call.func.value, site, class_name)]
+    found = [
+        SinkBuilder(site)
+        for site in _flink.method_calls(source, "builder")
+        if _is(source, site.call.func.value, site, class_name)
+    ]
     by_call = {id(builder.origin.call): builder for builder in found}
     for site in _flink.method_calls(source, *methods):
         for step in _flink.receiver_chain(source, site).steps:
@@ -207,16 +216,25 @@ def all_tables(source: PythonSource) -> list:
                 continue
             connector = options["connector"][0].strip().lower()
             watermark = _WATERMARK.search(text, create.end(), schema_end)
-            found.append(Table(create.group(1).strip('`"'), sql, connector, options,
-                                    watermark.start() if watermark else None, options["connector"][1]))
+            found.append(
+                Table(
+                    create.group(1).strip('`"'),
+                    sql,
+                    connector,
+                    options,
+                    watermark.start() if watermark else None,
+                    options["connector"][1],
+                )
+            )
     source._sql_tables = found
     return found
 
 
 def insert_targets(source: PythonSource) -> set:
     """Names (upper case) of the tables that SQL statements insert into."""
-    return {match.group(1).strip('`"') for sql in source.sql_texts()
-            for match in _INSERT.finditer(_sql.normalize(sql.text))}
+    return {
+        match.group(1).strip('`"') for sql in source.sql_texts() for match in _INSERT.finditer(_sql.normalize(sql.text))
+    }
 
 
 def _closing(text: str, open_index: int) -> Optional[int]:

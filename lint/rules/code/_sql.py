@@ -3,6 +3,7 @@
 Not a parser: comments and string literals are blanked (offsets kept), then keywords are found at
 word boundaries. Shared by the code rules (not a rule itself: no CODE).
 """
+
 from __future__ import annotations
 
 import re
@@ -14,10 +15,14 @@ _JOIN = re.compile(r"(?:\b(?:LEFT|RIGHT|FULL|INNER|CROSS)\s+(?:OUTER\s+)?)?\bJOI
 _NOT_A_STREAM_JOIN = re.compile(r"\s*(?:LATERAL\b|UNNEST\b|TABLE\s*\()")
 _TEMPORAL = re.compile(r"\bFOR\s+SYSTEM_TIME\s+AS\s+OF\b")
 _ON = re.compile(r"\bON\b")
-_JOIN_END = re.compile(r"\b(?:JOIN|WHERE|GROUP\s+BY|ORDER\s+BY|UNION|LIMIT|HAVING|WINDOW|LEFT|RIGHT|FULL|INNER|CROSS)\b|;")
+_JOIN_END = re.compile(
+    r"\b(?:JOIN|WHERE|GROUP\s+BY|ORDER\s+BY|UNION|LIMIT|HAVING|WINDOW|LEFT|RIGHT|FULL|INNER|CROSS)\b|;"
+)
 _FROM = re.compile(r"\bFROM\b")
-_FROM_END = re.compile(r"\b(?:WHERE|GROUP|ORDER|JOIN|LEFT|RIGHT|FULL|INNER|CROSS|UNION|LIMIT|HAVING|WINDOW|SELECT|"
-                       r"MATCH_RECOGNIZE|ON)\b|;")
+_FROM_END = re.compile(
+    r"\b(?:WHERE|GROUP|ORDER|JOIN|LEFT|RIGHT|FULL|INNER|CROSS|UNION|LIMIT|HAVING|WINDOW|SELECT|"
+    r"MATCH_RECOGNIZE|ON)\b|;"
+)
 _STATEFUL = re.compile(r"\b(?:GROUP\s+BY|JOIN|OVER|DISTINCT|MATCH_RECOGNIZE|TUMBLE|HOP|CUMULATE|SESSION)\b")
 
 
@@ -29,6 +34,7 @@ class Join:
 
 def normalize(sql: str) -> str:
     """Upper case, comments and string literals blanked; same length and offsets as `sql`."""
+
     def blank(match):
         text = match.group(0)
         return "".join("\n" if char == "\n" else " " for char in text)
@@ -50,14 +56,14 @@ def joins(sql: str) -> list:
     text = normalize(sql)
     found = []
     for match in _JOIN.finditer(text):
-        rest = text[match.end():]
+        rest = text[match.end() :]
         if _NOT_A_STREAM_JOIN.match(rest):
             continue
         end = _JOIN_END.search(rest, _first_word_end(rest))
-        segment = rest[:end.start()] if end else rest
+        segment = rest[: end.start()] if end else rest
         on = _ON.search(segment)
-        reference = segment[:on.start()] if on else segment
-        condition = segment[on.end():] if on else ""
+        reference = segment[: on.start()] if on else segment
+        condition = segment[on.end() :] if on else ""
         if _TEMPORAL.search(reference):
             found.append(Join(match.start(), "temporal"))
         elif "WINDOW_START" in condition and "WINDOW_END" in condition:
@@ -78,7 +84,7 @@ def joins(sql: str) -> list:
                     break
             elif depth == 0:
                 if char == ",":
-                    after = text[index + 1:]
+                    after = text[index + 1 :]
                     if not _NOT_A_STREAM_JOIN.match(after) and after.strip():
                         found.append(Join(index + 1 + len(after) - len(after.lstrip()), "implicit"))
                 elif char.isalpha() and (index == 0 or not (text[index - 1].isalnum() or text[index - 1] == "_")):

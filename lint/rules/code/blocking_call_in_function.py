@@ -38,13 +38,14 @@ AsyncDataStream.unordered_wait(events, Enrich(), Time.seconds(5), capacity=100, 
 **Fix**
 None: use an `AsyncFunction` with bounded capacity, batch the calls, or use a lookup join.
 """
+
 from __future__ import annotations
 
 import ast
 from typing import Iterator
 
 from flink_lint.documents.python_source import CallSite
-from flink_lint.model import Finding, RuleContext
+from flink_lint.model import Problem, RuleContext
 from flink_lint.rules.code import _flink
 
 CODE = "FL706"
@@ -53,12 +54,39 @@ SEVERITY = "warning"
 FIXABLE = False
 DOCUMENT = "python"
 
-BLOCKING = ("requests", "httpx", "urllib.request", "urllib3", "http.client", "socket", "psycopg2", "psycopg",
-            "pymysql", "MySQLdb", "mysql.connector", "sqlite3", "pymongo", "redis", "cassandra", "elasticsearch",
-            "boto3", "pyodbc", "oracledb", "cx_Oracle", "smtplib", "ftplib")
+BLOCKING = (
+    "requests",
+    "httpx",
+    "urllib.request",
+    "urllib3",
+    "http.client",
+    "socket",
+    "psycopg2",
+    "psycopg",
+    "pymysql",
+    "MySQLdb",
+    "mysql.connector",
+    "sqlite3",
+    "pymongo",
+    "redis",
+    "cassandra",
+    "elasticsearch",
+    "boto3",
+    "pyodbc",
+    "oracledb",
+    "cx_Oracle",
+    "smtplib",
+    "ftplib",
+)
 RESULT_METHODS = {"fetchone", "fetchall", "fetchmany", "json", "raise_for_status", "cursor", "getcode", "geturl"}
-NOT_BLOCKING = ("httpx.AsyncClient", "redis.asyncio", "elasticsearch.AsyncElasticsearch", "socket.gethostname",
-                "requests.exceptions", "socket.timeout")
+NOT_BLOCKING = (
+    "httpx.AsyncClient",
+    "redis.asyncio",
+    "elasticsearch.AsyncElasticsearch",
+    "socket.gethostname",
+    "requests.exceptions",
+    "socket.timeout",
+)
 
 
 def blocking_name(name: str):
@@ -74,7 +102,7 @@ def blocking_name(name: str):
     return None
 
 
-def check(source, context: RuleContext) -> Iterator[Finding]:
+def check(source, context: RuleContext) -> Iterator[Problem]:
     scopes = {}  # id(function node) -> description
     for info in _flink.flink_function_classes(source):
         for method in _flink.per_record_methods(info):
@@ -91,7 +119,9 @@ def check(source, context: RuleContext) -> Iterator[Finding]:
         if where is None:
             continue
         func = site.call.func
-        if isinstance(func, ast.Attribute) and (func.attr in RESULT_METHODS or _blocking_call(source, func.value, site)):
+        if isinstance(func, ast.Attribute) and (
+            func.attr in RESULT_METHODS or _blocking_call(source, func.value, site)
+        ):
             continue  # reading a result (`.json()`, `.fetchone()`) or a call on a call already reported
         name = source.qualname(func, site)
         if not name:
@@ -101,10 +131,12 @@ def check(source, context: RuleContext) -> Iterator[Finding]:
             continue
         shown = name.replace("()", "").split(".")
         shown = ".".join(shown[-2:]) if len(shown) > 1 else shown[0]
-        yield Finding(CODE, NAME, SEVERITY, f"blocking call `{shown}` ({library}) in {where}, once per record: "
-                      "the operator waits, and backpressures its input", _location(source, site),
-                      hint="use an AsyncFunction with bounded capacity (AsyncDataStream.unordered_wait), or batch "
-                           "the calls")
+        yield Problem(
+            f"blocking call `{shown}` ({library}) in {where}, once per record: "
+            "the operator waits, and backpressures its input",
+            _location(source, site),
+            hint="use an AsyncFunction with bounded capacity (AsyncDataStream.unordered_wait), or batch the calls",
+        )
 
 
 def _blocking_call(source, node, site) -> bool:
@@ -115,5 +147,6 @@ def _blocking_call(source, node, site) -> bool:
 
 
 def _location(source, site: CallSite):
-    return source.method_location(site.call) if isinstance(site.call.func, ast.Attribute) else \
-        source.location(site.call)
+    return (
+        source.method_location(site.call) if isinstance(site.call.func, ast.Attribute) else source.location(site.call)
+    )

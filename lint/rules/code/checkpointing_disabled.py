@@ -34,13 +34,14 @@ env.enable_checkpointing(30_000)
 **Fix**
 None: choose the checkpoint interval (and the checkpoint storage) for the job.
 """
+
 from __future__ import annotations
 
 import ast
 import re
 from typing import Iterator
 
-from flink_lint.model import Finding, RuleContext
+from flink_lint.model import Problem, RuleContext
 from flink_lint.rules.code import _flink, _sql
 
 CODE = "FL731"
@@ -49,18 +50,42 @@ SEVERITY = "warning"
 FIXABLE = False
 DOCUMENT = "python"
 
-CONFIGURING = {"set_parallelism", "set_max_parallelism", "set_state_backend", "set_runtime_mode",
-               "set_restart_strategy", "set_stream_time_characteristic", "set_buffer_timeout",
-               "configure", "set_python_executable", "set_default_savepoint_directory", "get_config",
-               "set_string", "set_integer", "set_boolean"}
-STATEFUL_METHODS = {"key_by", "window", "window_all", "count_window", "group_by", "over_window", "distinct",
-                    "join", "left_outer_join", "right_outer_join", "full_outer_join", *_flink.STATE_GETTERS}
+CONFIGURING = {
+    "set_parallelism",
+    "set_max_parallelism",
+    "set_state_backend",
+    "set_runtime_mode",
+    "set_restart_strategy",
+    "set_stream_time_characteristic",
+    "set_buffer_timeout",
+    "configure",
+    "set_python_executable",
+    "set_default_savepoint_directory",
+    "get_config",
+    "set_string",
+    "set_integer",
+    "set_boolean",
+}
+STATEFUL_METHODS = {
+    "key_by",
+    "window",
+    "window_all",
+    "count_window",
+    "group_by",
+    "over_window",
+    "distinct",
+    "join",
+    "left_outer_join",
+    "right_outer_join",
+    "full_outer_join",
+    *_flink.STATE_GETTERS,
+}
 SOURCES = {"from_source", "add_source", "read_text_file", "from_path", "from_descriptor"}
 NOT_SOURCES = {"print", "blackhole", "datagen"}  # sinks for demos, and generated data
 _CONNECTOR = re.compile(r"'connector'\s*=\s*'([\w.-]+)'", re.IGNORECASE)
 
 
-def check(source, context: RuleContext) -> Iterator[Finding]:
+def check(source, context: RuleContext) -> Iterator[Problem]:
     created = _flink.created_environments(source)
     if not created or _flink.checkpointing_enabled(source) or _flink.is_batch_file(source):
         return
@@ -68,14 +93,18 @@ def check(source, context: RuleContext) -> Iterator[Finding]:
     if not created or not _configured(source, created) or not _stateful(source) or not _external_source(source):
         return
     first = created[0]
-    yield Finding(CODE, NAME, SEVERITY, "the job configures its environment and keeps state but never enables "
-                  "checkpointing: a failure restarts it from scratch", source.method_location(first.call),
-                  hint="env.enable_checkpointing(30_000), or set execution.checkpointing.interval")
+    yield Problem(
+        "the job configures its environment and keeps state but never enables "
+        "checkpointing: a failure restarts it from scratch",
+        source.method_location(first.call),
+        hint="env.enable_checkpointing(30_000), or set execution.checkpointing.interval",
+    )
 
 
 def _configured(source, created) -> bool:
-    if any(site.call.args or site.call.keywords for site in created
-           if site.call.func.attr == "get_execution_environment"):
+    if any(
+        site.call.args or site.call.keywords for site in created if site.call.func.attr == "get_execution_environment"
+    ):
         return True
     for site in _flink.method_calls(source, *CONFIGURING):
         chain = _flink.receiver_chain(source, site)

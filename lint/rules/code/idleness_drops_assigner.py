@@ -27,11 +27,12 @@ WatermarkStrategy.for_bounded_out_of_orderness(Duration.of_seconds(5)) \
 **Fix**
 None offered automatically: move `with_timestamp_assigner(...)` to the end of the chain.
 """
+
 from __future__ import annotations
 
 from typing import Iterator
 
-from flink_lint.model import Finding, RuleContext
+from flink_lint.model import Problem, RuleContext
 from flink_lint.rules.code import _flink
 
 CODE = "FL722"
@@ -41,14 +42,17 @@ FIXABLE = False
 DOCUMENT = "python"
 
 
-def check(source, context: RuleContext) -> Iterator[Finding]:
+def check(source, context: RuleContext) -> Iterator[Problem]:
     for site in _flink.method_calls(source, "with_idleness", "with_watermark_alignment"):
         chain = _flink.receiver_chain(source, site)
         assigner = chain.last("with_timestamp_assigner")
         if assigner is None:
             continue
         method = site.call.func.attr
-        yield Finding(CODE, NAME, SEVERITY, f"`{method}` after `with_timestamp_assigner` (line "
-                      f"{assigner.call.func.end_lineno}) drops the Python timestamp assigner: the job fails with "
-                      "`Record has Java Long.MIN_VALUE timestamp`", source.method_location(site.call),
-                      hint=f"call with_timestamp_assigner(...) last, after {method}(...)")
+        yield Problem(
+            f"`{method}` after `with_timestamp_assigner` (line "
+            f"{assigner.call.func.end_lineno}) drops the Python timestamp assigner: the job fails with "
+            "`Record has Java Long.MIN_VALUE timestamp`",
+            source.method_location(site.call),
+            hint=f"call with_timestamp_assigner(...) last, after {method}(...)",
+        )

@@ -35,11 +35,12 @@ env.enable_checkpointing(30_000)  # each completed checkpoint commits the Kafka 
 **Fix**
 None: choose the checkpoint interval (it is also the latency of the committed output).
 """
+
 from __future__ import annotations
 
 from typing import Iterator
 
-from flink_lint.model import Finding, RuleContext
+from flink_lint.model import Problem, RuleContext
 from flink_lint.rules.code import _flink, _kafka
 
 CODE = "FL741"
@@ -48,14 +49,17 @@ SEVERITY = "error"
 FIXABLE = False
 DOCUMENT = "python"
 
-MESSAGE = ("exactly-once Kafka sink in a job that never enables checkpointing: its transactions commit only on "
-           "checkpoints, so read_committed consumers never see a record")
+MESSAGE = (
+    "exactly-once Kafka sink in a job that never enables checkpointing: its transactions commit only on "
+    "checkpoints, so read_committed consumers never see a record"
+)
 HINT = "env.enable_checkpointing(30_000), or set execution.checkpointing.interval"
 
 
-def check(source, context: RuleContext) -> Iterator[Finding]:
-    created = [site for site in _flink.created_environments(source)
-               if not _flink.table_env_is_batch(source, site.call, site)]
+def check(source, context: RuleContext) -> Iterator[Problem]:
+    created = [
+        site for site in _flink.created_environments(source) if not _flink.table_env_is_batch(source, site.call, site)
+    ]
     if not created or _flink.checkpointing_enabled(source) or _flink.is_batch_file(source):
         return
     sinks = [builder.exactly_once(source) for builder in _kafka.sink_builders(source)]
@@ -66,4 +70,4 @@ def check(source, context: RuleContext) -> Iterator[Finding]:
     if not locations or not _kafka.has_unbounded_input(source):
         return
     for location in sorted(locations):
-        yield Finding(CODE, NAME, SEVERITY, MESSAGE, location, hint=HINT)
+        yield Problem(MESSAGE, location, hint=HINT)

@@ -29,11 +29,12 @@ KafkaSink.builder().set_bootstrap_servers(servers).set_record_serializer(seriali
 **Fix**
 None: choose a prefix that is unique on the Kafka cluster and stable across restarts.
 """
+
 from __future__ import annotations
 
 from typing import Iterator
 
-from flink_lint.model import Finding, RuleContext
+from flink_lint.model import Problem, RuleContext
 from flink_lint.rules.code import _kafka
 
 CODE = "FL742"
@@ -43,17 +44,21 @@ FIXABLE = False
 DOCUMENT = "python"
 
 
-def check(source, context: RuleContext) -> Iterator[Finding]:
+def check(source, context: RuleContext) -> Iterator[Problem]:
     for builder in _kafka.sink_builders(source):
         site = builder.exactly_once(source)
         if site is not None and not builder.calls.get("set_transactional_id_prefix"):
-            yield Finding(CODE, NAME, SEVERITY, "exactly-once KafkaSink without set_transactional_id_prefix(...): "
-                          "build() rejects it (EXACTLY_ONCE requires a transactionalIdPrefix)",
-                          source.method_location(site.call),
-                          hint='.set_transactional_id_prefix("<unique, stable name>")')
+            yield Problem(
+                "exactly-once KafkaSink without set_transactional_id_prefix(...): "
+                "build() rejects it (EXACTLY_ONCE requires a transactionalIdPrefix)",
+                source.method_location(site.call),
+                hint='.set_transactional_id_prefix("<unique, stable name>")',
+            )
     for table in _kafka.tables(source):
         if table.exactly_once and table.option("sink.transactional-id-prefix") is None:
-            yield Finding(CODE, NAME, SEVERITY, f"{table.connector} table {table.name.lower()} is exactly-once without "
-                          "'sink.transactional-id-prefix': Flink rejects the table",
-                          table.sql.location(source, table.guarantee_offset),
-                          hint="add 'sink.transactional-id-prefix' = '<unique, stable name>' to its WITH options")
+            yield Problem(
+                f"{table.connector} table {table.name.lower()} is exactly-once without "
+                "'sink.transactional-id-prefix': Flink rejects the table",
+                table.sql.location(source, table.guarantee_offset),
+                hint="add 'sink.transactional-id-prefix' = '<unique, stable name>' to its WITH options",
+            )

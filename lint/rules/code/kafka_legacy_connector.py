@@ -34,12 +34,13 @@ env.from_source(source, WatermarkStrategy.no_watermarks(), "orders")
 None: rewrite with the KafkaSource/KafkaSink builders (offsets now live in the source's
 checkpointed state and the consumer group).
 """
+
 from __future__ import annotations
 
 import ast
 from typing import Iterator
 
-from flink_lint.model import Finding, RuleContext
+from flink_lint.model import Problem, RuleContext
 
 CODE = "FL745"
 NAME = "kafka-legacy-connector"
@@ -59,7 +60,7 @@ def _legacy(name: str):
     return cls if module in MODULES and cls in REPLACEMENTS else None
 
 
-def check(source, context: RuleContext) -> Iterator[Finding]:
+def check(source, context: RuleContext) -> Iterator[Problem]:
     if context.flink_version.startswith("1.") or not any(cls in source.text for cls in REPLACEMENTS):
         return  # most files never name the legacy classes: skip the walk over every call and node
     constructed = set()
@@ -75,7 +76,10 @@ def check(source, context: RuleContext) -> Iterator[Finding]:
                     yield _finding(source, alias.name, source.location(node))
 
 
-def _finding(source, cls: str, location) -> Finding:
-    return Finding(CODE, NAME, SEVERITY, f"{cls} was removed with the Kafka connector for Flink 2 (its Java class no "
-                   f"longer exists): use {REPLACEMENTS[cls]}", location,
-                   hint=f"replace {cls} with {REPLACEMENTS[cls].split(' ')[0]}")
+def _finding(source, cls: str, location) -> Problem:
+    return Problem(
+        f"{cls} was removed with the Kafka connector for Flink 2 (its Java class no "
+        f"longer exists): use {REPLACEMENTS[cls]}",
+        location,
+        hint=f"replace {cls} with {REPLACEMENTS[cls].split(' ')[0]}",
+    )

@@ -33,12 +33,13 @@ env.from_source(kafka_source, strategy, "clicks")
 **Fix**
 None: choose an idle timeout longer than the normal gap between records of a partition.
 """
+
 from __future__ import annotations
 
 import ast
 from typing import Iterator
 
-from flink_lint.model import Finding, RuleContext
+from flink_lint.model import Problem, RuleContext
 from flink_lint.rules.code import _flink, _kafka
 
 CODE = "FL744"
@@ -47,34 +48,42 @@ SEVERITY = "warning"
 FIXABLE = False
 DOCUMENT = "python"
 
-MESSAGE = ("{what} has no idle timeout: one Kafka partition without records (or a subtask without a partition) "
-           "holds event time back, and windows and timers never fire")
+MESSAGE = (
+    "{what} has no idle timeout: one Kafka partition without records (or a subtask without a partition) "
+    "holds event time back, and windows and timers never fire"
+)
 HINT = "WatermarkStrategy....with_idleness(Duration.of_minutes(1)) (before with_timestamp_assigner)"
 
 
-def check(source, context: RuleContext) -> Iterator[Finding]:
+def check(source, context: RuleContext) -> Iterator[Problem]:
     for site in _flink.method_calls(source, "from_source"):
         kafka = _unbounded_kafka(source, _flink.first_arg(site.call, "source"), site)
         if kafka is not None and _stalls(source, _strategy(site.call), site):
-            yield Finding(CODE, NAME, SEVERITY, MESSAGE.format(what="the watermark strategy of this Kafka source"),
-                          source.method_location(site.call), hint=HINT)
+            yield Problem(
+                MESSAGE.format(what="the watermark strategy of this Kafka source"),
+                source.method_location(site.call),
+                hint=HINT,
+            )
     for site in _flink.method_calls(source, "assign_timestamps_and_watermarks"):
         origin = _flink.receiver_chain(source, site).last("from_source")
         if origin is None or _unbounded_kafka(source, _flink.first_arg(origin.call, "source"), site) is None:
             continue
         if _stalls(source, _flink.first_arg(site.call, "watermark_strategy"), site):
-            yield Finding(CODE, NAME, SEVERITY, MESSAGE.format(what="the watermark strategy of this Kafka stream"),
-                          source.method_location(site.call), hint=HINT)
+            yield Problem(
+                MESSAGE.format(what="the watermark strategy of this Kafka stream"),
+                source.method_location(site.call),
+                hint=HINT,
+            )
     if any("table.exec.source.idle-timeout" in constant for constant in source.constants):
         return
     for table in _kafka.tables(source):
         if table.watermark is None or table.bounded or table.option("scan.watermark.idle-timeout") is not None:
             continue
-        yield Finding(CODE, NAME, SEVERITY, MESSAGE.format(what=f"the WATERMARK of {table.connector} table "
-                                                                f"{table.name.lower()}"),
-                      table.sql.location(source, table.watermark),
-                      hint="'scan.watermark.idle-timeout' = '1 min' in its WITH options, or set "
-                           "table.exec.source.idle-timeout")
+        yield Problem(
+            MESSAGE.format(what=f"the WATERMARK of {table.connector} table {table.name.lower()}"),
+            table.sql.location(source, table.watermark),
+            hint="'scan.watermark.idle-timeout' = '1 min' in its WITH options, or set table.exec.source.idle-timeout",
+        )
 
 
 def _unbounded_kafka(source, argument, site):

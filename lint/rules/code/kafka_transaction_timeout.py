@@ -38,11 +38,12 @@ transaction-max-timeout-ms = 3600000   # our brokers allow 1 h
 None: set `transaction.timeout.ms` between the longest checkpoint plus restart and the broker's
 `transaction.max.timeout.ms` (or raise the broker's maximum).
 """
+
 from __future__ import annotations
 
 from typing import Iterator
 
-from flink_lint.model import Finding, RuleContext
+from flink_lint.model import Problem, RuleContext
 from flink_lint.rules.code import _kafka
 
 CODE = "FL743"
@@ -55,7 +56,7 @@ OPTIONS = (_kafka.MAX_TIMEOUT_OPTION,)  # [tool.flink-lint.options.kafka-transac
 HINT = 'set transaction.timeout.ms to at most the broker\'s transaction.max.timeout.ms, e.g. "600000" (10 min)'
 
 
-def check(source, context: RuleContext) -> Iterator[Finding]:
+def check(source, context: RuleContext) -> Iterator[Problem]:
     maximum = _kafka.max_timeout_ms(context.options)
     broker = f"the broker's transaction.max.timeout.ms ({_kafka.human_ms(maximum)})"
     for builder in _kafka.sink_builders(source):
@@ -64,14 +65,21 @@ def check(source, context: RuleContext) -> Iterator[Finding]:
             continue
         timeout, site = builder.timeout(source)
         if site is None and _kafka.BUILDER_DEFAULT_TIMEOUT_MS > maximum:
-            yield Finding(CODE, NAME, SEVERITY, "exactly-once KafkaSink without transaction.timeout.ms: the builder "
-                          f"sets 1 h, above {broker}, and the job fails when it starts writing "
-                          "(InvalidTxnTimeoutException)",
-                          source.method_location(exactly_once.call), hint=HINT)
+            yield Problem(
+                "exactly-once KafkaSink without transaction.timeout.ms: the builder "
+                f"sets 1 h, above {broker}, and the job fails when it starts writing "
+                "(InvalidTxnTimeoutException)",
+                source.method_location(exactly_once.call),
+                hint=HINT,
+            )
         elif timeout is not None and timeout > maximum:
-            yield Finding(CODE, NAME, SEVERITY, f"transaction.timeout.ms {timeout} ({_kafka.human_ms(timeout)}) of an "
-                          f"exactly-once KafkaSink is above {broker}: the job fails when it starts writing "
-                          "(InvalidTxnTimeoutException)", source.location(site.call.args[1]), hint=HINT)
+            yield Problem(
+                f"transaction.timeout.ms {timeout} ({_kafka.human_ms(timeout)}) of an "
+                f"exactly-once KafkaSink is above {broker}: the job fails when it starts writing "
+                "(InvalidTxnTimeoutException)",
+                source.location(site.call.args[1]),
+                hint=HINT,
+            )
     for table in _kafka.tables(source):
         if not table.exactly_once:
             continue
@@ -79,15 +87,20 @@ def check(source, context: RuleContext) -> Iterator[Finding]:
         written = table.options.get(key)
         if written is None:
             if _kafka.BUILDER_DEFAULT_TIMEOUT_MS > maximum:
-                yield Finding(CODE, NAME, SEVERITY, f"exactly-once {table.connector} table {table.name.lower()} "
-                              f"without '{key}': the connector sets 1 h, above {broker}, and the job fails when it "
-                              "starts writing (InvalidTxnTimeoutException)",
-                              table.sql.location(source, table.guarantee_offset),
-                              hint=f"add '{key}' = '600000' to its WITH options")
+                yield Problem(
+                    f"exactly-once {table.connector} table {table.name.lower()} "
+                    f"without '{key}': the connector sets 1 h, above {broker}, and the job fails when it "
+                    "starts writing (InvalidTxnTimeoutException)",
+                    table.sql.location(source, table.guarantee_offset),
+                    hint=f"add '{key}' = '600000' to its WITH options",
+                )
             continue
         timeout = _kafka.milliseconds(written[0])
         if timeout is not None and timeout > maximum:
-            yield Finding(CODE, NAME, SEVERITY, f"'{key}' = {timeout} ({_kafka.human_ms(timeout)}) of exactly-once "
-                          f"{table.connector} table {table.name.lower()} is above {broker}: the job fails when it "
-                          "starts writing (InvalidTxnTimeoutException)", table.sql.location(source, written[1]),
-                          hint=f"'{key}' = '600000'")
+            yield Problem(
+                f"'{key}' = {timeout} ({_kafka.human_ms(timeout)}) of exactly-once "
+                f"{table.connector} table {table.name.lower()} is above {broker}: the job fails when it "
+                "starts writing (InvalidTxnTimeoutException)",
+                table.sql.location(source, written[1]),
+                hint=f"'{key}' = '600000'",
+            )

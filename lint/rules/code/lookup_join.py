@@ -28,11 +28,12 @@ t_env.execute_sql("INSERT INTO enriched SELECT o.*, c.tier FROM orders o "
 **Fix**
 None: configure caching/async lookups on the dimension table; the finding is informational.
 """
+
 from __future__ import annotations
 
 from typing import Iterator
 
-from flink_lint.model import Finding, RuleContext
+from flink_lint.model import Problem, RuleContext
 from flink_lint.rules.code import _flink, _sql
 
 CODE = "FL703"
@@ -42,12 +43,15 @@ FIXABLE = False
 DOCUMENT = "python"
 
 
-def check(source, context: RuleContext) -> Iterator[Finding]:
+def check(source, context: RuleContext) -> Iterator[Problem]:
     for sql in source.sql_texts():
         if _flink.table_env_is_batch(source, sql.call.func.value, sql.site):
             continue
         for join in _sql.joins(sql.text):
             if join.kind == "temporal":
-                yield Finding(CODE, NAME, SEVERITY, f"lookup/temporal join (FOR SYSTEM_TIME AS OF) in {sql.method}: "
-                              "every row waits for a lookup in the dimension table", sql.location(source, join.offset),
-                              hint="enable the connector's lookup cache and async lookups")
+                yield Problem(
+                    f"lookup/temporal join (FOR SYSTEM_TIME AS OF) in {sql.method}: "
+                    "every row waits for a lookup in the dimension table",
+                    sql.location(source, join.offset),
+                    hint="enable the connector's lookup cache and async lookups",
+                )

@@ -30,12 +30,13 @@ events = env.from_source(kafka, strategy, "events")
 **Fix**
 None: choose the out-of-orderness bound and the timestamp field.
 """
+
 from __future__ import annotations
 
 import ast
 from typing import Iterator
 
-from flink_lint.model import Finding, RuleContext
+from flink_lint.model import Problem, RuleContext
 from flink_lint.rules.code import _flink
 
 CODE = "FL721"
@@ -44,14 +45,24 @@ SEVERITY = "error"
 FIXABLE = False
 DOCUMENT = "python"
 
-EVENT_TIME = {"TumblingEventTimeWindows", "SlidingEventTimeWindows", "EventTimeSessionWindows",
-              "DynamicEventTimeSessionWindows"}
+EVENT_TIME = {
+    "TumblingEventTimeWindows",
+    "SlidingEventTimeWindows",
+    "EventTimeSessionWindows",
+    "DynamicEventTimeSessionWindows",
+}
 NO_TIMESTAMP_SOURCES = {"from_collection", "read_text_file"}
-SOURCES = NO_TIMESTAMP_SOURCES | {"from_source", "add_source", "from_data_stream", "to_data_stream",
-                                  "to_append_stream", "to_changelog_stream"}
+SOURCES = NO_TIMESTAMP_SOURCES | {
+    "from_source",
+    "add_source",
+    "from_data_stream",
+    "to_data_stream",
+    "to_append_stream",
+    "to_changelog_stream",
+}
 
 
-def check(source, context: RuleContext) -> Iterator[Finding]:
+def check(source, context: RuleContext) -> Iterator[Problem]:
     for site in _flink.method_calls(source, "window"):
         assigner = _flink.first_arg(site.call, "window_assigner")
         if assigner is None:
@@ -76,15 +87,21 @@ def check(source, context: RuleContext) -> Iterator[Finding]:
             why = "the source uses WatermarkStrategy.no_watermarks()"
         else:
             continue
-        yield Finding(CODE, NAME, SEVERITY, f"event-time window `{sorted(used)[0]}` on a stream without a watermark "
-                      f"strategy ({why}): the job fails or the windows never fire", source.method_location(site.call),
-                      hint="assign_timestamps_and_watermarks(WatermarkStrategy.for_bounded_out_of_orderness(...)"
-                           ".with_timestamp_assigner(...)) or pass the strategy to from_source")
+        yield Problem(
+            f"event-time window `{sorted(used)[0]}` on a stream without a watermark "
+            f"strategy ({why}): the job fails or the windows never fire",
+            source.method_location(site.call),
+            hint="assign_timestamps_and_watermarks(WatermarkStrategy.for_bounded_out_of_orderness(...)"
+            ".with_timestamp_assigner(...)) or pass the strategy to from_source",
+        )
 
 
 def _no_watermarks(source, call: ast.Call, site) -> bool:
-    strategy = call.args[1] if len(call.args) > 1 else next(
-        (keyword.value for keyword in call.keywords if keyword.arg == "watermark_strategy"), None)
+    strategy = (
+        call.args[1]
+        if len(call.args) > 1
+        else next((keyword.value for keyword in call.keywords if keyword.arg == "watermark_strategy"), None)
+    )
     if strategy is None:
         return False
     chain = source.chain(strategy, site)

@@ -28,12 +28,13 @@ events.key_by(lambda e: e.key).window(TumblingEventTimeWindows.of(Time.minutes(1
 **Fix**
 None: the data flow needs a real key (or a two-step aggregation).
 """
+
 from __future__ import annotations
 
 import ast
 from typing import Iterator
 
-from flink_lint.model import Finding, RuleContext
+from flink_lint.model import Problem, RuleContext
 from flink_lint.rules.code import _flink
 
 CODE = "FL705"
@@ -42,25 +43,44 @@ SEVERITY = "warning"
 FIXABLE = False
 DOCUMENT = "python"
 
-STATEFUL = {"process", "reduce", "aggregate", "apply", "sum", "min", "max", "min_by", "max_by", "flat_map", "map",
-            "filter"}
+STATEFUL = {
+    "process",
+    "reduce",
+    "aggregate",
+    "apply",
+    "sum",
+    "min",
+    "max",
+    "min_by",
+    "max_by",
+    "flat_map",
+    "map",
+    "filter",
+}
 
 
-def check(source, context: RuleContext) -> Iterator[Finding]:
+def check(source, context: RuleContext) -> Iterator[Problem]:
     for site in _flink.method_calls(source, "window_all", "force_non_parallel"):
         if _flink.foreign_receiver(source, site):
             continue
         method = site.call.func.attr
-        yield Finding(CODE, NAME, SEVERITY, f"`{method}` runs in a single subtask: the whole stream goes through "
-                      "one operator instance", source.method_location(site.call),
-                      hint="key the stream and aggregate per key first (window, then combine the partial results)")
+        yield Problem(
+            f"`{method}` runs in a single subtask: the whole stream goes through one operator instance",
+            source.method_location(site.call),
+            hint="key the stream and aggregate per key first (window, then combine the partial results)",
+        )
     for site in _flink.method_calls(source, "key_by"):
         selector = _flink.first_arg(site.call)
-        if isinstance(selector, ast.Lambda) and isinstance(selector.body, ast.Constant) \
-                and not _flink.foreign_receiver(source, site):
-            yield Finding(CODE, NAME, SEVERITY, f"`key_by` on the constant {selector.body.value!r}: every record "
-                          "goes to one key and one subtask", source.method_location(site.call),
-                          hint="key by a field that spreads the load")
+        if (
+            isinstance(selector, ast.Lambda)
+            and isinstance(selector.body, ast.Constant)
+            and not _flink.foreign_receiver(source, site)
+        ):
+            yield Problem(
+                f"`key_by` on the constant {selector.body.value!r}: every record goes to one key and one subtask",
+                source.method_location(site.call),
+                hint="key by a field that spreads the load",
+            )
     if _job_is_single(source):
         return
     for site in _flink.method_calls(source, "set_parallelism"):
@@ -68,16 +88,20 @@ def check(source, context: RuleContext) -> Iterator[Finding]:
         if not (isinstance(value, ast.Constant) and value.value == 1):
             continue
         chain = _flink.receiver_chain(source, site)
-        operators = [step for step in chain.steps if step.method not in ("name", "uid", "set_description",
-                                                                          "slot_sharing_group")]
+        operators = [
+            step for step in chain.steps if step.method not in ("name", "uid", "set_description", "slot_sharing_group")
+        ]
         if not operators or operators[-1].method not in STATEFUL:
             continue
         before = _flink.before_window_config(type(chain)(chain.origin, operators[:-1]))
         if before not in ("key_by", *_flink.WINDOWS):
             continue
-        yield Finding(CODE, NAME, SEVERITY, f"stateful `{operators[-1].method}` pinned to parallelism 1 in a "
-                      "parallel job: it is the job's throughput limit", source.method_location(site.call),
-                      hint="let it run at the job's parallelism (its state is keyed and rescales)")
+        yield Problem(
+            f"stateful `{operators[-1].method}` pinned to parallelism 1 in a "
+            "parallel job: it is the job's throughput limit",
+            source.method_location(site.call),
+            hint="let it run at the job's parallelism (its state is keyed and rescales)",
+        )
 
 
 def _job_is_single(source) -> bool:
@@ -90,7 +114,12 @@ def _job_is_single(source) -> bool:
                 return True
     for site in _flink.method_calls(source, "set_string", "set", "set_integer"):
         args = site.call.args
-        if len(args) == 2 and isinstance(args[0], ast.Constant) and args[0].value == "parallelism.default" \
-                and isinstance(args[1], ast.Constant) and str(args[1].value) == "1":
+        if (
+            len(args) == 2
+            and isinstance(args[0], ast.Constant)
+            and args[0].value == "parallelism.default"
+            and isinstance(args[1], ast.Constant)
+            and str(args[1].value) == "1"
+        ):
             return True
     return False

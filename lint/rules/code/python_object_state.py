@@ -40,12 +40,13 @@ class CountPerUser(KeyedProcessFunction):   # after key_by(user)
 **Fix**
 None: move the data into keyed state (ValueState/MapState, with TTL) after a key_by.
 """
+
 from __future__ import annotations
 
 import ast
 from typing import Iterator
 
-from flink_lint.model import Finding, RuleContext
+from flink_lint.model import Problem, RuleContext
 from flink_lint.rules.code import _flink
 
 CODE = "FL713"
@@ -60,10 +61,13 @@ SHRINKING = {"clear", "pop", "popitem", "remove", "discard", "popleft"}
 SETUP = {"__init__", "open", None}
 
 
-def check(source, context: RuleContext) -> Iterator[Finding]:
+def check(source, context: RuleContext) -> Iterator[Problem]:
     for info in _flink.flink_function_classes(source):
-        containers = {attr for attr, values in info.attributes.items()
-                      if any(_is_container(source, value) and _method_name(method) in SETUP for value, method in values)}
+        containers = {
+            attr
+            for attr, values in info.attributes.items()
+            if any(_is_container(source, value) and _method_name(method) in SETUP for value, method in values)
+        }
         containers |= _class_body_containers(source, info)
         if not containers:
             continue
@@ -83,9 +87,12 @@ def check(source, context: RuleContext) -> Iterator[Finding]:
         for attr, node in sorted(grows.items(), key=lambda item: (item[1].lineno, item[1].col_offset)):
             if attr in emptied:
                 continue
-            yield Finding(CODE, NAME, SEVERITY, f"`self.{attr}` in `{info.node.name}` is a Python container filled "
-                          "per record: not checkpointed, not keyed, never emptied", source.location(node),
-                          hint="keep it in keyed state (ValueState/MapState with TTL) after a key_by")
+            yield Problem(
+                f"`self.{attr}` in `{info.node.name}` is a Python container filled "
+                "per record: not checkpointed, not keyed, never emptied",
+                source.location(node),
+                hint="keep it in keyed state (ValueState/MapState with TTL) after a key_by",
+            )
 
 
 def _method_name(method):

@@ -24,6 +24,7 @@ ds.key_by(lambda e: e[0]).process(Enrich())
 **Fix**
 None: the intent of broken code cannot be guessed safely.
 """
+
 from __future__ import annotations
 
 from typing import Iterator, Optional
@@ -38,8 +39,9 @@ DOCUMENT = "python"
 
 
 def finding(message: str, location: Location, hint: Optional[str] = None) -> Finding:
-    return Finding(CODE, NAME, SEVERITY, message, location,
-                   hint=hint or "fix the file so that `python -m py_compile` accepts it")
+    return Finding(
+        CODE, NAME, SEVERITY, message, location, hint=hint or "fix the file so that `python -m py_compile` accepts it"
+    )
 
 
 def check(source, context: RuleContext) -> Iterator[Finding]:

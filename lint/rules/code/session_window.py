@@ -32,12 +32,13 @@ keyed.window(TumblingEventTimeWindows.of(Time.minutes(30))).aggregate(Count(), E
 **Fix**
 None: the window semantics are a design decision.
 """
+
 from __future__ import annotations
 
 import ast
 from typing import Iterator
 
-from flink_lint.model import Finding, RuleContext
+from flink_lint.model import Problem, RuleContext
 from flink_lint.rules.code import _sql
 
 CODE = "FL701"
@@ -46,13 +47,17 @@ SEVERITY = "warning"
 FIXABLE = False
 DOCUMENT = "python"
 
-ASSIGNERS = {"EventTimeSessionWindows", "ProcessingTimeSessionWindows", "DynamicEventTimeSessionWindows",
-             "DynamicProcessingTimeSessionWindows"}
+ASSIGNERS = {
+    "EventTimeSessionWindows",
+    "ProcessingTimeSessionWindows",
+    "DynamicEventTimeSessionWindows",
+    "DynamicProcessingTimeSessionWindows",
+}
 FACTORIES = {"with_gap", "with_dynamic_gap", "withGap", "withDynamicGap"}
 HINT = "bound the session (tumbling window or a timer that emits and clears), or pre-aggregate it"
 
 
-def check(source, context: RuleContext) -> Iterator[Finding]:
+def check(source, context: RuleContext) -> Iterator[Problem]:
     candidates = [site for word in (*FACTORIES, *ASSIGNERS) for site in source.calls_by_name.get(word, [])]
     for site in sorted(candidates, key=lambda site: (site.call.lineno, site.call.col_offset)):
         name = source.qualname(site.call.func, site)
@@ -61,19 +66,32 @@ def check(source, context: RuleContext) -> Iterator[Finding]:
         parts = name.replace("()", "").split(".")
         flink = source.is_flink(name)
         if len(parts) >= 2 and parts[-2] in ASSIGNERS and parts[-1] in FACTORIES and flink:
-            yield Finding(CODE, NAME, SEVERITY, f"session window `{parts[-2]}.{parts[-1]}`: state grows while a "
-                          "key stays active and windows merge on every element", _where(source, site.call),
-                          hint=HINT)
+            yield Problem(
+                f"session window `{parts[-2]}.{parts[-1]}`: state grows while a "
+                "key stays active and windows merge on every element",
+                _where(source, site.call),
+                hint=HINT,
+            )
         elif parts[-1] in ASSIGNERS and flink and not name.endswith("()"):
-            yield Finding(CODE, NAME, SEVERITY, f"session window `{parts[-1]}`: state grows while a key stays "
-                          "active and windows merge on every element", source.location(site.call), hint=HINT)
+            yield Problem(
+                f"session window `{parts[-1]}`: state grows while a key stays "
+                "active and windows merge on every element",
+                source.location(site.call),
+                hint=HINT,
+            )
         elif len(parts) >= 2 and parts[-2] == "Session" and parts[-1] == "with_gap" and flink:
-            yield Finding(CODE, NAME, SEVERITY, "Table API session window `Session.with_gap`: state grows while a "
-                          "key stays active", _where(source, site.call), hint=HINT)
+            yield Problem(
+                "Table API session window `Session.with_gap`: state grows while a key stays active",
+                _where(source, site.call),
+                hint=HINT,
+            )
     for sql in source.sql_texts():
         for offset in _sql.session_windows(sql.text):
-            yield Finding(CODE, NAME, SEVERITY, f"SQL session window `SESSION(...)` in {sql.method}: state grows "
-                          "while a key stays active", sql.location(source, offset), hint=HINT)
+            yield Problem(
+                f"SQL session window `SESSION(...)` in {sql.method}: state grows while a key stays active",
+                sql.location(source, offset),
+                hint=HINT,
+            )
 
 
 def _where(source, call: ast.Call):

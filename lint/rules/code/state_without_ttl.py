@@ -33,11 +33,12 @@ def open(self, runtime_context):
 **Fix**
 None: choose a TTL that matches the key's lifetime, or clear the state from a timer.
 """
+
 from __future__ import annotations
 
 from typing import Iterator
 
-from flink_lint.model import Finding, RuleContext
+from flink_lint.model import Problem, RuleContext
 from flink_lint.rules.code import _flink
 
 CODE = "FL712"
@@ -47,7 +48,7 @@ FIXABLE = False
 DOCUMENT = "python"
 
 
-def check(source, context: RuleContext) -> Iterator[Finding]:
+def check(source, context: RuleContext) -> Iterator[Problem]:
     if _flink.is_batch_file(source):
         return
     reported = set()
@@ -61,10 +62,13 @@ def check(source, context: RuleContext) -> Iterator[Finding]:
             continue
         reported.add(id(anchor))
         name = _name(anchor) or handle.attr
-        yield Finding(CODE, NAME, SEVERITY, f"keyed state `{name}` in `{handle.info.node.name}` has no TTL and is "
-                      "never cleared: it is kept forever for every key", source.location(anchor),
-                      hint="descriptor.enable_time_to_live(StateTtlConfig.new_builder(...)"
-                           ".return_expired_if_not_cleaned_up().build()), or clear it from a timer")
+        yield Problem(
+            f"keyed state `{name}` in `{handle.info.node.name}` has no TTL and is "
+            "never cleared: it is kept forever for every key",
+            source.location(anchor),
+            hint="descriptor.enable_time_to_live(StateTtlConfig.new_builder(...)"
+            ".return_expired_if_not_cleaned_up().build()), or clear it from a timer",
+        )
 
 
 def _name(call):

@@ -39,11 +39,12 @@ t_env.get_config().set("table.exec.state.ttl", "1 h")
 None: a join's semantics are a design decision; bound it (interval, window, TTL) and suppress
 with the reason.
 """
+
 from __future__ import annotations
 
 from typing import Iterator
 
-from flink_lint.model import Finding, RuleContext
+from flink_lint.model import Problem, RuleContext
 from flink_lint.rules.code import _flink, _sql
 
 CODE = "FL702"
@@ -57,7 +58,7 @@ TABLE_JOINS = ("join", "left_outer_join", "right_outer_join", "full_outer_join")
 HINT = "bound the join state: interval/window join, lookup join, or state TTL (table.exec.state.ttl)"
 
 
-def check(source, context: RuleContext) -> Iterator[Finding]:
+def check(source, context: RuleContext) -> Iterator[Problem]:
     batch = _flink.is_batch_file(source)
     if not batch:
         yield from _connected(source)
@@ -69,18 +70,21 @@ def check(source, context: RuleContext) -> Iterator[Finding]:
             if join.kind == "temporal":
                 continue
             kind = {"interval": "interval join", "implicit": "join (FROM a, b)"}.get(join.kind, "regular join")
-            yield Finding(CODE, NAME, SEVERITY, f"SQL {kind} of two streams in {sql.method}: both sides are kept "
-                          "in state" + (" for the interval" if join.kind == "interval" else " without bound"),
-                          sql.location(source, join.offset), hint=HINT)
+            yield Problem(
+                f"SQL {kind} of two streams in {sql.method}: both sides are kept "
+                "in state" + (" for the interval" if join.kind == "interval" else " without bound"),
+                sql.location(source, join.offset),
+                hint=HINT,
+            )
 
 
-def _connected(source) -> Iterator[Finding]:
+def _connected(source) -> Iterator[Problem]:
     for site in _flink.method_calls(source, "process", "flat_map", "map"):
         chain = _flink.receiver_chain(source, site)
         connect = chain.last("connect")
         if connect is None:
             continue
-        after = chain.steps[chain.steps.index(connect) + 1:]
+        after = chain.steps[chain.steps.index(connect) + 1 :]
         if any(step.method not in ("key_by",) for step in after):
             continue
         keyed_after = any(step.method == "key_by" for step in after)
@@ -97,8 +101,11 @@ def _connected(source) -> Iterator[Finding]:
         info = source.class_of(function, site) if function is not None else None
         if info is None or not (source.base_names(info) & CO_FUNCTIONS) or not _keeps_state(source, info):
             continue
-        yield Finding(CODE, NAME, SEVERITY, f"two keyed streams connected and joined in `{info.node.name}`, which "
-                      "keeps both sides in keyed state", source.method_location(connect.call), hint=HINT)
+        yield Problem(
+            f"two keyed streams connected and joined in `{info.node.name}`, which keeps both sides in keyed state",
+            source.method_location(connect.call),
+            hint=HINT,
+        )
 
 
 def _keyed(chain) -> bool:
@@ -114,7 +121,7 @@ def _keeps_state(source, info) -> bool:
     return False
 
 
-def _table_api(source) -> Iterator[Finding]:
+def _table_api(source) -> Iterator[Problem]:
     for site in _flink.method_calls(source, *TABLE_JOINS):
         left = _flink.receiver_chain(source, site)
         if not left.has(*_flink.TABLE_SOURCES):
@@ -129,8 +136,11 @@ def _table_api(source) -> Iterator[Finding]:
         first = next(step for step in left.steps if step.method in _flink.TABLE_SOURCES)
         if _flink.table_env_is_batch(source, first.call.func.value, site):
             continue
-        yield Finding(CODE, NAME, SEVERITY, f"Table API `{site.call.func.attr}` of two streaming tables: both "
-                      "sides are kept in state without bound", source.method_location(site.call), hint=HINT)
+        yield Problem(
+            f"Table API `{site.call.func.attr}` of two streaming tables: both sides are kept in state without bound",
+            source.method_location(site.call),
+            hint=HINT,
+        )
 
 
 def _is_name(node) -> bool:

@@ -33,11 +33,12 @@ def on_timer(self, timestamp, ctx):
 **Fix**
 None: clear the state from a timer, keep an aggregate instead of the events, or enable TTL.
 """
+
 from __future__ import annotations
 
 from typing import Iterator
 
-from flink_lint.model import Finding, RuleContext
+from flink_lint.model import Problem, RuleContext
 from flink_lint.rules.code import _flink
 
 CODE = "FL711"
@@ -47,16 +48,20 @@ FIXABLE = False
 DOCUMENT = "python"
 
 
-def check(source, context: RuleContext) -> Iterator[Finding]:
+def check(source, context: RuleContext) -> Iterator[Problem]:
     if _flink.is_batch_file(source):
         return
     for handle in _flink.state_handles(source):
         if not _flink.grows_without_bound(handle):
             continue
-        adds = sorted((site for method in ("add", "add_all", "put", "put_all") for site in handle.uses.get(method, [])),
-                      key=lambda site: (site.call.lineno, site.call.col_offset))
+        adds = sorted(
+            (site for method in ("add", "add_all", "put", "put_all") for site in handle.uses.get(method, [])),
+            key=lambda site: (site.call.lineno, site.call.col_offset),
+        )
         kind = "ListState" if handle.kind == "list" else "MapState"
-        yield Finding(CODE, NAME, SEVERITY, f"{kind} `self.{handle.attr}` in `{handle.info.node.name}` receives "
-                      f"elements ({adds[0].call.func.attr}) but is never cleared, pruned or given a TTL",
-                      source.method_location(adds[0].call),
-                      hint="clear it from a timer (on_timer), keep an aggregate instead, or enable_time_to_live")
+        yield Problem(
+            f"{kind} `self.{handle.attr}` in `{handle.info.node.name}` receives "
+            f"elements ({adds[0].call.func.attr}) but is never cleared, pruned or given a TTL",
+            source.method_location(adds[0].call),
+            hint="clear it from a timer (on_timer), keep an aggregate instead, or enable_time_to_live",
+        )

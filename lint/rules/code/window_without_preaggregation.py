@@ -27,11 +27,12 @@ keyed.window(TumblingEventTimeWindows.of(Time.minutes(5))).aggregate(
 None: move the computation into an AggregateFunction (or ReduceFunction) and keep the
 ProcessWindowFunction only for the window metadata.
 """
+
 from __future__ import annotations
 
 from typing import Iterator
 
-from flink_lint.model import Finding, RuleContext
+from flink_lint.model import Problem, RuleContext
 from flink_lint.rules.code import _flink
 
 CODE = "FL704"
@@ -41,7 +42,7 @@ FIXABLE = False
 DOCUMENT = "python"
 
 
-def check(source, context: RuleContext) -> Iterator[Finding]:
+def check(source, context: RuleContext) -> Iterator[Problem]:
     if _flink.is_batch_file(source):
         return
     for site in _flink.method_calls(source, "process", "apply"):
@@ -49,7 +50,8 @@ def check(source, context: RuleContext) -> Iterator[Finding]:
         window = _flink.before_window_config(chain)
         if window not in _flink.WINDOWS:
             continue
-        yield Finding(CODE, NAME, SEVERITY, f"`{site.call.func.attr}` on a `{window}` keeps every element of the "
-                      "window in state until it fires", source.method_location(site.call),
-                      hint="use aggregate(agg, window_function) or reduce(fn, window_function): one accumulator "
-                           "per window")
+        yield Problem(
+            f"`{site.call.func.attr}` on a `{window}` keeps every element of the window in state until it fires",
+            source.method_location(site.call),
+            hint="use aggregate(agg, window_function) or reduce(fn, window_function): one accumulator per window",
+        )

@@ -5,6 +5,7 @@ Facts come from the Flink options and from `config.context`, which the readers f
 a FlinkDeployment gives "job.parallelism", "taskManager.replicas", "job.upgradeMode" (each a
 (value, Location) pair); a pack job config gives "job" (its `job:` section as a dict).
 """
+
 from __future__ import annotations
 
 from typing import NamedTuple, Optional
@@ -73,8 +74,11 @@ def has_job(config: FlinkConfig) -> bool:
     if config.kind == "job-config":
         return True
     if config.kind in KUBERNETES_KINDS:
-        return any(key in config.context for key in ("job.parallelism", "job.upgradeMode", "job.jarURI", "job"))\
-            or config.context.get("deployment") == "application" or config.kind == "flink-session-job"
+        return (
+            any(key in config.context for key in ("job.parallelism", "job.upgradeMode", "job.jarURI", "job"))
+            or config.context.get("deployment") == "application"
+            or config.kind == "flink-session-job"
+        )
     return False
 
 
@@ -112,8 +116,11 @@ def is_stateful(config: FlinkConfig, context: RuleContext) -> Optional[str]:
         job = job_section(config)
         if job.get("stateful") is True:
             return "the job declares `stateful: true`"
-        for key, why in (("window", "windows"), ("state-ttl", "keyed state with a TTL"),
-                         ("emit", "keyed running totals")):
+        for key, why in (
+            ("window", "windows"),
+            ("state-ttl", "keyed state with a TTL"),
+            ("emit", "keyed running totals"),
+        ):
             if key in job:
                 return f"the job keeps {why} (job.{key})"
         stateful_operators = [name for name in declared_operators(config) if name in BACKPRESSURE_PRONE]

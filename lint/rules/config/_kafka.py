@@ -6,6 +6,7 @@ lint/rules/code/_kafka.py, and the FL61x rules use them from there.
 Defaults of the pack's Kafka sink: `delivery-guarantee` exactly-once, `transactional-id-prefix`
 the job name, `transaction-timeout` 10 min; `properties` are passed to the Kafka producer as they are.
 """
+
 from __future__ import annotations
 
 from typing import Optional

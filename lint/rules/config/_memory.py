@@ -5,6 +5,7 @@ TaskExecutorFlinkMemoryUtils, ProcessMemoryUtils), for the memory and network-bu
 and the setting to blame. Fractions are Float options: parsed to 32-bit floats, then multiplied in
 double precision and truncated, as MemorySize.multiply does.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -78,10 +79,13 @@ def range_fraction(reader: _Reader, what: str, key: str, base: int) -> int:
         raise MemoryConflict(
             f"Inconsistently configured {what} min ({_h(minimum)}) and max ({_h(maximum)}): "
             "min value must be less or equal to max value",
-            reader.setting(key + ".min") or reader.setting(key + ".max"), key)
+            reader.setting(key + ".min") or reader.setting(key + ".max"),
+            key,
+        )
     if not 0 <= fraction < 1:
-        raise MemoryConflict(f"{what} fraction must be in range [0, 1) (found {fraction:g})",
-                             reader.setting(key + ".fraction"), key)
+        raise MemoryConflict(
+            f"{what} fraction must be in range [0, 1) (found {fraction:g})", reader.setting(key + ".fraction"), key
+        )
     return max(minimum, min(maximum, _multiply(base, fraction)))
 
 
@@ -92,8 +96,9 @@ def _managed(reader: _Reader, total_flink: int) -> int:
     if fraction is None:
         raise NotConfigured("unparsable managed fraction")
     if not 0 <= fraction < 1:
-        raise MemoryConflict(f"Managed Memory fraction must be in range [0, 1) (found {fraction:g})",
-                             reader.setting("managed.fraction"))
+        raise MemoryConflict(
+            f"Managed Memory fraction must be in range [0, 1) (found {fraction:g})", reader.setting("managed.fraction")
+        )
     return _multiply(total_flink, fraction)
 
 
@@ -106,7 +111,10 @@ def _network_inverse(reader: _Reader, rest: int) -> int:
     if maximum < minimum:
         raise MemoryConflict(
             f"Inconsistently configured network memory min ({_h(minimum)}) and max ({_h(maximum)}): "
-            "min value must be less or equal to max value", reader.setting("network.min"), "network")
+            "min value must be less or equal to max value",
+            reader.setting("network.min"),
+            "network",
+        )
     relative = _multiply(rest, fraction / (1 - fraction)) if 0 <= fraction < 1 else minimum
     return max(minimum, min(maximum, relative))
 
@@ -125,7 +133,9 @@ def _flink_parts(reader: _Reader, total_flink: int, total_setting: Optional[Sett
                 f"Sum of configured Framework Heap Memory ({_h(framework_heap)}), Framework Off-Heap Memory "
                 f"({_h(framework_off_heap)}), Task Heap Memory ({_h(task_heap)}), Task Off-Heap Memory "
                 f"({_h(task_off_heap)}) and Managed Memory ({_h(managed)}) exceed configured Total Flink "
-                f"Memory ({_h(total_flink)}).", reader.setting("task.heap.size") or total_setting)
+                f"Memory ({_h(total_flink)}).",
+                reader.setting("task.heap.size") or total_setting,
+            )
         network = total_flink - without_network
     else:
         network = range_fraction(reader, "network memory", "network", total_flink)
@@ -136,14 +146,18 @@ def _flink_parts(reader: _Reader, total_flink: int, total_setting: Optional[Sett
                 f"Sum of configured Framework Heap Memory ({_h(framework_heap)}), Framework Off-Heap Memory "
                 f"({_h(framework_off_heap)}), Task Off-Heap Memory ({_h(task_off_heap)}), Managed Memory "
                 f"({_h(managed)}) and Network Memory ({_h(network)}) exceed configured Total Flink Memory "
-                f"({_h(total_flink)}).", culprit)
+                f"({_h(total_flink)}).",
+                culprit,
+            )
         task_heap = total_flink - without_heap
-    return TaskManagerMemory(None, total_flink, framework_heap, task_heap, framework_off_heap, task_off_heap,
-                             managed, network, 0, None)
+    return TaskManagerMemory(
+        None, total_flink, framework_heap, task_heap, framework_off_heap, task_off_heap, managed, network, 0, None
+    )
 
 
-def derive_taskmanager(config: FlinkConfig, context: RuleContext,
-                       process_size: Optional[int] = None) -> TaskManagerMemory:
+def derive_taskmanager(
+    config: FlinkConfig, context: RuleContext, process_size: Optional[int] = None
+) -> TaskManagerMemory:
     """The TaskManager memory of `config`; `process_size` stands in for an unset
     taskmanager.memory.process.size (a FlinkDeployment's taskManager.resource.memory)."""
     reader = _Reader(config, context)
@@ -151,14 +165,25 @@ def derive_taskmanager(config: FlinkConfig, context: RuleContext,
     process_setting, flink_setting = reader.setting("process.size"), reader.setting("flink.size")
     process = reader.size("process.size") if process_setting is not None else process_size
     flink = reader.size("flink.size") if flink_setting is not None else None
-    if (process_setting is not None and process is None) or (flink_setting is not None and flink is None) \
-            or metaspace is None:
+    if (
+        (process_setting is not None and process is None)
+        or (flink_setting is not None and flink is None)
+        or metaspace is None
+    ):
         raise NotConfigured("unparsable size")
     fine_grained = reader.setting("task.heap.size") is not None and reader.setting("managed.size") is not None
 
     if fine_grained and flink is None:
-        parts = [reader.size(name) for name in ("framework.heap.size", "framework.off-heap.size",
-                                                "task.heap.size", "task.off-heap.size", "managed.size")]
+        parts = [
+            reader.size(name)
+            for name in (
+                "framework.heap.size",
+                "framework.off-heap.size",
+                "task.heap.size",
+                "task.off-heap.size",
+                "managed.size",
+            )
+        ]
         if None in parts:
             raise NotConfigured("unparsable size")
         rest = sum(parts)
@@ -171,7 +196,8 @@ def derive_taskmanager(config: FlinkConfig, context: RuleContext,
             raise MemoryConflict(
                 f"Sum of configured JVM Metaspace ({_h(metaspace)}) and JVM Overhead ({_h(overhead)}) exceed "
                 f"configured Total Process Memory ({_h(process)}).",
-                process_setting or reader.setting("jvm-metaspace.size"))
+                process_setting or reader.setting("jvm-metaspace.size"),
+            )
         memory = _flink_parts(reader, process - metaspace - overhead, process_setting)
         memory.process, memory.overhead, memory.metaspace = process, overhead, metaspace
         return memory
@@ -184,7 +210,9 @@ def derive_taskmanager(config: FlinkConfig, context: RuleContext,
             raise MemoryConflict(
                 f"The configured Total Process Memory size ({_h(process)}) is less than the sum of the derived "
                 f"Total Flink Memory size ({_h(memory.flink)}) and the configured or default JVM Metaspace size "
-                f"({_h(metaspace)}).", process_setting or flink_setting)
+                f"({_h(metaspace)}).",
+                process_setting or flink_setting,
+            )
         memory.process, memory.overhead = process, process - memory.flink - metaspace
     return memory
 
@@ -192,7 +220,8 @@ def derive_taskmanager(config: FlinkConfig, context: RuleContext,
 def taskmanager_size_configured(config: FlinkConfig, context: RuleContext) -> bool:
     reader = _Reader(config, context)
     return any(reader.setting(name) is not None for name in ("process.size", "flink.size")) or (
-        reader.setting("task.heap.size") is not None and reader.setting("managed.size") is not None)
+        reader.setting("task.heap.size") is not None and reader.setting("managed.size") is not None
+    )
 
 
 def jobmanager_size_configured(config: FlinkConfig, context: RuleContext) -> bool:
@@ -214,5 +243,7 @@ def jobmanager_conflict(config: FlinkConfig, context: RuleContext) -> Optional[M
     if metaspace + overhead > process:
         return MemoryConflict(
             f"Sum of configured JVM Metaspace ({_h(metaspace)}) and JVM Overhead ({_h(overhead)}) exceed "
-            f"configured Total Process Memory ({_h(process)}).", process_setting)
+            f"configured Total Process Memory ({_h(process)}).",
+            process_setting,
+        )
     return None

@@ -4,6 +4,7 @@ A key is read under its own name first, then under its deprecated aliases (Flink
 only when the new key is absent); an unset key takes the catalog default. A value Flink cannot
 parse yields None here: `invalid-value` (FL104) reports it, the other rules stay silent.
 """
+
 from __future__ import annotations
 
 from typing import Callable, NamedTuple, Optional
@@ -39,8 +40,9 @@ def _default(key: str, context: RuleContext) -> Optional[str]:
     return None
 
 
-def read(config: FlinkConfig, key: str, context: RuleContext, parse: Callable[[str], object],
-         default: Optional[str] = None) -> Read:
+def read(
+    config: FlinkConfig, key: str, context: RuleContext, parse: Callable[[str], object], default: Optional[str] = None
+) -> Read:
     """`key` parsed with `parse`; unset: `default`, else the catalog default."""
     setting = effective(config, key, context)
     text = setting.value if setting is not None else (default if default is not None else _default(key, context))

@@ -34,11 +34,12 @@ flink:
 **Fix**
 none (a recommendation).
 """
+
 from __future__ import annotations
 
 from typing import Iterator
 
-from flink_lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.model import FlinkConfig, Problem, RuleContext
 from flink_lint.rules.config import _job, _settings
 
 CODE = "FL204"
@@ -50,19 +51,26 @@ DEBLOAT = "taskmanager.network.memory.buffer-debloat.enabled"
 UNALIGNED = "execution.checkpointing.unaligned.enabled"
 
 
-def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
+def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
     reasons = _job.backpressure_prone(config)
     if not reasons or _job.is_batch(config):
         return
     if _settings.boolean(config, DEBLOAT, context).value or _settings.boolean(config, UNALIGNED, context).value:
         return
-    anchor = _settings.effective(config, DEBLOAT, context) or _settings.effective(config, UNALIGNED, context) \
+    anchor = (
+        _settings.effective(config, DEBLOAT, context)
+        or _settings.effective(config, UNALIGNED, context)
         or _settings.effective(config, "execution.checkpointing.interval", context)
-    yield Finding(
-        CODE, NAME, SEVERITY,
+    )
+    yield Problem(
         f"the job is prone to backpressure ({', '.join(reasons)}) but neither buffer debloating nor unaligned "
         "checkpoints are enabled: checkpoints will stall behind full network buffers",
-        _settings.where(config, anchor) if anchor is not None else (
-            _job.job_location(config, "operators") or _job.job_location(config, "events", "key-skew")
-            or _settings.where(config)),
-        hint=f"set {DEBLOAT}: true (or {UNALIGNED}: true)")
+        _settings.where(config, anchor)
+        if anchor is not None
+        else (
+            _job.job_location(config, "operators")
+            or _job.job_location(config, "events", "key-skew")
+            or _settings.where(config)
+        ),
+        hint=f"set {DEBLOAT}: true (or {UNALIGNED}: true)",
+    )

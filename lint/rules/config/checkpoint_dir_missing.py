@@ -26,11 +26,12 @@ execution.checkpointing.dir: s3://bucket/checkpoints
 **Fix**
 none.
 """
+
 from __future__ import annotations
 
 from typing import Iterator
 
-from flink_lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.model import FlinkConfig, Problem, RuleContext
 from flink_lint.rules.config import _job, _settings
 
 CODE = "FL407"
@@ -39,7 +40,7 @@ SEVERITY = "warning"
 FIXABLE = False
 
 
-def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
+def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
     if config.kind not in _job.CLUSTER_KINDS:
         return
     interval = _job.checkpoint_interval(config, context)
@@ -47,11 +48,12 @@ def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
         return
     if config.kind in _job.KUBERNETES_KINDS and _job.upgrade_mode(config).value in ("savepoint", "last-state"):
         return
-    storage = (config.value("execution.checkpointing.storage") or config.value("state.checkpoint-storage") or "")
+    storage = config.value("execution.checkpointing.storage") or config.value("state.checkpoint-storage") or ""
     if storage.strip().lower() == "jobmanager":
         return  # chosen on purpose
-    yield Finding(
-        CODE, NAME, SEVERITY,
+    yield Problem(
         "checkpointing is on but no checkpoint directory is set: checkpoints stay in the JobManager's memory "
         "and are lost with it",
-        interval.setting.key_location, hint="set execution.checkpointing.dir to a durable filesystem (s3://, hdfs://)")
+        interval.setting.key_location,
+        hint="set execution.checkpointing.dir to a durable filesystem (s3://, hdfs://)",
+    )

@@ -23,11 +23,12 @@ execution.checkpointing.interval: 5 s
 **Fix**
 none.
 """
+
 from __future__ import annotations
 
 from typing import Iterator
 
-from flink_lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.model import FlinkConfig, Problem, RuleContext
 from flink_lint.rules.config import _settings
 
 CODE = "FL402"
@@ -39,16 +40,17 @@ MINIMAL_CHECKPOINT_TIME_MS = 10
 CHECKED = (("execution.checkpointing.interval", "interval"), ("execution.checkpointing.timeout", "timeout"))
 
 
-def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
+def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
     for key, what in CHECKED:
         read = _settings.duration_ms(config, key, context)
         if read.setting is None or read.value is None or read.value >= MINIMAL_CHECKPOINT_TIME_MS:
             continue
         unitless = read.setting.value.strip().isdigit()
-        yield Finding(
-            CODE, NAME, SEVERITY,
+        yield Problem(
             f"Checkpoint {what} must be larger than or equal to {MINIMAL_CHECKPOINT_TIME_MS} ms "
             f"(found '{read.setting.value}' = {read.value} ms)",
             read.setting.value_location,
-            hint="a value without unit is milliseconds: write the unit, e.g. '30 s'" if unitless else
-            f"use at least {MINIMAL_CHECKPOINT_TIME_MS} ms")
+            hint="a value without unit is milliseconds: write the unit, e.g. '30 s'"
+            if unitless
+            else f"use at least {MINIMAL_CHECKPOINT_TIME_MS} ms",
+        )

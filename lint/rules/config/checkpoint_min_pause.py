@@ -23,11 +23,12 @@ execution.checkpointing.min-pause: 10 s
 **Fix**
 none.
 """
+
 from __future__ import annotations
 
 from typing import Iterator
 
-from flink_lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.model import FlinkConfig, Problem, RuleContext
 from flink_lint.rules.config import _job, _settings
 
 CODE = "FL404"
@@ -36,14 +37,15 @@ SEVERITY = "warning"
 FIXABLE = False
 
 
-def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
+def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
     interval = _job.checkpoint_interval(config, context)
     pause = _settings.duration_ms(config, "execution.checkpointing.min-pause", context)
     if interval.setting is None or pause.setting is None or not interval.value or pause.value is None:
         return
     if pause.value >= interval.value:
-        yield Finding(
-            CODE, NAME, SEVERITY,
+        yield Problem(
             f"min-pause ('{pause.setting.value}') is not shorter than the interval ('{interval.setting.value}'): "
             "the interval has no effect, checkpoints start only a min-pause after the previous one completed",
-            pause.setting.value_location, hint="use a min-pause shorter than the interval, or drop the interval")
+            pause.setting.value_location,
+            hint="use a min-pause shorter than the interval, or drop the interval",
+        )

@@ -26,11 +26,12 @@ execution.checkpointing.min-pause: 5 s
 **Fix**
 none.
 """
+
 from __future__ import annotations
 
 from typing import Iterator
 
-from flink_lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.model import FlinkConfig, Problem, RuleContext
 from flink_lint.rules.config import _job, _settings
 
 CODE = "FL403"
@@ -39,21 +40,27 @@ SEVERITY = "info"
 FIXABLE = False
 
 
-def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
+def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
     interval = _job.checkpoint_interval(config, context)
     if interval.setting is None or not interval.value or interval.value < 10:
         return
     timeout = _settings.duration_ms(config, "execution.checkpointing.timeout", context)
     pause = _settings.duration_ms(config, "execution.checkpointing.min-pause", context)
     concurrent = _settings.integer(config, "execution.checkpointing.max-concurrent-checkpoints", context)
-    if timeout.setting is None or timeout.value is None or pause.value is None or pause.value > 0 or timeout.value <= interval.value:
+    if (
+        timeout.setting is None
+        or timeout.value is None
+        or pause.value is None
+        or pause.value > 0
+        or timeout.value <= interval.value
+    ):
         return
     if isinstance(concurrent.value, int) and concurrent.value > 1:
         return
     h = lambda ms: f"{ms // 1000} s" if ms % 1000 == 0 else f"{ms} ms"  # noqa: E731
-    yield Finding(
-        CODE, NAME, SEVERITY,
+    yield Problem(
         f"a checkpoint may take up to the timeout ({h(timeout.value)}), "
         f"longer than the interval ({h(interval.value)}), and min-pause is 0: slow checkpoints run back to back",
         timeout.setting.value_location,
-        hint=f"set execution.checkpointing.min-pause (e.g. {h(max(interval.value // 2, 10))})")
+        hint=f"set execution.checkpointing.min-pause (e.g. {h(max(interval.value // 2, 10))})",
+    )

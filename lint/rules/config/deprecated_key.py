@@ -27,11 +27,12 @@ execution.checkpointing.dir: s3://bucket/checkpoints
 safe: renames the key to its replacement (value and comments kept); when the replacement is
 already set, deletes the ignored old key.
 """
+
 from __future__ import annotations
 
 from typing import Iterator
 
-from flink_lint.model import Edit, Finding, FlinkConfig, RuleContext
+from flink_lint.model import Edit, FlinkConfig, Problem, RuleContext
 
 CODE = "FL102"
 NAME = "deprecated-key"
@@ -39,7 +40,7 @@ SEVERITY = "warning"
 FIXABLE = True
 
 
-def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
+def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
     catalog = context.catalog
     reported = set()
     for setting in config.settings:
@@ -51,15 +52,19 @@ def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
         replacement = config.get(new_key)
         if replacement is not None:
             line = replacement.key_location.line
-            yield Finding(
-                CODE, NAME, SEVERITY,
+            yield Problem(
                 f"'{key}' is deprecated and ignored: '{new_key}' is also set (line {line}), and Flink reads "
                 "a deprecated key only when its replacement is absent",
-                setting.key_location, hint=f"delete '{key}'", fix=Edit("delete-key", key))
+                setting.key_location,
+                hint=f"delete '{key}'",
+                fix=Edit("delete-key", key),
+            )
         else:
             others = [k for k in catalog.replacements_for(key)[1:]]
             also = f" (also read as {', '.join(repr(k) for k in others)})" if others else ""
-            yield Finding(
-                CODE, NAME, SEVERITY,
+            yield Problem(
                 f"'{key}' is deprecated in Flink {catalog.flink_version}: use '{new_key}'{also}",
-                setting.key_location, hint=f"rename to '{new_key}'", fix=Edit("rename-key", key, new_key))
+                setting.key_location,
+                hint=f"rename to '{new_key}'",
+                fix=Edit("rename-key", key, new_key),
+            )

@@ -26,6 +26,7 @@ taskmanager.numberOfTaskSlots: 8
 **Fix**
 None: which of the two values is intended is for a human to decide.
 """
+
 from __future__ import annotations
 
 from typing import Iterator, Optional

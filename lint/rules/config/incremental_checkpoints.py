@@ -25,11 +25,12 @@ execution.checkpointing.incremental: true
 **Fix**
 none (adding a key is left to the author).
 """
+
 from __future__ import annotations
 
 from typing import Iterator
 
-from flink_lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.model import FlinkConfig, Problem, RuleContext
 from flink_lint.rules.config import _job, _settings
 
 CODE = "FL406"
@@ -40,7 +41,7 @@ FIXABLE = False
 KEY = "execution.checkpointing.incremental"
 
 
-def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
+def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
     backend = _job.state_backend(config, context)
     if backend.value not in _job.LARGE_STATE_BACKENDS:
         return
@@ -50,7 +51,8 @@ def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
     if incremental.value:
         return
     location = incremental.setting.value_location if incremental.setting is not None else backend.location
-    yield Finding(
-        CODE, NAME, SEVERITY,
+    yield Problem(
         f"state backend {backend.value} takes full checkpoints: every checkpoint uploads the whole state",
-        location, hint=f"set {KEY}: true")
+        location,
+        hint=f"set {KEY}: true",
+    )

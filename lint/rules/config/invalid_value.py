@@ -34,13 +34,14 @@ taskmanager.memory.process.size: 1536m
 **Fix**
 none.
 """
+
 from __future__ import annotations
 
 import re
 from typing import Iterator, Optional
 
 from flink_lint.catalog.values import value_error
-from flink_lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.model import FlinkConfig, Problem, RuleContext
 
 CODE = "FL104"
 NAME = "invalid-value"
@@ -48,8 +49,17 @@ SEVERITY = "error"
 FIXABLE = False
 
 # String options that Flink resolves by name (RestartStrategyType.of, StateBackendLoader).
-RESTART_STRATEGIES = ("none", "off", "disable", "fixed-delay", "fixeddelay", "failure-rate", "failurerate",
-                      "exponential-delay", "exponentialdelay")
+RESTART_STRATEGIES = (
+    "none",
+    "off",
+    "disable",
+    "fixed-delay",
+    "fixeddelay",
+    "failure-rate",
+    "failurerate",
+    "exponential-delay",
+    "exponentialdelay",
+)
 STATE_BACKENDS = ("hashmap", "rocksdb", "forst", "filesystem", "jobmanager")  # 2.x names + 1.x names
 _CLASS_NAME = re.compile(r"[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+")
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}|\{\{.*?\}\}")
@@ -64,7 +74,7 @@ def _named_value_error(key: str, text: str) -> Optional[str]:
     return None
 
 
-def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
+def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
     catalog = context.catalog
     for setting in config.settings:
         key = setting.key
@@ -83,8 +93,8 @@ def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
         if reason is None:
             continue
         type_name = option["type"] if not option.get("list") else f"List<{option['type']}>"
-        yield Finding(
-            CODE, NAME, SEVERITY,
+        yield Problem(
             f"Could not parse value '{text}' for key '{key}' ({type_name}): {reason}",
             setting.value_location,
-            hint=f"default: {option['default']}" if option.get("default") is not None else None)
+            hint=f"default: {option['default']}" if option.get("default") is not None else None,
+        )

@@ -35,11 +35,12 @@ flink:
 **Fix**
 none.
 """
+
 from __future__ import annotations
 
 from typing import Iterator
 
-from flink_lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.model import FlinkConfig, Problem, RuleContext
 from flink_lint.rules.config import _job, _kafka, _settings
 
 CODE = "FL611"
@@ -48,7 +49,7 @@ SEVERITY = "error"
 FIXABLE = False
 
 
-def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
+def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
     sink = _kafka.exactly_once_sink(config)
     if not sink or _job.is_batch(config) or _settings.is_set(config, "execution.checkpointing.interval", context):
         return
@@ -56,10 +57,15 @@ def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
     if why is None:
         return
     written = "delivery-guarantee" in sink
-    location = (_job.job_location(config, "sink", "delivery-guarantee") if written else None) \
-        or _job.job_location(config, "sink") or _settings.where(config)
+    location = (
+        (_job.job_location(config, "sink", "delivery-guarantee") if written else None)
+        or _job.job_location(config, "sink")
+        or _settings.where(config)
+    )
     guarantee = "exactly-once" if written else "exactly-once (the default)"
-    yield Finding(CODE, NAME, SEVERITY,
-                  f"the Kafka sink is {guarantee} and the job reads {why}, but checkpointing is off: the sink's "
-                  "transactions commit only on checkpoints, so read_committed consumers never see a record",
-                  location, hint="set flink execution.checkpointing.interval (e.g. 30 s)")
+    yield Problem(
+        f"the Kafka sink is {guarantee} and the job reads {why}, but checkpointing is off: the sink's "
+        "transactions commit only on checkpoints, so read_committed consumers never see a record",
+        location,
+        hint="set flink execution.checkpointing.interval (e.g. 30 s)",
+    )

@@ -28,11 +28,12 @@ job:
 **Fix**
 none.
 """
+
 from __future__ import annotations
 
 from typing import Iterator
 
-from flink_lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.model import FlinkConfig, Problem, RuleContext
 from flink_lint.rules.config import _job, _kafka, _settings
 
 CODE = "FL614"
@@ -41,15 +42,16 @@ SEVERITY = "warning"
 FIXABLE = False
 
 
-def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
+def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
     source = _kafka.section(config, "source")
     window = _job.job_section(config).get("window")
     if not source or source.get("stopping-offsets") or _job.is_batch(config) or not isinstance(window, dict):
         return
     if "idleness" not in window or window["idleness"] is not None:
         return
-    yield Finding(CODE, NAME, SEVERITY,
-                  "window.idleness is null on a Kafka source: one partition without records holds event time back "
-                  "and the windows never fire",
-                  _kafka.value_location(config, "window", "idleness") or _settings.where(config),
-                  hint="set window.idleness (e.g. 1 min), or remove it for the default 30 s")
+    yield Problem(
+        "window.idleness is null on a Kafka source: one partition without records holds event time back "
+        "and the windows never fire",
+        _kafka.value_location(config, "window", "idleness") or _settings.where(config),
+        hint="set window.idleness (e.g. 1 min), or remove it for the default 30 s",
+    )

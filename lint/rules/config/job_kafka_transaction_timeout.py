@@ -36,11 +36,12 @@ job:
 **Fix**
 none.
 """
+
 from __future__ import annotations
 
 from typing import Iterator
 
-from flink_lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.model import FlinkConfig, Problem, RuleContext
 from flink_lint.rules.code import _kafka as _kafka_code
 from flink_lint.rules.config import _kafka, _settings
 
@@ -51,7 +52,7 @@ FIXABLE = False
 OPTIONS = (_kafka_code.MAX_TIMEOUT_OPTION,)  # [tool.flink-lint.options.job-kafka-transaction-timeout]
 
 
-def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
+def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
     sink = _kafka.exactly_once_sink(config)
     if not sink:
         return
@@ -63,10 +64,11 @@ def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
         path, value = ("sink", "properties", "transaction.timeout.ms"), properties.get("transaction.timeout.ms")
     timeout = _kafka.milliseconds(value)
     if timeout is not None and timeout > maximum:
-        yield Finding(CODE, NAME, SEVERITY,
-                      f"{'.'.join(path)} = {value} ({_kafka_code.human_ms(timeout)}) is above the broker's "
-                      f"transaction.max.timeout.ms ({_kafka_code.human_ms(maximum)}): the exactly-once sink fails "
-                      "when it starts writing (InvalidTxnTimeoutException)",
-                      _kafka.value_location(config, *path) or _settings.where(config),
-                      hint=f"at most {_kafka_code.human_ms(maximum)}, e.g. 10 min (more than the longest checkpoint "
-                           "plus restart)")
+        yield Problem(
+            f"{'.'.join(path)} = {value} ({_kafka_code.human_ms(timeout)}) is above the broker's "
+            f"transaction.max.timeout.ms ({_kafka_code.human_ms(maximum)}): the exactly-once sink fails "
+            "when it starts writing (InvalidTxnTimeoutException)",
+            _kafka.value_location(config, *path) or _settings.where(config),
+            hint=f"at most {_kafka_code.human_ms(maximum)}, e.g. 10 min (more than the longest checkpoint "
+            "plus restart)",
+        )

@@ -31,11 +31,12 @@ taskmanager.memory.managed.size: 1g
 **Fix**
 none.
 """
+
 from __future__ import annotations
 
 from typing import Iterator
 
-from flink_lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.model import FlinkConfig, Problem, RuleContext
 from flink_lint.rules.config import _memory, _settings
 from flink_lint.rules.config.network_buffers_insufficient import _kubernetes_memory
 
@@ -45,7 +46,7 @@ SEVERITY = "error"
 FIXABLE = False
 
 
-def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
+def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
     if config.kind == "job-config":
         return  # the MiniCluster derives its own sizes (TaskExecutorResourceUtils.adjustForLocalExecution)
     try:
@@ -54,11 +55,15 @@ def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
         pass
     except _memory.MemoryConflict as conflict:
         if conflict.area != "network":
-            yield Finding(CODE, NAME, SEVERITY, f"TaskManager: {conflict.message}",
-                          _settings.where(config, conflict.setting, value=True),
-                          hint="raise the total or lower the components")
+            yield Problem(
+                f"TaskManager: {conflict.message}",
+                _settings.where(config, conflict.setting, value=True),
+                hint="raise the total or lower the components",
+            )
     conflict = _memory.jobmanager_conflict(config, context)
     if conflict is not None:
-        yield Finding(CODE, NAME, SEVERITY, f"JobManager: {conflict.message}",
-                      _settings.where(config, conflict.setting, value=True),
-                      hint="raise jobmanager.memory.process.size or lower metaspace/overhead")
+        yield Problem(
+            f"JobManager: {conflict.message}",
+            _settings.where(config, conflict.setting, value=True),
+            hint="raise jobmanager.memory.process.size or lower metaspace/overhead",
+        )

@@ -34,11 +34,12 @@ taskmanager.numberOfTaskSlots: 4
 **Fix**
 none.
 """
+
 from __future__ import annotations
 
 from typing import Iterator
 
-from flink_lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.model import FlinkConfig, Problem, RuleContext
 from flink_lint.rules.config import _memory, _settings
 
 CODE = "FL501"
@@ -53,20 +54,22 @@ def _mentions_memory(config: FlinkConfig, process: str) -> bool:
     return any(s.key.startswith((f"{process}.memory.", f"{process}.heap")) for s in config.settings)
 
 
-def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
+def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
     if config.kind not in FILE_KINDS or not config.settings:
         return
     if _mentions_memory(config, "taskmanager") and not _memory.taskmanager_size_configured(config, context):
         related = next(s for s in config.settings if s.key.startswith(("taskmanager.memory.", "taskmanager.heap")))
-        yield Finding(
-            CODE, NAME, SEVERITY,
+        yield Problem(
             "no TaskManager memory size: Flink needs taskmanager.memory.process.size, taskmanager.memory.flink.size, "
             "or task.heap.size and managed.size, and refuses to start without one",
-            _settings.where(config, related), hint="set taskmanager.memory.process.size (e.g. 1728m)")
+            _settings.where(config, related),
+            hint="set taskmanager.memory.process.size (e.g. 1728m)",
+        )
     if _mentions_memory(config, "jobmanager") and not _memory.jobmanager_size_configured(config, context):
         related = next(s for s in config.settings if s.key.startswith(("jobmanager.memory.", "jobmanager.heap")))
-        yield Finding(
-            CODE, NAME, SEVERITY,
+        yield Problem(
             "no JobManager memory size: Flink needs jobmanager.memory.process.size, jobmanager.memory.flink.size "
             "or jobmanager.memory.heap.size, and refuses to start without one",
-            _settings.where(config, related), hint="set jobmanager.memory.process.size (e.g. 1600m)")
+            _settings.where(config, related),
+            hint="set jobmanager.memory.process.size (e.g. 1600m)",
+        )

@@ -52,12 +52,13 @@ taskmanager.memory.network.max: 128mb
 **Fix**
 none.
 """
+
 from __future__ import annotations
 
 from typing import Iterator, Optional
 
 from flink_lint.catalog.values import parse_memory_size
-from flink_lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.model import FlinkConfig, Problem, RuleContext
 from flink_lint.rules.config import _job, _memory, _settings
 
 CODE = "FL203"
@@ -108,13 +109,16 @@ def _network_memory(config: FlinkConfig, context: RuleContext) -> tuple:
         memory = _memory.derive_taskmanager(config, context, _kubernetes_memory(config))
     except (_memory.MemoryConflict, _memory.NotConfigured):
         return None, None, None
-    decider = maximum.setting or minimum.setting or _settings.effective(
-        config, "taskmanager.memory.process.size", context) or _settings.effective(
-        config, "taskmanager.memory.flink.size", context)
+    decider = (
+        maximum.setting
+        or minimum.setting
+        or _settings.effective(config, "taskmanager.memory.process.size", context)
+        or _settings.effective(config, "taskmanager.memory.flink.size", context)
+    )
     return memory.network, decider, "derived network memory"
 
 
-def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
+def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
     parallelism = _job.parallelism(config, context)
     if not isinstance(parallelism.value, int) or parallelism.value <= 1:
         return
@@ -136,12 +140,13 @@ def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
     if available >= needed:
         return
     h = _settings.human_bytes
-    yield Finding(
-        CODE, NAME, SEVERITY,
+    yield Problem(
         f"{what} of {h(network)} holds {available} buffers of {h(segment)}, but one all-to-all shuffle at "
         f"parallelism {p} with {per_tm} subtasks per TaskManager needs {per_tm} x (({per_channel} x {p - per_tm} + 1) + "
         f"({p} + 1)) = {needed}: tasks fail with 'Insufficient number of network buffers'",
-        _settings.where(config, decider, value=True) if decider is not None or parallelism.location is None
+        _settings.where(config, decider, value=True)
+        if decider is not None or parallelism.location is None
         else parallelism.location,
         hint=f"set taskmanager.memory.network.min and .max to at least {h(needed * segment)}, "
-             "or lower the parallelism or the slots per TaskManager")
+        "or lower the parallelism or the slots per TaskManager",
+    )

@@ -27,11 +27,12 @@ taskmanager.memory.network.fraction: 0.1
 **Fix**
 none.
 """
+
 from __future__ import annotations
 
 from typing import Iterator
 
-from flink_lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.model import FlinkConfig, Problem, RuleContext
 from flink_lint.rules.config import _settings
 
 CODE = "FL201"
@@ -42,23 +43,28 @@ FIXABLE = False
 PREFIX = "taskmanager.memory.network."
 
 
-def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
+def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
     minimum = _settings.memory(config, PREFIX + "min", context)
     maximum = _settings.memory(config, PREFIX + "max", context)
-    if minimum.value is not None and maximum.value is not None and minimum.value > maximum.value \
-            and (minimum.setting or maximum.setting):
+    if (
+        minimum.value is not None
+        and maximum.value is not None
+        and minimum.value > maximum.value
+        and (minimum.setting or maximum.setting)
+    ):
         h = _settings.human_bytes
         culprit = maximum.setting if maximum.setting is not None and minimum.setting is None else minimum.setting
-        yield Finding(
-            CODE, NAME, SEVERITY,
+        yield Problem(
             f"network memory min ({h(minimum.value)}{'' if minimum.setting else ', the default'}) is above max "
             f"({h(maximum.value)}{'' if maximum.setting else ', the default'}): the TaskManager fails with "
             "'min value must be less or equal to max value'",
             _settings.where(config, culprit, value=True),
-            hint="set min <= max (equal values fix the network memory size)")
+            hint="set min <= max (equal values fix the network memory size)",
+        )
     fraction = _settings.fraction(config, PREFIX + "fraction", context)
     if fraction.setting is not None and fraction.value is not None and not 0 <= fraction.value < 1:
-        yield Finding(
-            CODE, NAME, SEVERITY,
+        yield Problem(
             f"'{fraction.setting.key}' is {fraction.setting.value}: Flink requires a fraction in range [0, 1)",
-            fraction.setting.value_location, hint="the default is 0.1")
+            fraction.setting.value_location,
+            hint="the default is 0.1",
+        )

@@ -24,11 +24,12 @@ pipeline.max-parallelism: 128
 **Fix**
 none.
 """
+
 from __future__ import annotations
 
 from typing import Iterator
 
-from flink_lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.model import FlinkConfig, Problem, RuleContext
 from flink_lint.rules.config import _job, _settings
 
 CODE = "FL302"
@@ -37,15 +38,15 @@ SEVERITY = "error"
 FIXABLE = False
 
 
-def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
+def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
     parallelism = _job.parallelism(config, context)
     maximum = _settings.integer(config, "pipeline.max-parallelism", context)
     if maximum.setting is None or not isinstance(maximum.value, int) or not isinstance(parallelism.value, int):
         return
     if 0 < maximum.value < parallelism.value <= 32768:
-        yield Finding(
-            CODE, NAME, SEVERITY,
+        yield Problem(
             f"parallelism ({parallelism.value}) is higher than the max parallelism ({maximum.value}): "
             "Flink rejects the job",
             parallelism.location or maximum.setting.value_location,
-            hint=f"raise pipeline.max-parallelism (at line {maximum.setting.key_location.line}) or lower the parallelism")
+            hint=f"raise pipeline.max-parallelism (at line {maximum.setting.key_location.line}) or lower the parallelism",
+        )

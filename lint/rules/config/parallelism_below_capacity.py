@@ -35,12 +35,13 @@ flink:
 **Fix**
 none.
 """
+
 from __future__ import annotations
 
 import math
 from typing import Iterator
 
-from flink_lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.model import FlinkConfig, Problem, RuleContext
 from flink_lint.rules.config import _job, _settings
 
 CODE = "FL304"
@@ -55,7 +56,7 @@ def _number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
 
 
-def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
+def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
     capacity = _job.job_section(config).get("capacity", {})
     if not isinstance(capacity, dict):
         return
@@ -70,15 +71,17 @@ def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
     where = parallelism.location or _job.job_location(config, "capacity") or _settings.where(config)
     formula = f"ceil({peak:g} x {headroom:g} / {per_subtask:g}) = {needed}"
     if parallelism.value < needed:
-        yield Finding(
-            CODE, NAME, SEVERITY,
+        yield Problem(
             f"parallelism {parallelism.value} is below the {needed} subtasks that the declared peak rate needs with "
             f"{headroom:g}x headroom: {formula}",
-            where, hint=f"set parallelism.default to at least {needed}")
+            where,
+            hint=f"set parallelism.default to at least {needed}",
+        )
     maximum = _settings.integer(config, "pipeline.max-parallelism", context)
     if maximum.setting is not None and isinstance(maximum.value, int) and 0 < maximum.value < needed:
-        yield Finding(
-            CODE, NAME, SEVERITY,
+        yield Problem(
             f"pipeline.max-parallelism {maximum.value} caps the job below the {needed} subtasks its declared peak "
             f"rate needs ({formula}); max parallelism cannot be raised later without losing keyed state",
-            maximum.setting.value_location, hint=f"set pipeline.max-parallelism to at least {needed}")
+            maximum.setting.value_location,
+            hint=f"set pipeline.max-parallelism to at least {needed}",
+        )

@@ -37,11 +37,12 @@ spec:
 **Fix**
 none.
 """
+
 from __future__ import annotations
 
 from typing import Iterator
 
-from flink_lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.model import FlinkConfig, Problem, RuleContext
 from flink_lint.rules.config import _job, _settings
 
 CODE = "FL303"
@@ -50,7 +51,7 @@ SEVERITY = "error"
 FIXABLE = False
 
 
-def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
+def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
     parallelism = _job.parallelism(config, context)
     if not isinstance(parallelism.value, int) or parallelism.value < 1:
         return
@@ -62,18 +63,18 @@ def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
     if replicas is not None and isinstance(slots.value, int) and slots.value >= 1 and replicas.value >= 1:
         total = slots.value * replicas.value
         if p > total:
-            yield Finding(
-                CODE, NAME, SEVERITY,
+            yield Problem(
                 f"parallelism {p} needs {p} slots, but {replicas.value} TaskManagers x {slots.value} slots = {total}: "
                 "the job cannot be scheduled",
                 parallelism.location or replicas.location or _settings.where(config, slots.setting),
                 hint=f"use at least {-(-p // slots.value)} TaskManager replicas or "
-                     f"{-(-p // replicas.value)} slots per TaskManager")
+                f"{-(-p // replicas.value)} slots per TaskManager",
+            )
             return
     cap = _settings.integer(config, "slotmanager.number-of-slots.max", context)
     if cap.setting is not None and isinstance(cap.value, int) and 0 <= cap.value < p:
-        yield Finding(
-            CODE, NAME, SEVERITY,
+        yield Problem(
             f"parallelism {p} needs {p} slots, but slotmanager.number-of-slots.max caps the cluster at {cap.value}",
             parallelism.location or cap.setting.value_location,
-            hint=f"raise slotmanager.number-of-slots.max to at least {p}")
+            hint=f"raise slotmanager.number-of-slots.max to at least {p}",
+        )

@@ -27,12 +27,13 @@ s3.secret-key: ${S3_SECRET_KEY}
 **Fix**
 none.
 """
+
 from __future__ import annotations
 
 import re
 from typing import Iterator
 
-from flink_lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.model import FlinkConfig, Problem, RuleContext
 
 CODE = "FL601"
 NAME = "plaintext-secret"
@@ -41,19 +42,21 @@ FIXABLE = False
 
 _SECRET_KEY = re.compile(
     r"(?:^|[.\-_])(?:password|passwd|secret[.\-_]?key|access[.\-_]?key|secret|session[.\-_]?token|token|"
-    r"api[.\-_]?key)$", re.IGNORECASE)
+    r"api[.\-_]?key)$",
+    re.IGNORECASE,
+)
 
 
-def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
+def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
     for setting in config.settings:
         if not _SECRET_KEY.search(setting.key):
             continue
         value = (setting.value or "").strip()
         if not value or setting.templated:
             continue
-        yield Finding(
-            CODE, NAME, SEVERITY,
+        yield Problem(
             f"'{setting.key}' holds a plaintext credential: anyone who can read this file (or Flink's startup log) "
             "has it",
             setting.value_location,
-            hint="inject it at deploy time (environment variable, Kubernetes Secret, ${VAR} placeholder)")
+            hint="inject it at deploy time (environment variable, Kubernetes Secret, ${VAR} placeholder)",
+        )

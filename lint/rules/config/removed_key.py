@@ -28,11 +28,12 @@ taskmanager.memory.network.max: 512mb
 **Fix**
 none (the replacement keys take different values).
 """
+
 from __future__ import annotations
 
 from typing import Iterator
 
-from flink_lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.model import FlinkConfig, Problem, RuleContext
 
 CODE = "FL103"
 NAME = "removed-key"
@@ -44,15 +45,14 @@ LEGACY_VERSION = "1.20"
 REPLACED_BY = {
     "taskmanager.heap.size": "taskmanager.memory.process.size (or taskmanager.memory.flink.size)",
     "jobmanager.heap.size": "jobmanager.memory.process.size (or jobmanager.memory.heap.size)",
-    "taskmanager.network.numberOfBuffers":
-        "taskmanager.memory.network.min/max sized as buffers x taskmanager.memory.segment-size",
+    "taskmanager.network.numberOfBuffers": "taskmanager.memory.network.min/max sized as buffers x taskmanager.memory.segment-size",
     "taskmanager.network.memory.buffers-per-channel": "nothing (internal since 2.0; default 2)",
     "taskmanager.network.memory.floating-buffers-per-gate": "nothing (internal since 2.0; default 8)",
     "taskmanager.network.memory.max-buffers-per-channel": "nothing (internal since 2.0)",
 }
 
 
-def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
+def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
     catalog = context.catalog
     if catalog.flink_version.startswith(LEGACY_VERSION):
         return
@@ -69,9 +69,13 @@ def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
         instead = REPLACED_BY.get(key) or REPLACED_BY.get(successor or "")
         if instead is None and successor and catalog.is_known(successor):
             instead = successor
-        hint = f"use {instead}" if instead and not instead.startswith("nothing") else (
-            f"delete it: {instead}" if instead else "delete it")
-        yield Finding(
-            CODE, NAME, SEVERITY,
+        hint = (
+            f"use {instead}"
+            if instead and not instead.startswith("nothing")
+            else (f"delete it: {instead}" if instead else "delete it")
+        )
+        yield Problem(
             f"'{key}' was removed in Flink {catalog.flink_version} (known in {LEGACY_VERSION}): it is ignored",
-            setting.key_location, hint=hint)
+            setting.key_location,
+            hint=hint,
+        )

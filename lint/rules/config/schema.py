@@ -28,6 +28,7 @@ job:
 **Fix**
 None: the right key or value is for a human to choose.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -35,7 +36,7 @@ import json
 from functools import lru_cache
 from typing import Iterator, NamedTuple, Optional
 
-from flink_lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.model import FlinkConfig, Problem, RuleContext
 from flink_lint.resources import data_path
 
 CODE = "FL003"
@@ -89,9 +90,12 @@ def schema_errors(document) -> Iterator[SchemaError]:
                     seen.add(("extra", path, extra))
                     suggestion = difflib.get_close_matches(str(extra), allowed, n=1)
                     section = ".".join(map(str, path)) or "the top level"
-                    yield SchemaError(path + (extra,), f"unknown key `{extra}` in {section}", True,
-                                      f"did you mean `{suggestion[0]}`?" if suggestion
-                                      else f"allowed: {', '.join(allowed)}")
+                    yield SchemaError(
+                        path + (extra,),
+                        f"unknown key `{extra}` in {section}",
+                        True,
+                        f"did you mean `{suggestion[0]}`?" if suggestion else f"allowed: {', '.join(allowed)}",
+                    )
                 continue
             if (error.validator, path, error.message) in seen:
                 continue
@@ -99,10 +103,9 @@ def schema_errors(document) -> Iterator[SchemaError]:
             yield SchemaError(path, f"{'.'.join(map(str, path)) or 'config'}: {error.message}")
 
 
-def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
+def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
     if config.kind != "job-config" or "positions" not in config.context:
         return
     positions = config.context["positions"]
     for error in schema_errors(config.context["document"]):
-        yield Finding(CODE, NAME, SEVERITY, error.message, positions.location(error.path, key=error.at_key),
-                      hint=error.hint)
+        yield Problem(error.message, positions.location(error.path, key=error.at_key), hint=error.hint)

@@ -22,11 +22,12 @@ taskmanager.memory.segment-size: 32kb
 **Fix**
 none.
 """
+
 from __future__ import annotations
 
 from typing import Iterator
 
-from flink_lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.model import FlinkConfig, Problem, RuleContext
 from flink_lint.rules.config import _settings
 
 CODE = "FL202"
@@ -39,7 +40,7 @@ MIN_PAGE_SIZE = 4096
 INT_MAX = 2**31 - 1
 
 
-def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
+def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
     read = _settings.memory(config, KEY, context)
     if read.setting is None or read.value is None:
         return
@@ -53,7 +54,8 @@ def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
     else:
         return
     lower = 1 << max(12, size.bit_length() - 1) if size >= MIN_PAGE_SIZE else MIN_PAGE_SIZE
-    yield Finding(
-        CODE, NAME, SEVERITY,
+    yield Problem(
         f"Invalid configuration value for {KEY} : {size} - {problem}",
-        read.setting.value_location, hint=f"use a power of two such as {_settings.human_bytes(min(lower, 1 << 30))}")
+        read.setting.value_location,
+        hint=f"use a power of two such as {_settings.human_bytes(min(lower, 1 << 30))}",
+    )

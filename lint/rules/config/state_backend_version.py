@@ -25,11 +25,12 @@ execution.checkpointing.dir: s3://bucket/checkpoints
 safe: `filesystem` becomes `hashmap` (heap state; checkpoints still go to the configured
 directory). `jobmanager` is not fixed: it also chose where checkpoints go.
 """
+
 from __future__ import annotations
 
 from typing import Iterator
 
-from flink_lint.model import Edit, Finding, FlinkConfig, RuleContext
+from flink_lint.model import Edit, FlinkConfig, Problem, RuleContext
 from flink_lint.rules.config import _job
 
 CODE = "FL405"
@@ -44,7 +45,7 @@ REMOVED_IN_2 = {
 NEW_IN_2 = ("forst",)
 
 
-def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
+def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
     backend = _job.state_backend(config, context)
     if backend.value is None or backend.setting.templated:
         return
@@ -52,13 +53,16 @@ def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
     major = version.split(".", 1)[0]
     if major != "1" and backend.value in REMOVED_IN_2:
         fix = Edit("set-value", backend.setting.key, "hashmap") if backend.value == "filesystem" else None
-        yield Finding(
-            CODE, NAME, SEVERITY,
+        yield Problem(
             f"state backend '{backend.setting.value}' was removed in Flink 2.0 (target {version}): the job fails with "
             f"'Cannot find configured state backend factory class: {backend.setting.value}'",
-            backend.location, hint=f"use {REMOVED_IN_2[backend.value]}", fix=fix)
+            backend.location,
+            hint=f"use {REMOVED_IN_2[backend.value]}",
+            fix=fix,
+        )
     elif major == "1" and backend.value in NEW_IN_2:
-        yield Finding(
-            CODE, NAME, SEVERITY,
+        yield Problem(
             f"state backend '{backend.setting.value}' needs Flink 2.0 or later (target {version})",
-            backend.location, hint="use rocksdb or hashmap")
+            backend.location,
+            hint="use rocksdb or hashmap",
+        )

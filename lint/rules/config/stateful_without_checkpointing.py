@@ -33,11 +33,12 @@ flink:
 **Fix**
 none.
 """
+
 from __future__ import annotations
 
 from typing import Iterator
 
-from flink_lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.model import FlinkConfig, Problem, RuleContext
 from flink_lint.rules.config import _job, _settings
 
 CODE = "FL401"
@@ -46,7 +47,7 @@ SEVERITY = "warning"
 FIXABLE = False
 
 
-def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
+def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
     if not _job.has_job(config) or _job.is_batch(config):
         return
     if _settings.is_set(config, "execution.checkpointing.interval", context):
@@ -55,10 +56,15 @@ def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
     if why is None:
         return
     anchor = _settings.effective(config, "state.backend.type", context) or _settings.effective(
-        config, "execution.checkpointing.dir", context)
-    location = _settings.where(config, anchor) if anchor is not None else (
-        _job.upgrade_mode(config).location or _settings.where(config))
-    yield Finding(
-        CODE, NAME, SEVERITY,
+        config, "execution.checkpointing.dir", context
+    )
+    location = (
+        _settings.where(config, anchor)
+        if anchor is not None
+        else (_job.upgrade_mode(config).location or _settings.where(config))
+    )
+    yield Problem(
         f"the job keeps state ({why}) but checkpointing is off: a failure restarts it from scratch",
-        location, hint="set execution.checkpointing.interval (e.g. 30 s)")
+        location,
+        hint="set execution.checkpointing.interval (e.g. 30 s)",
+    )

@@ -27,11 +27,12 @@ taskmanager.memory.managed.fraction: 0.7
 **Fix**
 none (a suggestion is not always right; the hint names the candidates).
 """
+
 from __future__ import annotations
 
 from typing import Iterator
 
-from flink_lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.model import FlinkConfig, Problem, RuleContext
 
 CODE = "FL101"
 NAME = "unknown-key"
@@ -60,7 +61,7 @@ def _under_map_option(key: str, catalog) -> bool:
     return False
 
 
-def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
+def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
     catalog, legacy = context.catalog, context.catalog_for("1.20")
     reported = set()
     for setting in config.settings:
@@ -84,4 +85,4 @@ def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
             else:
                 candidates = catalog.suggest(key)
                 hint = f"did you mean {' or '.join(repr(c) for c in candidates)}?" if candidates else None
-        yield Finding(CODE, NAME, SEVERITY, message, setting.key_location, hint=hint)
+        yield Problem(message, setting.key_location, hint=hint)

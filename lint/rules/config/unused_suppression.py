@@ -23,6 +23,7 @@ state.backend.type: rocksdb
 **Fix**
 None: delete the comment by hand (or fix the code it names).
 """
+
 from __future__ import annotations
 
 from typing import Iterator

@@ -36,11 +36,12 @@ spec:
 **Fix**
 none.
 """
+
 from __future__ import annotations
 
 from typing import Iterator
 
-from flink_lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.model import FlinkConfig, Problem, RuleContext
 from flink_lint.rules.config import _job, _settings
 
 CODE = "FL408"
@@ -58,7 +59,7 @@ def _blank(config: FlinkConfig, key: str, context: RuleContext) -> bool:
     return setting is None or not setting.value.strip()
 
 
-def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
+def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
     if config.kind not in _job.KUBERNETES_KINDS:
         return
     mode = _job.upgrade_mode(config)
@@ -66,18 +67,27 @@ def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
     if mode.value == "last-state":
         ha = _settings.effective(config, "high-availability.type", context)
         if ha is None or ha.value.strip().upper() in ("NONE", ""):
-            yield Finding(CODE, NAME, SEVERITY, "Job could not be upgraded with last-state while HA disabled",
-                          where, hint="set high-availability.type: kubernetes and high-availability.storageDir")
+            yield Problem(
+                "Job could not be upgraded with last-state while HA disabled",
+                where,
+                hint="set high-availability.type: kubernetes and high-availability.storageDir",
+            )
     if mode.value in ("savepoint", "last-state") and _blank(config, CHECKPOINT_DIR, context):
-        yield Finding(CODE, NAME, SEVERITY,
-                      f"Checkpoint directory[{CHECKPOINT_DIR}] must be defined for last-state and savepoint upgrade modes",
-                      where, hint=f"set {CHECKPOINT_DIR} to a durable filesystem")
+        yield Problem(
+            f"Checkpoint directory[{CHECKPOINT_DIR}] must be defined for last-state and savepoint upgrade modes",
+            where,
+            hint=f"set {CHECKPOINT_DIR} to a durable filesystem",
+        )
     if _blank(config, SAVEPOINT_DIR, context):
         if mode.value == "savepoint":
-            yield Finding(CODE, NAME, SEVERITY,
-                          f"Job could not be upgraded with savepoint while config key[{SAVEPOINT_DIR}] is not set",
-                          where, hint=f"set {SAVEPOINT_DIR}")
+            yield Problem(
+                f"Job could not be upgraded with savepoint while config key[{SAVEPOINT_DIR}] is not set",
+                where,
+                hint=f"set {SAVEPOINT_DIR}",
+            )
         elif config.get(PERIODIC_SAVEPOINTS) is not None:
-            yield Finding(CODE, NAME, SEVERITY,
-                          f"Periodic savepoints cannot be enabled when config key[{SAVEPOINT_DIR}] is not set",
-                          config.get(PERIODIC_SAVEPOINTS).key_location, hint=f"set {SAVEPOINT_DIR}")
+            yield Problem(
+                f"Periodic savepoints cannot be enabled when config key[{SAVEPOINT_DIR}] is not set",
+                config.get(PERIODIC_SAVEPOINTS).key_location,
+                hint=f"set {SAVEPOINT_DIR}",
+            )

@@ -27,6 +27,7 @@ state.backend.type: rocksdb
 **Fix**
 None: the intent of a broken line cannot be guessed safely.
 """
+
 from __future__ import annotations
 
 from typing import Iterator, Optional
