@@ -1,12 +1,15 @@
-"""Every case of tests/lint/fixtures/rules/<CODE>.yaml, run through the real readers and one rule.
+"""Every case of tests/lint/fixtures/config/<rule-name>.yaml, run through the real engine (reader,
+rules, suppressions) with only that rule selected: the same convention as the code rules'
+fixtures (tests/lint/fixtures/code/, tests/lint/test_code_rules.py).
 
 A fixture file (sqlfluff style):
 
-    rule: FL102
+    rule: deprecated-key               # the rule's name (or code)
     cases:
       - name: deprecated state.backend
         kind: config-yaml            # config-yaml | flink-conf | flink-deployment | job-config
         flink_version: "2.3"         # optional, default 2.3
+        options: {key: value}        # optional: the rule's [tool.flink-lint.options.<rule>]
         input: |
           state.backend: rocksdb
         expect: [{rule: FL102, line: 1, column: 1}]   # [] for a pass case
@@ -25,11 +28,12 @@ import pytest
 import yaml
 
 import flink_lint.rules.config as config_rules
-from flink_lint.documents import read_file
-from flink_lint.engine import findings_of
+from flink_lint.config import ToolConfig
+from flink_lint.engine import lint_text
 from flink_lint.model import RuleContext
+from flink_lint.rules.registry import find_rule
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "rules"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "config"
 # Fixture kind -> (file name the reader sees, reader kind)
 KINDS = {
     "config-yaml": ("config.yaml", "config-yaml"),
@@ -62,23 +66,23 @@ def _cases():
 
 def _run(code: str, case: dict) -> list:
     file_name, kind = KINDS[case["kind"]]
-    configs, problems = read_file(f"fixtures/{file_name}", case["input"], kind=kind)
-    assert configs, f"the reader found no configuration: {problems}"
-    context = RuleContext(flink_version=str(case.get("flink_version", "2.3")))
-    findings = []
-    for config in configs:
-        findings.extend(findings_of(RULES[code], config, context))
-    return findings
+    config = ToolConfig(options={code: case.get("options", {})})
+    version = str(case.get("flink_version", "2.3"))
+    findings = lint_text(
+        f"fixtures/{file_name}", case["input"], config=config, flink_version=version, kind=kind, select=[code]
+    )
+    return [finding for finding in findings if finding.rule == code]
 
 
-@pytest.mark.parametrize("code, case", list(_cases()))
-def test_rule_case(code, case):
-    findings = _run(code, case)
+@pytest.mark.parametrize("rule_name, case", list(_cases()))
+def test_rule_case(rule_name, case):
+    rule = find_rule(rule_name)
+    assert rule is not None and rule.document == "config", rule_name
+    findings = _run(rule.code, case)
     got = [{"rule": f.rule, "line": f.location.line, "column": f.location.column} for f in findings]
     assert got == case["expect"], "\n".join(f"{f.location.line}:{f.location.column} {f.message}" for f in findings)
-    module = RULES[code]
     for finding in findings:
-        assert (finding.rule, finding.name, finding.severity) == (module.CODE, module.NAME, module.SEVERITY)
+        assert (finding.name, finding.severity) == (rule.name, rule.severity)
         assert finding.message and finding.location.path.endswith(KINDS[case["kind"]][0])
     if "fixes" in case:
         edits = [{"kind": f.fix.kind, "key": f.fix.key, "new_text": f.fix.new_text} for f in findings if f.fix]
@@ -86,8 +90,11 @@ def test_rule_case(code, case):
 
 
 def test_every_rule_has_fixtures():
-    covered = {path.stem for path in FIXTURES.glob("*.yaml")}
+    covered = {
+        find_rule(yaml.safe_load(path.read_text(encoding="utf-8"))["rule"]).code for path in FIXTURES.glob("*.yaml")
+    }
     assert set(RULES) - {"FL001", "FL002", "FL003", "FL009"} <= covered
+    assert all(path.stem == find_rule(path.stem).name for path in FIXTURES.glob("*.yaml")), "named after the rule"
 
 
 @pytest.mark.parametrize("code", sorted(RULES))

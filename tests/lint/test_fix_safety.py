@@ -52,7 +52,7 @@ FIXTURE_FILES = {
 
 def _fixable_cases() -> list:
     cases = []
-    for path in sorted((TESTS / "fixtures" / "rules").glob("*.yaml")):
+    for path in sorted((TESTS / "fixtures" / "config").glob("*.yaml")):
         for number, case in enumerate(yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]):
             if case.get("fixes"):
                 cases.append((f"{path.stem}-{number}", case))

@@ -207,7 +207,7 @@ def _truncations(out: dict) -> None:
     import yaml
 
     count = 0
-    for fixture in sorted((FIXTURES / "rules").glob("*.yaml")):
+    for fixture in sorted((FIXTURES / "config").glob("*.yaml")):
         cases = yaml.safe_load(fixture.read_text(encoding="utf-8"))["cases"]
         for number, case in enumerate(cases):
             if case["kind"] != "config-yaml" or count >= 40:
