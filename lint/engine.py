@@ -50,6 +50,7 @@ class Report:
     internal_errors: list = field(default_factory=list)
     fixed: dict = field(default_factory=dict)  # path -> number of edits applied
     diffs: list = field(default_factory=list)  # unified diffs (--diff)
+    notes: list = field(default_factory=list)  # one line each, printed on stderr: fixes not made
     flink_version: str = "2.3"
 
     def counts(self) -> dict:
@@ -267,9 +268,25 @@ def lint_paths(
 
 
 def _fix_file(linter: Linter, result: FileResult, report: Report, write: bool, show: bool) -> FileResult:
-    """Apply safe fixes until nothing changes (a structural fix may need a second pass)."""
+    """Apply safe fixes until nothing changes (a structural fix may need a second pass); create the
+    files a fix writes beside this one (a legacy flink-conf.yaml's config.yaml)."""
     from flink_lint import fix as fixer
 
+    created, problems = fixer.companions(result.text, result.findings)
+    for target, content in created:
+        if show:
+            report.diffs.append(fixer.unified_diff(target, "", content, created=True))
+        if write:
+            try:
+                fixer.create_atomically(target, content)
+            except OSError as error:
+                problems.append(f"{target}: not written: {error.strerror}")
+                continue
+            report.fixed[target] = 1
+    if write:
+        report.notes.extend(problems)
+        if created:
+            result = linter.lint_data(result.path, result.text)  # the legacy file now has a config.yaml beside it
     original, text, total, current = result.text, result.text, 0, result
     for _ in range(3):
         if not any(f.fix is not None for f in current.findings):

@@ -30,6 +30,7 @@ CONFIG_RULES = [
     "flink_lint.rules.config.deprecated_key",  # FL102 deprecated-key
     "flink_lint.rules.config.removed_key",  # FL103 removed-key
     "flink_lint.rules.config.invalid_value",  # FL104 invalid-value
+    "flink_lint.rules.config.legacy_flink_conf",  # FL110 legacy-flink-conf
     "flink_lint.rules.config.network_memory_range",  # FL201 network-memory-range
     "flink_lint.rules.config.segment_size",  # FL202 segment-size
     "flink_lint.rules.config.network_buffers_insufficient",  # FL203 network-buffers-insufficient
