@@ -41,6 +41,7 @@ class FileResult:
     findings: list
     configs: list = field(default_factory=list)
     text: Optional[str] = None
+    recognised: bool = True  # False: no reader took the file (not a Flink config, manifest, job config or code)
 
 
 @dataclass
@@ -48,6 +49,7 @@ class Report:
     findings: list = field(default_factory=list)
     files_checked: int = 0
     internal_errors: list = field(default_factory=list)
+    not_linted: list = field(default_factory=list)  # files named explicitly that no reader recognised
     fixed: dict = field(default_factory=dict)  # path -> number of edits applied
     diffs: list = field(default_factory=list)  # unified diffs (--diff)
     notes: list = field(default_factory=list)  # one line each, printed on stderr: fixes not made
@@ -169,7 +171,7 @@ class Linter:
 
     def _lint_data(self, path: str, data) -> FileResult:
         from flink_lint.documents import decode, read_file
-        from flink_lint.documents.detect import is_python
+        from flink_lint.documents.detect import is_python, kind_by_name
 
         if is_python(path, self.kind):
             return self._lint_python(path, data)
@@ -183,7 +185,8 @@ class Linter:
         for config in configs:
             findings.extend(self._run_rules(config))
         legacy = any(config.kind == "flink-conf" for config in configs)
-        return FileResult(path, self._finish(path, findings, text, legacy), configs, text)
+        recognised = bool(configs or findings) or self.kind is not None or kind_by_name(path) is not None
+        return FileResult(path, self._finish(path, findings, text, legacy), configs, text, recognised)
 
     def _lint_python(self, path: str, data) -> FileResult:
         from flink_lint.documents.python_source import read_python
@@ -250,14 +253,22 @@ def lint_paths(
     fix: bool = False,
     diff: bool = False,
 ) -> Report:
-    """Lint files and directories; with fix/diff, apply or show the safe fixes first."""
+    """Lint files and directories; with fix/diff, apply or show the safe fixes first.
+
+    A file named explicitly that no reader recognises is listed in `report.not_linted` (never
+    skipped silently); one found by walking a directory is skipped silently, as unrelated YAML
+    (CI workflows, Helm values, other manifests) is expected there."""
     linter = Linter(config, flink_version, kind, select, ignore)
     files, missing = find_files(paths, config, kind)
+    named = {_display(path) for path in paths if not os.path.isdir(path)}
     report = Report(flink_version=flink_version)
     for path in missing:
         report.internal_errors.append(f"{path}: no such file or directory")
     for path in files:
         result = linter.lint_file(path)
+        if not result.recognised and path in named:
+            report.not_linted.append(path)
+            continue
         if (fix or diff) and result.text is not None:
             result = _fix_file(linter, result, report, write=fix, show=diff)
         report.files_checked += 1

@@ -11,6 +11,8 @@ import os
 from pathlib import Path
 from urllib.parse import quote
 
+from flink_lint.report.text import NOT_LINTED
+
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 DOCS = "https://github.com/flink-jobpack/flink-jobpack/blob/main/docs/rules.md"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -85,4 +87,18 @@ def render(report, rules) -> str:
             }
         ],
     }
+    if report.not_linted:  # named files no reader recognised: notifications, not results
+        sarif["runs"][0]["invocations"] = [
+            {
+                "executionSuccessful": not report.internal_errors,
+                "toolExecutionNotifications": [
+                    {
+                        "level": "note",
+                        "message": {"text": NOT_LINTED},
+                        "locations": [{"physicalLocation": {"artifactLocation": _artifact(path)}}],
+                    }
+                    for path in report.not_linted
+                ],
+            }
+        ]
     return json.dumps(sarif, indent=2) + "\n"
