@@ -25,9 +25,12 @@ from __future__ import annotations
 import os
 import re
 
-from flink_lint.catalog.values import java_trim
+from flink_lint.catalog.values import java_trim, resolve_core
 
 _LINE = re.compile(r"([^\r\n]*)(\r\n|\r|\n|$)")  # BufferedReader.readLine's line breaks
+# Plain scalars that YAML reads as the same string unless the core schema types them (checked apart):
+# no indicator first, no `: ` or ` #`, no trailing `:`, nothing YAML would fold or escape.
+_SAFE_PLAIN = re.compile(r"[A-Za-z0-9_/$(][A-Za-z0-9_./$()+=@%~,;-]*(?::[A-Za-z0-9_./$()+=@%~,;-]+)*")
 _NEEDS_ESCAPE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
 
 
@@ -116,6 +119,8 @@ def migrate(text: str) -> str:
 
 def _scalar(text: str) -> str:
     """`text` as a YAML 1.2 scalar that Flink reads back as exactly this string."""
+    if _SAFE_PLAIN.fullmatch(text) and isinstance(resolve_core(text), str):
+        return text  # the common case, without a YAML parse (the whole file is read back at the end)
     if not _NEEDS_ESCAPE.search(text):
         if _reads_as(text, text):
             return text

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import subprocess
 from pathlib import Path
@@ -59,11 +60,23 @@ HANDWRITTEN = {
 }
 
 
+def _generated(count: int = 400, seed: int = 12) -> str:
+    """Values made of the characters YAML treats specially (deterministic)."""
+    rng = random.Random(seed)
+    pool = list("aZ09_./-:'\"\\[]{},*&!%@`|>?~ \té☕\x7f\u00a0") + ["true", "010", "1e3", "null", ": ", "0x1F", "- "]
+    lines = []
+    for index in range(count):
+        value = "".join(rng.choice(pool) for _ in range(rng.randint(1, 8))).strip(" \t")
+        if value:
+            lines.append(f"gen.k{index}: {value}\n")
+    return "".join(lines)
+
+
 def _legacy_files() -> list[tuple[str, str]]:
     assert CORPUS.is_dir(), f"the shared corpus is missing: expected {CORPUS}"
     corpus = [(path.name, path.read_text(encoding="utf-8")) for path in sorted(CORPUS.glob("*flink-conf.yaml"))]
     assert len(corpus) >= 6, "expected the corpus's legacy flink-conf.yaml files"
-    return corpus + sorted(HANDWRITTEN.items())
+    return corpus + sorted(HANDWRITTEN.items()) + [("generated", _generated())]
 
 
 @pytest.fixture(scope="module")
