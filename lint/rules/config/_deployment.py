@@ -16,11 +16,12 @@ STATEFUL_UPGRADE_MODES = ("savepoint", "last-state")
 
 
 def manifest(config: FlinkConfig) -> Optional[dict]:
-    """The whole manifest as plain values, or None for other kinds (or a manifest that is not a mapping)."""
+    """The whole manifest as plain values, or None for other kinds, and for a manifest whose `spec`
+    is not a mapping (FL001 yaml-syntax says so; nothing else in it can be judged)."""
     if config.kind not in _job.KUBERNETES_KINDS:
         return None
     document = config.context.get("manifest")
-    return document if isinstance(document, dict) else None
+    return document if isinstance(document, dict) and isinstance(document.get("spec"), dict) else None
 
 
 def get(config: FlinkConfig, *path):

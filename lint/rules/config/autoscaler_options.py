@@ -68,7 +68,7 @@ def _range(config, context, name: str, low: Optional[float], high: Optional[floa
     if (low is not None and value < low) or (high is not None and value > high):
         bounds = f"[{low if low is not None else '-Infinity'}, {high if high is not None else '+Infinity'}]"
         yield Problem(
-            f"The AutoScalerOption {PREFIX}{name} is invalid, it should be a value within the range {bounds}",
+            f"The AutoScalerOption {setting.key} is invalid, it should be a value within the range {bounds}",
             setting.value_location,
             hint=f"use a value within {bounds}",
         )

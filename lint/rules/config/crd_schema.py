@@ -88,5 +88,20 @@ def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
                         hint=f"did you mean `{suggestion[0]}`?" if suggestion else f"allowed: {', '.join(allowed)}",
                     )
                 continue
-            message = error.message.replace(", 'null'", "").replace("['", "'").replace("']", "'")
-            yield Problem(f"{where}: {message}", _deployment.at(config, *path))
+            yield Problem(f"{where}: {_message(error)}", _deployment.at(config, *path))
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _message(error) -> str:
+    if error.validator == "type":
+        types = [
+            t for t in ([error.validator_value] if isinstance(error.validator_value, str) else error.validator_value)
+        ]
+        return f"{_short(error.instance)} is not of type {' or '.join(t for t in types if t != 'null')}"
+    if error.validator == "enum":
+        return f"{_short(error.instance)} is not one of {', '.join(map(str, error.validator_value))}"
+    return error.message if len(error.message) <= 200 else error.message[:197] + "..."

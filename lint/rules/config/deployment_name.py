@@ -1,4 +1,4 @@
-"""Deployment name: a FlinkDeployment name the operator refuses.
+r"""Deployment name: a FlinkDeployment name the operator refuses.
 
 **What it does**
 Checks `metadata.name` of a FlinkDeployment against the operator's pattern

@@ -27,8 +27,8 @@ spec:
 ```
 
 **Fix**
-Safe: sets `web.submit.enable: "false"` when the key is written (jobs are submitted by the
-operator, not through the web UI).
+Safe: sets `web.submit.enable: "false"` (quoted: operators before 1.13 read flinkConfiguration as
+strings) when the key is written; jobs are submitted by the operator, not through the web UI.
 """
 
 from __future__ import annotations
@@ -64,5 +64,5 @@ def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
         f"{'' if submit.setting else ' (its default)'}: anyone who reaches it can upload and run a jar",
         submit.setting.key_location if submit.setting is not None else where,
         hint='set web.submit.enable: "false" (the operator submits the job; the web UI still works)',
-        fix=Edit("set-value", submit.setting.key, "false") if submit.setting is not None else None,
+        fix=Edit("set-value", submit.setting.key, '"false"') if submit.setting is not None else None,
     )

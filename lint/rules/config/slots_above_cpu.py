@@ -4,7 +4,9 @@
 For a FlinkDeployment, compares `taskmanager.numberOfTaskSlots` with the TaskManager's CPU request
 (`spec.taskManager.resource.cpu`, `resources.requests.cpu`, or `kubernetes.taskmanager.cpu.amount`;
 without any, Flink requests one core per slot) and reports more than `max-slots-per-cpu` slots per
-core (default 2; `[tool.flink-lint.options.slots-above-cpu]`).
+core for a PyFlink job (default 2: `entryClass` PythonDriver, `-py`/`-pym` in `args`, or `python.*`
+options) and more than `max-slots-per-cpu-jvm` for other jobs (default 4); both under
+`[tool.flink-lint.options.slots-above-cpu]`.
 
 **Why is this bad**
 Every slot runs its own tasks, and with PyFlink its own Python worker (process mode) or shares the
@@ -46,9 +48,22 @@ CODE = "FL823"
 NAME = "slots-above-cpu"
 SEVERITY = "warning"
 FIXABLE = False
-OPTIONS = ("max-slots-per-cpu",)
+OPTIONS = ("max-slots-per-cpu", "max-slots-per-cpu-jvm")
 
-DEFAULT_MAX_SLOTS_PER_CPU = 2.0
+DEFAULT_MAX_SLOTS_PER_CPU = 2.0  # PyFlink: a Python worker (or the one interpreter) per slot
+DEFAULT_MAX_SLOTS_PER_CPU_JVM = 4.0
+PYTHON_DRIVER = "org.apache.flink.client.python.PythonDriver"
+
+
+def is_pyflink(config: FlinkConfig) -> bool:
+    job = _deployment.get(config, "spec", "job")
+    job = job if isinstance(job, dict) else {}
+    args = job.get("args") if isinstance(job.get("args"), list) else []
+    return (
+        job.get("entryClass") == PYTHON_DRIVER
+        or any(arg in ("-py", "-pym", "--python", "--pyModule") for arg in args)
+        or any(setting.key.startswith("python.") for setting in config.settings)
+    )
 
 
 def cpu_quantity(value) -> Optional[float]:
@@ -81,11 +96,16 @@ def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
     cpu, cpu_location = _cpu(config, context)
     if not isinstance(slots.value, int) or cpu is None or cpu <= 0:
         return
-    limit = float(context.options.get("max-slots-per-cpu", DEFAULT_MAX_SLOTS_PER_CPU))
+    python = is_pyflink(config)
+    if python:
+        limit = float(context.options.get("max-slots-per-cpu", DEFAULT_MAX_SLOTS_PER_CPU))
+    else:
+        limit = float(context.options.get("max-slots-per-cpu-jvm", DEFAULT_MAX_SLOTS_PER_CPU_JVM))
     if slots.value > limit * cpu:
+        tasks = "the slots' tasks and their Python workers" if python else "the slots' tasks"
         yield Problem(
-            f"{slots.value} task slots on {cpu:g} CPU: more than {limit:g} slots per core, the slots' tasks (and "
-            "their Python workers) compete for the cores and fall behind under load",
+            f"{slots.value} task slots on {cpu:g} CPU: more than {limit:g} slots per core"
+            f"{' for a PyFlink job' if python else ''}, {tasks} compete for the cores and fall behind under load",
             slots.location or cpu_location,
             hint=f"request at least {slots.value / limit:g} CPU, or use fewer slots per TaskManager (and more TaskManagers)",
         )

@@ -92,7 +92,8 @@ def _pod_local(path: str, mounts: dict) -> Optional[str]:
     if best is None:
         return "on no volume: the container's own filesystem"
     if mounts[best] in POD_LOCAL_VOLUMES or mounts[best] == "undeclared":
-        return f"on a{'n' if mounts[best][0] in 'aeiou' else ''} {mounts[best]} volume at {best}"
+        local = "node-local " if mounts[best] == "hostPath" else ""
+        return f"on a{'n' if (local or mounts[best])[0] in 'aeiou' else ''} {local}{mounts[best]} volume at {best}"
     return None
 
 
@@ -115,7 +116,7 @@ def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
         reasons = [f"{pod} {why}" for pod, mounts in pods.items() if (why := _pod_local(path, mounts))]
         if reasons:
             yield Problem(
-                f"{what} in {setting.value.strip()} are on pod-local storage ({'; '.join(reasons)}): with "
+                f"{what} in {setting.value.strip()} are on pod- or node-local storage ({'; '.join(reasons)}): with "
                 f"upgradeMode {mode} they are lost with the pods, and the job restarts without its state",
                 setting.value_location,
                 hint="use a distributed filesystem (s3://, gs://, hdfs://) or mount a ReadWriteMany persistentVolumeClaim",
