@@ -133,6 +133,22 @@ def cmd_submit(args) -> int:
     return EXIT_OK
 
 
+def cmd_render(args) -> int:
+    from flink_jobs.render import RenderError, render, to_yaml
+
+    job, config = _load(args.job, args.config, _overrides(args))
+    try:
+        text = to_yaml(render(job, config, _overrides(args), image=args.image, state_dir=args.state_dir), job)
+    except RenderError as error:
+        return _error(str(error))
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}: ConfigMap + FlinkDeployment for {job.name}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
 def cmd_stop(args) -> int:
     from flink_jobs.submit import SubmitError, parse_jobmanager, stop_with_savepoint
 
@@ -259,6 +275,22 @@ def build_parser() -> argparse.ArgumentParser:
     submit.add_argument("--timeout", type=float, default=600, help="seconds to wait with --wait")
     submit.add_argument("--from-savepoint", metavar="PATH", help="start from this savepoint (state and Kafka offsets)")
     submit.set_defaults(handler=cmd_submit)
+
+    render = commands.add_parser(
+        "render", help="write a FlinkDeployment (and the ConfigMap of its config) for the Kubernetes operator"
+    )
+    _job_options(render)
+    render.add_argument(
+        "--image", help="the image the Dockerfile builds (default flink-jobpack:<version>-flink<flink>)"
+    )
+    render.add_argument(
+        "--state-dir",
+        default="s3://flink-jobpack",
+        metavar="URI",
+        help="durable base for checkpoints, savepoints and HA of a stateful job (default %(default)s/<name>/...)",
+    )
+    render.add_argument("--out", help="write here instead of stdout")
+    render.set_defaults(handler=cmd_render)
 
     stop = commands.add_parser("stop", help="stop a running job with a savepoint; prints the savepoint's path")
     stop.add_argument("job_id")

@@ -65,13 +65,19 @@ def local_python_options() -> dict:
     }
 
 
+def job_options(config: JobConfig, python_options: Optional[dict] = None) -> dict:
+    """Every option the job's Configuration gets (`flink-jobs run`, a submitted job, and the
+    flinkConfiguration of `flink-jobs render`): the Python worker options, then the config's
+    `flink:` section, then the job's name."""
+    return {**(python_options or {}), **config.flink, "pipeline.name": config.settings.name}
+
+
 def create_environment(config: JobConfig, python_options: Optional[dict] = None):
     from pyflink.common import Configuration
     from pyflink.datastream import StreamExecutionEnvironment
 
-    options = {**(python_options or {}), **config.flink, "pipeline.name": config.settings.name}
     configuration = Configuration()
-    for key, value in options.items():
+    for key, value in job_options(config, python_options).items():
         configuration.set_string(key, value)
     return StreamExecutionEnvironment.get_execution_environment(configuration)
 

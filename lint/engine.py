@@ -199,11 +199,16 @@ class Linter:
         return FileResult(path, self._finish(path, findings, source.text, legacy=False, python=True), [], source.text)
 
     def _run_rules(self, config: FlinkConfig, document: str = "config") -> list:
+        from flink_lint.documents.kubernetes import catalog_version
+
         found = []
+        version = self.flink_version
+        if isinstance(config, FlinkConfig) and isinstance(config.context.get("flinkVersion"), tuple):
+            version = catalog_version(config.context["flinkVersion"][0], self.flink_version)  # spec.flinkVersion
         for rule in self.rules:
             if rule.code not in self.enabled or rule.document != document:
                 continue
-            context = RuleContext(flink_version=self.flink_version, options=self.config.options.get(rule.code, {}))
+            context = RuleContext(flink_version=version, options=self.config.options.get(rule.code, {}))
             try:
                 found.extend(findings_of(rule.module, config, context))
             except Exception as error:  # a rule bug must not hide the other findings

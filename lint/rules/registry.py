@@ -56,6 +56,29 @@ CONFIG_RULES = [
 ]
 # ---- config rules: end ----
 
+# Deployment rules FL800-FL899: FlinkDeployment / FlinkSessionJob manifests beyond their
+# flinkConfiguration (lint/rules/config/_deployment.py). FL801-FL819: what Kubernetes and the
+# operator's admission webhook reject (CRD schema, DefaultValidator, AutoscalerValidator), all at
+# once; FL821-: what they accept but loses state or exposes the cluster.
+# ---- deployment rules: append below this line ----
+DEPLOYMENT_RULES = [
+    "flink_lint.rules.config.crd_schema",  # FL801 crd-schema
+    "flink_lint.rules.config.flink_version",  # FL802 flink-version
+    "flink_lint.rules.config.deployment_name",  # FL803 deployment-name
+    "flink_lint.rules.config.operator_owned_key",  # FL804 operator-owned-key
+    "flink_lint.rules.config.log_configuration_name",  # FL805 log-configuration-name
+    "flink_lint.rules.config.high_availability_required",  # FL806 high-availability-required
+    "flink_lint.rules.config.replica_count",  # FL807 replica-count
+    "flink_lint.rules.config.session_job_jar_uri",  # FL808 session-job-jar-uri
+    "flink_lint.rules.config.resource_memory",  # FL809 resource-memory
+    "flink_lint.rules.config.service_account",  # FL810 service-account
+    "flink_lint.rules.config.autoscaler_options",  # FL811 autoscaler-options
+    "flink_lint.rules.config.state_on_pod_local_storage",  # FL821 state-on-pod-local-storage
+    "flink_lint.rules.config.rest_submit_exposed",  # FL822 rest-submit-exposed
+    "flink_lint.rules.config.slots_above_cpu",  # FL823 slots-above-cpu
+]
+# ---- deployment rules: end ----
+
 # Connector rules FL61x (pack job configs) mirror the Kafka code rules FL74x by their last digit:
 # 1 exactly-once without checkpointing, 3 transaction timeout, 4 source without idleness (no FL612:
 # the pack's sink defaults its transactional-id prefix to the job name).
@@ -88,7 +111,7 @@ CODE_RULES = [
 ]
 # ---- code rules: end ----
 
-RULE_MODULES = INPUT_RULES + CONFIG_RULES + CODE_RULES
+RULE_MODULES = INPUT_RULES + CONFIG_RULES + DEPLOYMENT_RULES + CODE_RULES
 SEVERITIES = ("error", "warning", "info")
 DOC_SECTIONS = ("What it does", "Why is this bad", "Example", "Use instead", "Fix")
 
