@@ -84,6 +84,8 @@ CODE_RULES = [
     "flink_lint.rules.code.kafka_transaction_timeout",  # FL743 kafka-transaction-timeout
     "flink_lint.rules.code.kafka_source_without_idleness",  # FL744 kafka-source-without-idleness
     "flink_lint.rules.code.kafka_legacy_connector",  # FL745 kafka-legacy-connector
+    "flink_lint.rules.code.removed_in_flink_2",  # FL751 removed-in-flink-2
+    "flink_lint.rules.code.plaintext_credential",  # FL761 plaintext-credential
 ]
 # ---- code rules: end ----
 

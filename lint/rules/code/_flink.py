@@ -285,3 +285,103 @@ def grows_without_bound(handle: StateHandle) -> bool:
         and not handle.ttl
         and not handle.used("clear", "remove", "update")
     )
+
+
+def calls_by_function(source: PythonSource) -> dict:
+    """id(function or method) -> [CallSite] made in its body (nested lambdas included)."""
+    cached = getattr(source, "_calls_by_function", None)
+    if cached is None:
+        cached = {}
+        for site in source.calls:
+            owner = site.method if site.method is not None else site.scope
+            cached.setdefault(id(owner), []).append(site)
+            if site.scope is not owner and site.scope is not source.tree:
+                cached.setdefault(id(site.scope), []).append(site)
+        source._calls_by_function = cached
+    return cached
+
+
+def _callees(source: PythonSource, function: ast.AST, info: Optional[ClassInfo]) -> Iterator[ast.AST]:
+    """Functions of this file that `function` calls: `self.helper(...)` in its class, `helper(...)`."""
+    for site in calls_by_function(source).get(id(function), []):
+        func = site.call.func
+        if (
+            info is not None
+            and isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id == "self"
+            and func.attr in info.methods
+        ):
+            yield info.methods[func.attr]
+        elif isinstance(func, ast.Name) and func.id in source.functions:
+            yield source.functions[func.id]
+
+
+def per_record_reach(source: PythonSource) -> dict:
+    """Where Flink runs code once per record, and what that code calls in this file, to any depth:
+    id(function) -> (its name, the per-record method or function it is reached from).
+
+    Per-record entry points: the methods of Flink function classes except the lifecycle ones and
+    the helpers they call themselves (a helper called only from `open` is not per record), the
+    functions and lambdas handed to operators, and UDFs."""
+    cached = getattr(source, "_per_record_reach", None)
+    if cached is not None:
+        return cached
+    reach: dict = {}
+    pending = []
+    for info in flink_function_classes(source):
+        methods = per_record_methods(info)
+        helpers = {
+            id(callee)
+            for method in info.methods.values()
+            for callee in _callees(source, method, info)
+            if callee is not method
+        }
+        for method in methods:
+            if id(method) not in helpers or method.name in PER_RECORD_CALLBACKS:
+                name = f"{info.node.name}.{method.name}"
+                pending.append((method, info, name, name))
+    for function in operator_functions(source):
+        name = "a lambda passed to an operator" if isinstance(function, ast.Lambda) else function.name
+        pending.append((function, None, name, name))
+    while pending:
+        function, info, name, root = pending.pop(0)
+        if id(function) in reach:
+            continue
+        reach[id(function)] = (name, root)
+        for callee in _callees(source, function, info):
+            if id(callee) in reach:
+                continue
+            in_class = info is not None and info.methods.get(getattr(callee, "name", None)) is callee
+            callee_name = f"{info.node.name}.{callee.name}" if in_class else callee.name
+            pending.append((callee, info if in_class else None, callee_name, root))
+    source._per_record_reach = reach
+    return reach
+
+
+# Methods Flink calls per record (or per timer or window), whatever else calls them.
+PER_RECORD_CALLBACKS = {
+    "map",
+    "flat_map",
+    "filter",
+    "process_element",
+    "process_element1",
+    "process_element2",
+    "process_broadcast_element",
+    "map1",
+    "map2",
+    "flat_map1",
+    "flat_map2",
+    "process",
+    "on_timer",
+    "eval",
+    "reduce",
+    "apply",
+    "add",
+    "get_key",
+    "extract_timestamp",
+    "accumulate",
+    "retract",
+    "invoke",
+    "partition",
+}

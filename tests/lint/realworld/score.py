@@ -99,7 +99,11 @@ def main() -> int:
         f"{'all':7} {total_expected:8} {total_found:6} {total_found / max(total_expected, 1):11.2f} "
         f"{total_findings:9} {total_correct:8} {total_correct / max(total_findings, 1):9.2f}"
     )
-    print(f"trap violations: {len(traps)}; beyond the rules (not scored): {len(beyond)}")
+    after_run = sum(1 for entry in entries for label in entry.get("allow") or [] if label.get("after_run"))
+    print(
+        f"trap violations: {len(traps)}; beyond the rules (not scored): {len(beyond)}; "
+        f"labels added after the first run (allow only): {after_run}"
+    )
     if args.verbose:
         for title, lines in (("missed", misses), ("false alarms", false_alarms), ("traps", traps), ("beyond", beyond)):
             if lines:
