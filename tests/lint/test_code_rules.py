@@ -10,6 +10,7 @@ A fixture file:
           ...
         expect: [{rule: FL701, line: 11, column: 17}]   # [] for a clean case
         flink_version: "1.20"         # optional, default 2.3
+        severity: error               # optional: the findings' severity when not the rule's default
         options: {key: value}         # optional: the rule's [tool.flink-lint.options.<rule>]
 
 `expect` lists the findings of the fixture's rule, in file order.
@@ -51,7 +52,7 @@ def test_code_rule_case(rule_name, case):
     got = [{"rule": f.rule, "line": f.location.line, "column": f.location.column} for f in findings]
     assert got == case["expect"], "\n".join(f"{f.location.line}:{f.location.column} {f.message}" for f in findings)
     for finding in findings:
-        assert (finding.name, finding.severity) == (rule.name, rule.severity)
+        assert (finding.name, finding.severity) == (rule.name, case.get("severity", rule.severity))
         assert finding.message and finding.hint and finding.location.path == "jobs/job.py"
 
 
