@@ -91,7 +91,20 @@ BLOCKING = (
     "kafka",
     "confluent_kafka",
 )
-RESULT_METHODS = {"fetchone", "fetchall", "fetchmany", "json", "raise_for_status", "cursor", "getcode", "geturl"}
+# Reading a result already received, or making a local object (a cursor, a pipeline): no I/O.
+RESULT_METHODS = {
+    "fetchone",
+    "fetchall",
+    "fetchmany",
+    "json",
+    "raise_for_status",
+    "cursor",
+    "getcode",
+    "geturl",
+    "pipeline",
+    "get_database",
+    "get_collection",
+}
 NOT_BLOCKING = (
     "httpx.AsyncClient",
     "redis.asyncio",
