@@ -271,11 +271,10 @@ class StateHandle:
                 ):
                     self.uses.setdefault(func.attr, []).append(site)
         self.ttl = False
-        if self.descriptor is not None:
-            for site in method_calls(source, "enable_time_to_live"):
-                value, _ = source.resolve(site.call.func.value, site)
-                if value is self.descriptor:
-                    self.ttl = True
+        for site in method_calls(source, "enable_time_to_live"):
+            value, _ = source.resolve(site.call.func.value, site)
+            if value is getter.call or (self.descriptor is not None and value is self.descriptor):
+                self.ttl = True  # on the descriptor, or (a mistake, but the intent is plain) on the state
 
     def used(self, *methods: str) -> bool:
         return any(method in self.uses for method in methods)

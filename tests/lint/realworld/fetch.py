@@ -53,9 +53,10 @@ def _from_github(entry: dict):
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--labels", default=str(LABELS), help="labels file (default: labels.yaml; also holdout.yaml)")
     parser.add_argument("--mirrors", default="/work/.mirror", help="directory of local git mirrors (optional)")
     args = parser.parse_args()
-    entries = yaml.safe_load(LABELS.read_text(encoding="utf-8"))["files"]
+    entries = yaml.safe_load(Path(args.labels).read_text(encoding="utf-8"))["files"]
     missing = 0
     for entry in entries:
         target = cached_path(entry)

@@ -42,9 +42,10 @@ def _match(finding, labels: list, used: set):
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--labels", default=str(LABELS), help="labels file (default: labels.yaml; also holdout.yaml)")
     parser.add_argument("--verbose", action="store_true", help="list every miss, false alarm and trap")
     args = parser.parse_args()
-    entries = yaml.safe_load(LABELS.read_text(encoding="utf-8"))["files"]
+    entries = yaml.safe_load(Path(args.labels).read_text(encoding="utf-8"))["files"]
     expected, found_expected, findings, correct = Counter(), Counter(), Counter(), Counter()
     misses, false_alarms, traps, beyond = [], [], [], []
     repos = set()
