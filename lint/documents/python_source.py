@@ -123,6 +123,7 @@ class PythonSource:
         self.compile_errors: list = []  # [(node, message)]: what compile() would reject
         self._globals: dict = {}  # id(function) -> names it declares `global`
         self.import_froms: list = []  # every `from m import ...` (any depth), in walk order
+        self.literals: list = []  # every dict display, str constant and f-string node (for the credential rule)
         self._index()
 
     # ------------------------------------------------------------------ positions
@@ -140,6 +141,24 @@ class PythonSource:
             end = self._column(func.end_lineno, func.end_col_offset)
             return Location(self.path, func.end_lineno, end - len(func.attr), func.end_lineno, end)
         return self.location(call)
+
+    def segment(self, node: ast.AST) -> str:
+        """The source text of `node` (as ast.get_source_segment, without splitting the file again)."""
+        end_line = getattr(node, "end_lineno", None)
+        if end_line is None or not 0 < node.lineno <= end_line <= len(self.lines):
+            return ""
+        first, last = self.lines[node.lineno - 1], self.lines[end_line - 1]
+        if not (first.isascii() and last.isascii()):
+            first_bytes, last_bytes = first.encode("utf-8"), last.encode("utf-8")
+            if node.lineno == end_line:
+                return first_bytes[node.col_offset : node.end_col_offset].decode("utf-8", "replace")
+            head = first_bytes[node.col_offset :].decode("utf-8", "replace")
+            tail = last_bytes[: node.end_col_offset].decode("utf-8", "replace")
+        elif node.lineno == end_line:
+            return first[node.col_offset : node.end_col_offset]
+        else:
+            head, tail = first[node.col_offset :], last[: node.end_col_offset]
+        return "\n".join([head, *self.lines[node.lineno : end_line - 1], tail])
 
     def _column(self, line: int, byte_offset: int) -> int:
         """ast offsets count UTF-8 bytes; findings count characters (1-based)."""
@@ -170,7 +189,10 @@ class PythonSource:
             elif kind is ast.Constant:
                 if isinstance(node.value, str):
                     self.constants.append(node.value)
+                    self.literals.append(node)
                 continue
+            elif kind is ast.Dict or kind is ast.JoinedStr:
+                self.literals.append(node)
             elif kind is ast.Assign or kind is ast.AnnAssign:
                 value = node.value
                 if value is not None:
@@ -614,7 +636,7 @@ def _fstring_anchor(source: PythonSource, node: ast.JoinedStr) -> tuple:
     """(line, column, exact) of an f-string's first character: lines are exact as long as the
     fields hold no newline (columns after a field are approximate)."""
     line, column = node.lineno, source._column(node.lineno, node.col_offset)
-    segment = ast.get_source_segment(source.text, node) or ""
+    segment = source.segment(node)
     match = _PREFIX.match(segment)
     if not match or "f" not in match.group(1).lower() or segment.count(match.group(2)) != 2:
         return line, column, False  # implicit concatenation: the start is the best we can say
@@ -628,7 +650,7 @@ def _anchor(source: PythonSource, node: ast.Constant) -> tuple:
     line, column = node.lineno, source._column(node.lineno, node.col_offset)
     if node.end_lineno is None:
         return line, column, False
-    segment = ast.get_source_segment(source.text, node)
+    segment = source.segment(node)
     match = _PREFIX.match(segment or "")
     if not match or "\\" in segment:
         return line, column, False

@@ -36,6 +36,7 @@ None: choose the values (each finding says which config rule it applies).
 from __future__ import annotations
 
 import ast
+import re
 from typing import Iterator
 
 from flink_lint.model import Finding, FlinkConfig, RuleContext, Setting
@@ -57,6 +58,12 @@ METHODS = {
     "set_max_concurrent_checkpoints": "execution.checkpointing.max-concurrent-checkpoints",
 }
 KEY_SETTERS = {"set_string", "set_integer", "set"}
+# What each config rule needs set to find anything (FL402: a small value; FL403/FL404: their key).
+NEEDS = {
+    checkpoint_interval_too_small.CODE: ("execution.checkpointing.interval", "execution.checkpointing.timeout"),
+    checkpoint_timeout_vs_interval.CODE: ("execution.checkpointing.timeout",),
+    checkpoint_min_pause.CODE: ("execution.checkpointing.min-pause",),
+}
 KEYS = set(METHODS.values())
 UNIT = {"execution.checkpointing.max-concurrent-checkpoints": ""}
 
@@ -67,6 +74,8 @@ def check(source, context: RuleContext) -> Iterator[Finding]:
         return
     config = FlinkConfig(source.path, "python", sorted(settings, key=lambda setting: setting.value_location.line))
     for rule in CONFIG_RULES:
+        if not any(setting.key in NEEDS[rule.CODE] and _may_report(rule, setting) for setting in settings):
+            continue  # the rule reads a key the code does not set: nothing to judge (and the catalog stays unread)
         for problem in rule.check(config, context):
             yield Finding(
                 CODE,
@@ -76,6 +85,13 @@ def check(source, context: RuleContext) -> Iterator[Finding]:
                 problem.location,
                 problem.hint,
             )
+
+
+def _may_report(rule, setting) -> bool:
+    if rule is not checkpoint_interval_too_small:
+        return True
+    digits = re.match(r"\s*(\d+)", setting.value)
+    return digits is None or int(digits.group(1)) < checkpoint_interval_too_small.MINIMAL_CHECKPOINT_TIME_MS
 
 
 def _settings(source) -> Iterator[Setting]:
