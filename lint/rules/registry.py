@@ -99,15 +99,19 @@ CODE_RULES = [
     "flink_lint.rules.code.unbounded_list_state",  # FL711 unbounded-list-state
     "flink_lint.rules.code.state_without_ttl",  # FL712 state-without-ttl
     "flink_lint.rules.code.python_object_state",  # FL713 python-object-state
+    "flink_lint.rules.code.unmatched_join_state",  # FL714 unmatched-join-state
     "flink_lint.rules.code.missing_watermarks",  # FL721 missing-watermarks
     "flink_lint.rules.code.idleness_drops_assigner",  # FL722 idleness-drops-assigner
     "flink_lint.rules.code.checkpointing_disabled",  # FL731 checkpointing-disabled
+    "flink_lint.rules.code.checkpoint_values_in_code",  # FL732 checkpoint-values-in-code
     # Kafka connector (lint/rules/code/_kafka.py): FL741-FL745
     "flink_lint.rules.code.kafka_exactly_once_without_checkpointing",  # FL741 kafka-exactly-once-without-checkpointing
     "flink_lint.rules.code.kafka_exactly_once_without_prefix",  # FL742 kafka-exactly-once-without-prefix
     "flink_lint.rules.code.kafka_transaction_timeout",  # FL743 kafka-transaction-timeout
     "flink_lint.rules.code.kafka_source_without_idleness",  # FL744 kafka-source-without-idleness
     "flink_lint.rules.code.kafka_legacy_connector",  # FL745 kafka-legacy-connector
+    "flink_lint.rules.code.removed_in_flink_2",  # FL751 removed-in-flink-2
+    "flink_lint.rules.code.plaintext_credential",  # FL761 plaintext-credential
 ]
 # ---- code rules: end ----
 
