@@ -1,0 +1,71 @@
+"""flink-jobs diagnose and report without a cluster: bad input gets one line and exit 2, never a
+traceback; the thresholds of diagnose are in the shipped alerts file, each with its reason."""
+
+import json
+import re
+
+from flink_jobs.monitor.alerts import DEFAULT_ALERTS, load_thresholds
+from processes import flink_jobs, free_ports
+
+DIAGNOSE_THRESHOLDS = (
+    "restarts",
+    "checkpoint-failure-ratio",
+    "checkpoint-age",
+    "checkpoint-duration",
+    "checkpoint-size-growth",
+    "watermark-lag",
+    "watermark-stall",
+    "gc-time",
+    "heap-usage",
+)
+
+
+def reading(taken_at: float, verdict: str = "healthy") -> str:
+    return json.dumps({"taken_at": taken_at, "verdict": verdict, "job_id": "j", "job_name": "n", "findings": []})
+
+
+def test_refused_cluster_exits_2_with_one_line():
+    result = flink_jobs("diagnose", "--rest", f"http://127.0.0.1:{free_ports(1)[0]}", timeout=60)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("error: cannot reach the Flink REST API") and result.stderr.count("\n") == 1
+
+
+def test_bad_alerts_file_is_located(tmp_path):
+    alerts = tmp_path / "alerts.yaml"
+    alerts.write_text("alerts:\n  watermark-stall:\n    seconds: -1\n")
+    result = flink_jobs("diagnose", "--rest", "http://127.0.0.1:1", "--alerts", str(alerts), timeout=60)
+    assert result.returncode == 2
+    assert re.match(rf"error: {re.escape(str(alerts))}:3:\d+: alerts.watermark-stall.seconds: ", result.stderr)
+
+
+def test_report_of_a_missing_or_broken_record_exits_2(tmp_path):
+    missing = flink_jobs("report", str(tmp_path / "none.jsonl"), "--out", str(tmp_path / "r.html"))
+    assert missing.returncode == 2 and missing.stderr == f"error: {tmp_path / 'none.jsonl'}: no such file\n"
+
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text(reading(1.0) + "\nnot json\n" + reading(2.0) + "\n")
+    result = flink_jobs("report", str(broken), "--out", str(tmp_path / "r.html"))
+    assert result.returncode == 2 and result.stderr.startswith(f"error: {broken}:2: not a reading")
+
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n")
+    result = flink_jobs("report", str(empty), "--out", str(tmp_path / "r.html"))
+    assert result.returncode == 2 and "no readings" in result.stderr
+
+
+def test_report_leaves_out_a_last_line_cut_short(tmp_path):
+    record = tmp_path / "cut.jsonl"
+    record.write_text(reading(1.0) + "\n" + reading(2.0, "degraded") + "\n" + reading(3.0)[:20])
+    page = tmp_path / "r.html"
+    result = flink_jobs("report", str(record), "--out", str(page))
+    assert result.returncode == 0 and "2 readings" in result.stdout
+    assert "1 healthy, 1 degraded" in page.read_text()
+
+
+def test_diagnose_thresholds_are_shipped_with_their_reasons():
+    thresholds = load_thresholds()
+    assert thresholds.restarts and thresholds.watermark_stall_seconds > 0 and thresholds.gc_time
+    lines = DEFAULT_ALERTS.read_text().splitlines()
+    for name in DIAGNOSE_THRESHOLDS:
+        index = next(i for i, line in enumerate(lines) if line.strip().startswith(f"{name}:"))
+        assert "#" in lines[index] and "#" in lines[index + 1], f"{name}: no reason written beside it"
