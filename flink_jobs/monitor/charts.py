@@ -15,7 +15,7 @@ import html
 import json
 import time
 
-WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 960, 200, 70, 20, 16, 28
+WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 960, 200, 90, 40, 16, 28
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf")
 SEVERITY_COLOR = {"critical": "#c62828", "warning": "#ef8f00", "info": "#607d8b", "not assessed": "#6a1b9a"}
 VERDICT_COLOR = {"healthy": "#2e7d32", "degraded": "#ef8f00", "critical": "#c62828", "unreadable": "#424242"}

@@ -95,10 +95,15 @@ def assess(sample, previous: Optional[dict], thresholds) -> tuple[list, list]:
         flowing = bool(records) and (
             before is None or before.get("records_in") is None or records > before["records_in"]
         )
-        if flowing and watermark is None and _fed_watermarks(sample, vid):
-            row["stalled_since"] = (_number(vertex.get("start-time")) or now_ms) / 1000
-        elif flowing and before and before.get("watermark") == watermark:
-            row["stalled_since"] = before.get("stalled_since") or before.get("taken_at")
+        if watermark is None:
+            if flowing and _fed_watermarks(sample, vid):
+                row["stalled_since"] = (_number(vertex.get("start-time")) or now_ms) / 1000
+        elif before and before.get("watermark") == watermark:
+            # the same counter as before is a metric not refreshed yet: it neither starts nor ends a stall
+            unchanged = records is not None and records == before.get("records_in")
+            row["stalled_since"] = before.get("stalled_since") or (before.get("taken_at") if flowing else None)
+            if not (flowing or unchanged):
+                row["stalled_since"] = None
         row["taken_at"] = now_ms / 1000
         figures.append(row)
         if row["stalled_since"] and now_ms / 1000 - row["stalled_since"] > thresholds.watermark_stall_seconds:

@@ -283,6 +283,7 @@ def _report_renders_in_chromium(record: Path, tmp_path: Path) -> None:
     assert 'id="kafka-lag"' in dom.stdout  # shown as empty: no Kafka source
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(page, ARTIFACTS / "report.html")
+    shutil.copy(record, ARTIFACTS / "readings.jsonl")
     shot = _chromium(
         page, f"--screenshot={ARTIFACTS / 'report.png'}", "--window-size=1040,2200", profile=tmp_path / "chromium-shot"
     )

@@ -3,7 +3,9 @@ traceback; the thresholds of diagnose are in the shipped alerts file, each with 
 
 import json
 import re
+from types import SimpleNamespace
 
+from flink_jobs.monitor import event_time
 from flink_jobs.monitor.alerts import DEFAULT_ALERTS, load_thresholds
 from processes import flink_jobs, free_ports
 
@@ -69,3 +71,44 @@ def test_diagnose_thresholds_are_shipped_with_their_reasons():
     for name in DIAGNOSE_THRESHOLDS:
         index = next(i for i, line in enumerate(lines) if line.strip().startswith(f"{name}:"))
         assert "#" in lines[index] and "#" in lines[index + 1], f"{name}: no reason written beside it"
+
+
+def watch_sample(now_s: float, watermark_ms: float, records: int):
+    """The parts of a HealthSample that event_time reads: one window vertex fed by one source."""
+    return SimpleNamespace(
+        job={
+            "now": now_s * 1000,
+            "vertices": [
+                {"id": "src", "name": "source", "metrics": {"read-records": 0}},
+                {"id": "win", "name": "window", "start-time": 0, "metrics": {"read-records": records}},
+            ],
+        },
+        taken_at=now_s,
+        order=["src", "win"],
+        names={"src": "source", "win": "window"},
+        inputs={"src": [], "win": ["src"]},
+        watermarks={"win": [{"id": "0.currentInputWatermark", "value": str(watermark_ms)}]},
+        upstream_watermarks={},
+        upstream_records={},
+    )
+
+
+def test_a_watermark_stuck_across_watch_readings_while_records_flow_is_a_stall():
+    thresholds = load_thresholds()
+    stuck = thresholds.watermark_stall_seconds
+    previous, findings = None, []
+    # readings every 10 s: the watermark stays at 5,000 ms while records keep arriving; one
+    # reading repeats the counter (a metric not refreshed yet), which must not end the stall
+    counters = [100, 200, 200, 300, 400, 500, 600]
+    for step, records in enumerate(counters):
+        rows, found = event_time.assess(watch_sample(1000 + 10 * step, 5000, records), previous, thresholds)
+        previous = {row["id"]: row for row in rows}
+        findings = [f for f in found if f.metric == "watermark-stall"]
+        if step * 10 <= stuck:
+            assert not findings, (step, findings)
+    assert len(findings) == 1
+    assert findings[0].since == 1000 and "stuck at 5000" in findings[0].evidence
+
+    # once the watermark moves, the stall is over
+    rows, found = event_time.assess(watch_sample(1080, 9000, 700), previous, thresholds)
+    assert not [f for f in found if f.metric == "watermark-stall"] and rows[0]["stalled_since"] is None
