@@ -149,7 +149,7 @@ def _stall(sample, row: dict, now_ms: float, thresholds) -> Finding:
         f"subtask{'s' if len(subtasks) > 1 else ''} {', '.join(map(str, subtasks))} of {sample.names.get(uid, uid)} "
         "sent no records"
         for uid, subtasks in ((uid, silent_subtasks(bodies)) for uid, bodies in (sample.upstream_records or {}).items())
-        if subtasks
+        if subtasks and uid in sample.inputs.get(row["id"], ())
     ]
     evidence = (
         f"watermark-stall {stalled_for:.0f} s > {thresholds.watermark_stall_seconds:g} s: input watermark {watermark} "

@@ -34,6 +34,8 @@ def _checkpoints_line(figures: dict) -> str:
         parts.append(f"last completed {figures['last_completed_age_s']:.0f} s ago")
     if figures.get("last_duration_ms") is not None:
         parts.append(f"took {figures['last_duration_ms']:,.0f} ms")
+    if figures.get("alignment_ms"):
+        parts.append(f"alignment up to {figures['alignment_ms']:,.0f} ms at {figures['alignment_vertex'][:40]}")
     if figures.get("last_size") is not None:
         parts.append(f"{figures['last_size']:,.0f} bytes")
     parts.append(
