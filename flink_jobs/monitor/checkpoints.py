@@ -183,7 +183,7 @@ def assess(sample, diagnosis, thresholds) -> tuple[dict, list]:
                 )
             )
 
-    growth = _growth(completed, thresholds)
+    growth = size_growth(completed, thresholds)
     if growth:
         findings.append(growth)
     return figures, findings
@@ -248,7 +248,7 @@ def _backpressured(diagnosis) -> bool:
     return diagnosis is not None and any(v.level in ("low", "high") for v in diagnosis.vertices)
 
 
-def _growth(completed: list, thresholds) -> Optional[Finding]:
+def size_growth(completed: list, thresholds) -> Optional[Finding]:
     n = thresholds.checkpoint_growth_checkpoints
     sizes = [_number(e.get("checkpointed_size")) for e in completed[-n:]]
     if len(sizes) < n or any(s is None or s <= 0 for s in sizes):

@@ -5,7 +5,7 @@ import json
 import re
 from types import SimpleNamespace
 
-from flink_jobs.monitor import event_time
+from flink_jobs.monitor import checkpoints, event_time, taskmanagers
 from flink_jobs.monitor.alerts import DEFAULT_ALERTS, load_thresholds
 from processes import flink_jobs, free_ports
 
@@ -112,3 +112,38 @@ def test_a_watermark_stuck_across_watch_readings_while_records_flow_is_a_stall()
     # once the watermark moves, the stall is over
     rows, found = event_time.assess(watch_sample(1080, 9000, 700), previous, thresholds)
     assert not [f for f in found if f.metric == "watermark-stall"] and rows[0]["stalled_since"] is None
+
+
+def test_a_taskmanager_in_gc_above_the_threshold_is_a_finding():
+    thresholds = load_thresholds()
+    warning = thresholds.gc_time["warning"]
+
+    def body(gc_ms_per_s: float) -> list:
+        values = {metric: 100 * 2**20 for metric in taskmanagers.METRICS.values()}
+        values["Status.JVM.Memory.Heap.Used"] = 50 * 2**20
+        values["Status.JVM.GarbageCollector.All.TimeMsPerSecond"] = gc_ms_per_s
+        return [{"id": metric, "value": str(value)} for metric, value in values.items()]
+
+    rows, findings = taskmanagers.assess({"tm-calm": body(warning / 2), "tm-busy": body(warning * 2)}, thresholds)
+    assert [(f.metric, f.subject, f.severity) for f in findings] == [("gc-time", "tm-busy", "warning")]
+    assert "heap 50 MB of 100 MB" in findings[0].evidence and len(rows) == 2
+
+
+def test_steady_checkpoint_growth_over_minutes_is_a_leak_and_a_young_job_filling_windows_is_not():
+    thresholds = load_thresholds()
+    n, minutes = thresholds.checkpoint_growth_checkpoints, thresholds.checkpoint_growth_minutes
+
+    def completed(spacing_s: float) -> list:
+        return [
+            {
+                "id": i,
+                "status": "COMPLETED",
+                "checkpointed_size": 1000 * 2**i,
+                "trigger_timestamp": i * spacing_s * 1000,
+            }
+            for i in range(n)
+        ]
+
+    leak = checkpoints.size_growth(completed(minutes * 60 / (n - 1)), thresholds)
+    assert leak and leak.metric == "checkpoint-size-growth" and leak.value == 2 ** (n - 1) - 1
+    assert checkpoints.size_growth(completed(2), thresholds) is None  # the same growth in seconds: a young job
