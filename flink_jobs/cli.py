@@ -17,6 +17,7 @@ from flink_jobs.java_check import JavaMissing
 from flink_jobs.jobs import JOBS, UnknownJob, job_info
 from flink_jobs.kafka import BrokerSpec, KafkaError
 from flink_jobs.monitor.commands import add_commands as add_monitor_commands
+from flink_jobs.monitor.health_commands import add_commands as add_health_commands
 from flink_lint.cli import silence_stdout
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -346,6 +347,7 @@ def build_parser() -> argparse.ArgumentParser:
     consume.set_defaults(handler=cmd_consume)
 
     add_monitor_commands(commands)  # backpressure, plan
+    add_health_commands(commands)  # diagnose, report
     return parser
 
 

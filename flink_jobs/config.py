@@ -60,6 +60,13 @@ class SlowOperator:
 
 
 @dataclass(frozen=True)
+class FailingOperator:
+    """Testing aid (job.failing-operator): raise on every `every`-th record of each subtask."""
+
+    every: int
+
+
+@dataclass(frozen=True)
 class JobSettings:
     name: str
     events: EventSpec
@@ -70,6 +77,7 @@ class JobSettings:
     emit_mode: Optional[str]  # None: the job does not emit on a timer (its config has no `emit`)
     emit_interval_ms: Optional[int]
     slow_operator: Optional[SlowOperator]
+    failing_operator: Optional[FailingOperator]
 
     @property
     def event_time_from_source(self) -> bool:
@@ -89,7 +97,7 @@ def default_config_path(job: str) -> Path:
 
 
 FALLBACK_JOB = "windowed-counts"  # the base of a config for no pack job (a file read on its own)
-REPLACED_WHOLE = ("source", "sink", "slow-operator")  # a user's section replaces the shipped one
+REPLACED_WHOLE = ("source", "sink", "slow-operator", "failing-operator")  # a user's section replaces the shipped one
 
 
 def shipped_job_section(job: str) -> dict:
@@ -289,6 +297,7 @@ def _settings(value: dict, locate: _Locator, shipped: dict) -> tuple[JobSettings
         emit_mode=emit.get("mode"),
         emit_interval_ms=duration(emit, "interval", "emit"),
         slow_operator=_slow_operator(job.get("slow-operator"), problems, where),
+        failing_operator=FailingOperator(job["failing-operator"]["every"]) if job.get("failing-operator") else None,
     )
     return settings, problems
 

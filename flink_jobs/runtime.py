@@ -91,6 +91,10 @@ def build_pipeline(env, job: JobInfo, config: JobConfig) -> dict:
         from flink_jobs.monitor.slow_operator import slowed
 
         events = slowed(events, config.settings.slow_operator)
+    if config.settings.failing_operator:  # testing aid: restarts on demand
+        from flink_jobs.monitor.failing_operator import failing
+
+        events = failing(events, config.settings.failing_operator)
     results = job.load().build(env, events, config.settings)
     results.update(extra)
     return results
