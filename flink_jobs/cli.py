@@ -18,6 +18,7 @@ from flink_jobs.jobs import JOBS, UnknownJob, job_info
 from flink_jobs.kafka import BrokerSpec, KafkaError
 from flink_jobs.monitor.commands import add_commands as add_monitor_commands
 from flink_jobs.monitor.health_commands import add_commands as add_health_commands
+from flink_jobs.redis_store import ProfileSpec, RedisError, RedisSpec
 from flink_lint.cli import silence_stdout
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -190,6 +191,30 @@ def cmd_kafka(args) -> int:
     return EXIT_OK
 
 
+def cmd_redis(args) -> int:
+    from flink_jobs.redis_store import load_profiles, redis_status, start_redis, stop_redis
+
+    if args.action == "start":
+        info = start_redis(RedisSpec(directory=Path(args.dir), port=args.port or RedisSpec.port))
+        print(f"started: redis-server {info.pid}, 127.0.0.1:{info.port}   log {info.log_file}")
+    elif args.action == "stop":
+        stopped = stop_redis(Path(args.dir))
+        print(
+            f"stopped: redis-server {', '.join(map(str, stopped))}" if stopped else f"no server running from {args.dir}"
+        )
+    elif args.action == "status":
+        running, line = redis_status(Path(args.dir))
+        print(line)
+        return EXIT_OK if running else EXIT_FAILED
+    else:
+        _, config = _load("enrichment", args.config, list(args.overrides))
+        store = config.settings.store
+        spec = ProfileSpec(keys=config.settings.events.keys, seed=args.seed, missing_fraction=args.missing_fraction)
+        written, missing = load_profiles(store.host, args.port or store.port, store.key_prefix, spec)
+        print(f"loaded {written} profiles ({store.key_prefix}k0..k{spec.keys - 1}); {missing} keys left without one")
+    return EXIT_OK
+
+
 def _bootstrap(args) -> str:
     """--bootstrap, else the broker `flink-jobs kafka start` runs from .flink-jobs/kafka."""
     from flink_jobs.kafka import broker_status
@@ -346,6 +371,18 @@ def build_parser() -> argparse.ArgumentParser:
     consume.add_argument("--bootstrap", help="HOST:PORT (default: the broker of `flink-jobs kafka start`)")
     consume.set_defaults(handler=cmd_consume)
 
+    redis = commands.add_parser("redis", help="a local Redis server (loopback) for the enrichment job's profiles")
+    redis.add_argument("action", choices=["start", "stop", "status", "load-profiles"])
+    redis.add_argument("--dir", default=str(RedisSpec.directory), help="config/log/state folder (default %(default)s)")
+    redis.add_argument(
+        "--port", type=int, help=f"start: port (default {RedisSpec.port}); load-profiles: job.store.port"
+    )
+    redis.add_argument("--config", help="load-profiles: keys and store from this enrichment config")
+    redis.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    redis.add_argument("--seed", type=int, default=ProfileSpec.seed, help="profiles' seed (default %(default)s)")
+    redis.add_argument("--missing-fraction", type=float, default=ProfileSpec.missing_fraction)
+    redis.set_defaults(handler=cmd_redis)
+
     add_monitor_commands(commands)  # backpressure, plan
     add_health_commands(commands)  # diagnose, report
     return parser
@@ -355,7 +392,7 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (UnknownJob, ConfigError, JavaMissing, KafkaError) as error:
+    except (UnknownJob, ConfigError, JavaMissing, KafkaError, RedisError) as error:
         return _error(str(error))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -67,6 +67,19 @@ class FailingOperator:
 
 
 @dataclass(frozen=True)
+class StoreSettings:
+    """The enrichment job's profile store (job.store): Redis on host:port, looked up asynchronously."""
+
+    host: str
+    port: int
+    key_prefix: str
+    capacity: int  # lookups in flight at most (AsyncDataStream capacity)
+    max_batches: int  # MGET batches in flight at most; lookups queued meanwhile share the next one
+    timeout_ms: int
+    fallback: str  # the profile of an event whose lookup timed out or failed
+
+
+@dataclass(frozen=True)
 class JobSettings:
     name: str
     events: EventSpec
@@ -78,6 +91,8 @@ class JobSettings:
     emit_interval_ms: Optional[int]
     slow_operator: Optional[SlowOperator]
     failing_operator: Optional[FailingOperator]
+    salt_buckets: Optional[int]  # hot-key-rollup: salted keys per key in phase 1
+    store: Optional[StoreSettings]  # enrichment: the profile store
 
     @property
     def event_time_from_source(self) -> bool:
@@ -298,6 +313,8 @@ def _settings(value: dict, locate: _Locator, shipped: dict) -> tuple[JobSettings
         emit_interval_ms=duration(emit, "interval", "emit"),
         slow_operator=_slow_operator(job.get("slow-operator"), problems, where),
         failing_operator=FailingOperator(job["failing-operator"]["every"]) if job.get("failing-operator") else None,
+        salt_buckets=job.get("salt-buckets"),
+        store=_store(job.get("store"), problems, where),
     )
     return settings, problems
 
@@ -344,6 +361,20 @@ def _slow_operator(section: Optional[dict], problems: list, where) -> Optional[S
         return None
     sleep_ms = _duration(section["sleep"], "slow-operator.sleep", problems, where("slow-operator", "sleep"))
     return SlowOperator(sleep_ms=sleep_ms, every=section.get("every", 1), keyed=section.get("keyed", False))
+
+
+def _store(section: Optional[dict], problems: list, where) -> Optional[StoreSettings]:
+    if not section:
+        return None
+    return StoreSettings(
+        host=section["host"],
+        port=section["port"],
+        key_prefix=section["key-prefix"],
+        capacity=section["capacity"],
+        max_batches=section["max-batches"],
+        timeout_ms=_duration(section["timeout"], "store.timeout", problems, where("store", "timeout"), positive=True),
+        fallback=section["fallback"],
+    )
 
 
 def _with_kafka_jars(jars: str, kafka_source: bool) -> str:

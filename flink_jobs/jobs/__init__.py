@@ -40,6 +40,18 @@ JOBS = {
             "per-key running count, sum, min, max and latest event time in one ValueState record per key",
             ("totals",),
         ),
+        JobInfo(
+            "hot-key-rollup",
+            "flink_jobs.jobs.hot_key_rollup",
+            "per-key event-time windows over a skewed stream in two phases: salted keys, then merged",
+            ("windows", "late"),
+        ),
+        JobInfo(
+            "enrichment",
+            "flink_jobs.jobs.enrichment",
+            "each event enriched with its key's profile from Redis, async lookups batched into MGETs",
+            ("enriched",),
+        ),
     )
 }
 

@@ -51,3 +51,9 @@ def final_windows(records: list) -> dict:
         if slot not in final or record["count"] > final[slot]["count"]:
             final[slot] = record
     return final
+
+
+def enrichment(events, stored: dict) -> dict:
+    """seq -> (key, profile or None): what the store holds for each event's key (`stored`: the
+    profiles as the loader wrote them, {"k<i>": profile})."""
+    return {seq: (key, stored.get(key)) for key, _value, _event_time, seq in events}

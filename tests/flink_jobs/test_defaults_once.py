@@ -7,12 +7,19 @@ import dataclasses
 import pytest
 import yaml
 
-from flink_jobs.config import JobSettings, SlowOperator, WindowSettings, default_config_path, load_job_config
+from flink_jobs.config import (
+    JobSettings,
+    SlowOperator,
+    StoreSettings,
+    WindowSettings,
+    default_config_path,
+    load_job_config,
+)
 from flink_jobs.jobs import JOBS
 from flink_jobs.monitor.alerts import DEFAULT_ALERTS, Thresholds, load_thresholds
 
 
-@pytest.mark.parametrize("cls", [JobSettings, WindowSettings, SlowOperator])
+@pytest.mark.parametrize("cls", [JobSettings, WindowSettings, SlowOperator, StoreSettings])
 def test_job_settings_have_no_defaults_in_code(cls):
     assert [
         f.name

@@ -118,3 +118,41 @@ def test_state_ttl_thread_mode_cluster_fails_in_the_taskmanager(tmp_path):
         stop_cluster(spec.directory)
         leftovers = [pid for pid in status.pids + status.other_pids if alive(pid)]
         assert not leftovers, f"processes left behind: {leftovers}"
+
+
+def test_async_function_process_mode_thread_mode_is_refused():
+    """[async-function-process-mode]: building an async operator in thread mode raises."""
+    from pyflink.common import Configuration, Time
+    from pyflink.datastream.async_data_stream import AsyncDataStream
+    from pyflink.datastream.functions import AsyncFunction
+
+    class Echo(AsyncFunction):
+        async def async_invoke(self, value):
+            return [value]
+
+    def numbers_in(mode: str):
+        configuration = Configuration()
+        configuration.set_string("python.execution-mode", mode)
+        env = StreamExecutionEnvironment.get_execution_environment(configuration)
+        return env.from_source(NumberSequenceSource(0, 9), WatermarkStrategy.no_watermarks(), "numbers")
+
+    with pytest.raises(Exception, match="AsyncFunction is still not supported for 'thread' mode"):
+        AsyncDataStream.unordered_wait(numbers_in("thread"), Echo(), Time.milliseconds(0), output_type=Types.LONG())
+    AsyncDataStream.unordered_wait(numbers_in("process"), Echo(), Time.milliseconds(0), output_type=Types.LONG())
+
+
+def test_async_timeout_timer_per_record_a_timeout_starts_a_thread_per_record():
+    """[async-timeout-timer-per-record]: with a timeout > 0 each record gets its own timer thread."""
+    import threading
+
+    from pyflink.fn_execution.datastream.process.async_function.operation import ResultHandler
+
+    before = threading.active_count()
+    handlers = [ResultHandler("Lookup", lambda record: [], print, record, None) for record in range(20)]
+    for handler in handlers:
+        handler.register_timeout(60)
+    try:
+        assert threading.active_count() - before == 20
+    finally:
+        for handler in handlers:
+            handler._timer.cancel()
