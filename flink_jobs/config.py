@@ -70,6 +70,7 @@ class JobSettings:
     emit_mode: Optional[str]  # None: the job does not emit on a timer (its config has no `emit`)
     emit_interval_ms: Optional[int]
     slow_operator: Optional[SlowOperator]
+    pipeline: Optional[str]  # per-event | optimized; None: the job has one pipeline (its config sets none)
 
     @property
     def event_time_from_source(self) -> bool:
@@ -289,6 +290,7 @@ def _settings(value: dict, locate: _Locator, shipped: dict) -> tuple[JobSettings
         emit_mode=emit.get("mode"),
         emit_interval_ms=duration(emit, "interval", "emit"),
         slow_operator=_slow_operator(job.get("slow-operator"), problems, where),
+        pipeline=job.get("pipeline"),
     )
     return settings, problems
 
@@ -411,6 +413,31 @@ def _cross_checks(settings: JobSettings, flink: dict, where: _Locator) -> list[P
     return problems
 
 
+def _pipeline_problems(settings: JobSettings, job_name: str, where: _Locator) -> list[Problem]:
+    """`job.pipeline: optimized` builds its events itself, in blocks, from the generator's spec."""
+    from flink_jobs.jobs import JOBS
+
+    if settings.pipeline != "optimized":
+        return []
+    job = JOBS.get(job_name or settings.name)
+    unsupported = [
+        (job is None or not job.optimized, f"job `{job_name or settings.name}` has no optimized pipeline"),
+        (
+            settings.source["type"] != "generator",
+            f"the optimized pipeline reads the generator only, not source `{settings.source['type']}`: "
+            "use `pipeline: per-event`",
+        ),
+        (settings.events.rate is not None, "the optimized pipeline has no rate limit: set events.rate to null"),
+        (settings.slow_operator is not None, "slow-operator is a per-event testing aid: remove it"),
+        (
+            settings.emit_mode not in (None, "timer"),
+            "the optimized running-totals emits on a timer only (emit.mode: timer): per-event emission "
+            "writes one record per event",
+        ),
+    ]
+    return [Problem(where("job", "pipeline"), message) for failed, message in unsupported if failed]
+
+
 def load_job_config(path: str, overrides: list[str] = (), job_name: str = "") -> JobConfig:
     """Read, override, validate; raises ConfigError listing every problem with its location."""
     document = _read_document(path)
@@ -463,6 +490,7 @@ def load_job_config(path: str, overrides: list[str] = (), job_name: str = "") ->
         except KafkaError as error:
             problems.append(Problem(where("job"), str(error)))
     problems += _cross_checks(settings, flink, where)
+    problems += _pipeline_problems(settings, job_name, where)
     if problems:
         raise ConfigError(problems)
     return JobConfig(path=path, settings=settings, flink=flink)

@@ -78,8 +78,10 @@ def create_environment(config: JobConfig, python_options: Optional[dict] = None)
 
 def build_pipeline(env, job: JobInfo, config: JobConfig) -> dict:
     """Source -> job -> {result stream name: DataStream} (sinks not attached yet)."""
-    from flink_jobs.sources import events_from
+    from flink_jobs.sources import event_blocks, events_from
 
+    if config.settings.pipeline == "optimized":  # generator only (config.py checks it)
+        return job.load("optimized").build(env, event_blocks(env, config.settings.events), config.settings)
     events, extra = events_from(env, config.settings)
     if config.settings.slow_operator:  # testing aid: a bottleneck on demand
         from flink_jobs.monitor.slow_operator import slowed
