@@ -1,7 +1,7 @@
 """Events in blocks: events start..stop-1 of an EventSpec as numpy columns, made in one call.
 
 Event i is a pure function of i (flink_jobs/events.py), so a block of events needs no input but its
-first index: the optimized pipelines send one block id into Python instead of BLOCK_SIZE events and
+first index: the optimized pipelines send one block id into Python instead of a block of events and
 build the whole block here, with the generator's arithmetic on numpy uint64 arrays (which wrap
 modulo 2**64, as events._MASK does). `Block` columns equal `EventSpec.event(i)` field by field
 (tests/flink_jobs/test_blocks.py checks every field against the scalar generator).
@@ -15,7 +15,6 @@ import numpy as np
 
 from flink_jobs.events import EventSpec
 
-BLOCK_SIZE = 10_000  # events per block: one record into Python per block
 _TWO_64 = 1 << 64
 
 
@@ -38,19 +37,16 @@ def _mix64(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> np.uint64(31))
 
 
-def block_count(spec: EventSpec) -> int:
+def block_count(spec: EventSpec, block_size: int) -> int:
     """How many blocks carry `spec.count` events (the last one may be short)."""
-    return -(-spec.count // BLOCK_SIZE)
+    return -(-spec.count // block_size)
 
 
-def block_range(spec: EventSpec, block_id: int) -> tuple[int, int]:
-    start = block_id * BLOCK_SIZE
-    stop = start + BLOCK_SIZE
-    return start, min(stop, spec.count) if spec.count is not None else stop
-
-
-def events_of_block(spec: EventSpec, block_id: int) -> Block:
-    return generate(spec, *block_range(spec, block_id))
+def events_of_block(spec: EventSpec, block_id: int, block_size: int) -> Block:
+    """Block `block_id`: events block_id * block_size .. (block_id + 1) * block_size - 1."""
+    start = block_id * block_size
+    stop = start + block_size
+    return generate(spec, start, min(stop, spec.count) if spec.count is not None else stop)
 
 
 def generate(spec: EventSpec, start: int, stop: int) -> Block:

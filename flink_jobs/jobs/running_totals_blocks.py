@@ -21,11 +21,13 @@ from pyflink.datastream import FlatMapFunction
 
 from flink_jobs import totals
 from flink_jobs.blocks import events_of_block, group_totals
+from flink_jobs.events import BLOCK_EVENTS_METRIC
 from flink_jobs.jobs.running_totals import TOTALS_TYPE, RunningTotals
 
 if TYPE_CHECKING:  # job modules run on TaskManagers: no config/YAML imports there
     from flink_jobs.config import JobSettings
 
+BLOCK_SIZE = 100_000  # events per block: at most `keys` records per block cross the key_by
 PARTIAL_TYPE = Types.TUPLE([Types.STRING(), Types.LONG(), Types.LONG(), Types.LONG(), Types.LONG(), Types.LONG()])
 
 
@@ -35,8 +37,12 @@ class BlockTotals(FlatMapFunction):
     def __init__(self, spec):
         self.spec = spec
 
+    def open(self, runtime_context):
+        self.events = runtime_context.get_metrics_group().counter(BLOCK_EVENTS_METRIC)
+
     def flat_map(self, block_id):
-        block = events_of_block(self.spec, block_id)
+        block = events_of_block(self.spec, block_id, BLOCK_SIZE)
+        self.events.inc(len(block))
         for key_index, *partial in group_totals(block.key_index, block.value, block.event_time).rows():
             yield (f"k{key_index}", *partial)
 
@@ -51,7 +57,6 @@ def build(env, blocks, settings: JobSettings) -> dict:
         blocks.flat_map(BlockTotals(settings.events), output_type=PARTIAL_TYPE)
         .set_parallelism(env.get_parallelism())
         .name("block-totals")
-        .start_new_chain()  # its own vertex: the source's records out count blocks (flink-jobs run progress)
     )
     totals_stream = (
         partials.key_by(lambda partial: partial[0], key_type=Types.STRING())

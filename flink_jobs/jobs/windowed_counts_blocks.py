@@ -34,12 +34,14 @@ from pyflink.datastream import KeyedProcessFunction, OutputTag
 from pyflink.datastream.state import ValueStateDescriptor
 
 from flink_jobs.blocks import events_of_block, group_totals
+from flink_jobs.events import BLOCK_EVENTS_METRIC
 from flink_jobs.jobs.windowed_counts import WINDOW_TYPE
 from flink_jobs.sources import event_row_type
 
 if TYPE_CHECKING:  # job modules run on TaskManagers: no config/YAML imports there
     from flink_jobs.config import JobSettings
 
+BLOCK_SIZE = 10_000  # events per block: also the watermark's step (finer steps, fewer late events)
 END_OF_TIME = 9223372036854775807  # Long.MAX_VALUE: the final watermark of a bounded input
 NO_WATERMARK = -9223372036854775808  # Long.MIN_VALUE: before the first block
 
@@ -56,13 +58,15 @@ class BlockWindows(KeyedProcessFunction):
         # (max event time seen or None, {(key index, window start): [count, sum, min, max, fired]})
         self.state = runtime_context.get_state(ValueStateDescriptor("windows", Types.PICKLED_BYTE_ARRAY()))
         self.late_events = runtime_context.get_metrics_group().counter("lateEvents")
+        self.events = runtime_context.get_metrics_group().counter(BLOCK_EVENTS_METRIC)
 
     def process_element(self, block_id, ctx):
         max_time, windows = self.state.value() or (None, {})
         if max_time is None:
             ctx.timer_service().register_event_time_timer(END_OF_TIME)
         watermark = NO_WATERMARK if max_time is None else max_time - self.out_of_orderness - 1
-        block = events_of_block(self.spec, block_id)
+        block = events_of_block(self.spec, block_id, BLOCK_SIZE)
+        self.events.inc(len(block))
         start = block.event_time - (block.event_time + self.size) % self.size
         late = start + (self.size - 1 + self.lateness) <= watermark
         for j in np.flatnonzero(late).tolist():

@@ -7,7 +7,8 @@ import sys
 import pytest
 
 import reference
-from flink_jobs.blocks import BLOCK_SIZE, events_of_block, block_count
+from flink_jobs.blocks import block_count, events_of_block
+from flink_jobs.jobs.windowed_counts_blocks import BLOCK_SIZE
 from flink_jobs.events import EventSpec
 
 FIELDS = ("count", "sum", "min", "max")
@@ -23,10 +24,10 @@ TOTAL_FIELDS = ("count", "sum", "min", "max", "latest_event_time")
     ],
 )
 def test_a_block_holds_exactly_the_generators_events(spec):
-    assert block_count(spec) == 3  # the last block is short
+    assert block_count(spec, 10_000) == 3  # the last block is short
     events = []
-    for block_id in range(block_count(spec)):
-        block = events_of_block(spec, block_id)
+    for block_id in range(block_count(spec, 10_000)):
+        block = events_of_block(spec, block_id, 10_000)
         events += zip(
             (f"k{k}" for k in block.key_index.tolist()),
             *(c.tolist() for c in (block.value, block.event_time, block.seq)),
