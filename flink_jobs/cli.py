@@ -61,7 +61,7 @@ def cmd_run(args) -> int:
 
     job, config = _load(args.job, args.config, _overrides(args))
     try:
-        result = run_local(job, config, progress_every=0 if args.quiet else 10.0)
+        result = run_local(job, config, progress_every=0 if args.quiet else args.progress_interval)
     except JobFailed as failed:
         print(f"{config.settings.name}: FAILED: {failed.root_cause}", file=sys.stderr)
         print(f"full trace: {failed.log_path}", file=sys.stderr)
@@ -281,6 +281,13 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run a job on the embedded local Flink and summarize")
     _job_options(run)
     run.add_argument("--quiet", action="store_true", help="no progress lines")
+    run.add_argument(
+        "--progress-interval",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="piped: a progress line every SECONDS (default %(default)s); a terminal gets one line updated in place",
+    )
     run.set_defaults(handler=cmd_run)
 
     cluster = commands.add_parser("cluster", help="a local standalone Flink cluster")

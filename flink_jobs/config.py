@@ -93,6 +93,7 @@ class JobSettings:
     failing_operator: Optional[FailingOperator]
     salt_buckets: Optional[int]  # hot-key-rollup: salted keys per key in phase 1
     store: Optional[StoreSettings]  # enrichment: the profile store
+    pipeline: Optional[str]  # per-event | optimized; None: the job has one pipeline (its config sets none)
 
     @property
     def event_time_from_source(self) -> bool:
@@ -315,6 +316,7 @@ def _settings(value: dict, locate: _Locator, shipped: dict) -> tuple[JobSettings
         failing_operator=FailingOperator(job["failing-operator"]["every"]) if job.get("failing-operator") else None,
         salt_buckets=job.get("salt-buckets"),
         store=_store(job.get("store"), problems, where),
+        pipeline=job.get("pipeline"),
     )
     return settings, problems
 
@@ -451,6 +453,31 @@ def _cross_checks(settings: JobSettings, flink: dict, where: _Locator) -> list[P
     return problems
 
 
+def _pipeline_problems(settings: JobSettings, job_name: str, where: _Locator) -> list[Problem]:
+    """`job.pipeline: optimized` builds its events itself, in blocks, from the generator's spec."""
+    from flink_jobs.jobs import JOBS
+
+    if settings.pipeline != "optimized":
+        return []
+    job = JOBS.get(job_name or settings.name)
+    unsupported = [
+        (job is None or not job.optimized, f"job `{job_name or settings.name}` has no optimized pipeline"),
+        (
+            settings.source["type"] != "generator",
+            f"the optimized pipeline reads the generator only, not source `{settings.source['type']}`: "
+            "use `pipeline: per-event`",
+        ),
+        (settings.events.rate is not None, "the optimized pipeline has no rate limit: set events.rate to null"),
+        (settings.slow_operator is not None, "slow-operator is a per-event testing aid: remove it"),
+        (
+            settings.emit_mode not in (None, "timer"),
+            "the optimized running-totals emits on a timer only (emit.mode: timer): per-event emission "
+            "writes one record per event",
+        ),
+    ]
+    return [Problem(where("job", "pipeline"), message) for failed, message in unsupported if failed]
+
+
 def load_job_config(path: str, overrides: list[str] = (), job_name: str = "") -> JobConfig:
     """Read, override, validate; raises ConfigError listing every problem with its location."""
     document = _read_document(path)
@@ -503,6 +530,7 @@ def load_job_config(path: str, overrides: list[str] = (), job_name: str = "") ->
         except KafkaError as error:
             problems.append(Problem(where("job"), str(error)))
     problems += _cross_checks(settings, flink, where)
+    problems += _pipeline_problems(settings, job_name, where)
     if problems:
         raise ConfigError(problems)
     return JobConfig(path=path, settings=settings, flink=flink)
