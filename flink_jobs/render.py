@@ -58,11 +58,21 @@ class RenderError(ValueError):
 
 def flink_version() -> str:
     """The Flink release the pack runs on: the installed apache-flink (pyproject pins it)."""
-    return metadata.version("apache-flink")
+    try:
+        return metadata.version("apache-flink")
+    except metadata.PackageNotFoundError:
+        raise RenderError(
+            "apache-flink is not installed (pip install 'flink-jobpack[jobs]'): the manifest names its version"
+        ) from None
 
 
 def default_image() -> str:
-    return f"flink-jobpack:{metadata.version('flink-jobpack')}-flink{flink_version()}"
+    """The tag the Dockerfile's README line builds: flink-jobpack:<pack version>-flink<Flink version>."""
+    try:
+        pack = metadata.version("flink-jobpack")
+    except metadata.PackageNotFoundError:
+        pack = "dev"
+    return f"flink-jobpack:{pack}-flink{flink_version()}"
 
 
 def deployment_name(job_name: str) -> str:
@@ -189,4 +199,4 @@ def to_yaml(documents: list[dict], job: JobInfo) -> str:
         f"# {job.name}: rendered by `flink-jobs render` for the Flink Kubernetes operator (application mode).\n"
         "# The image is built by the repository's Dockerfile; state directories from --state-dir.\n"
     )
-    return header + yaml.dump_all(documents, Dumper=_Dumper, sort_keys=False, width=120, explicit_start=True)
+    return header + yaml.dump_all(documents, Dumper=_Dumper, sort_keys=False, width=200, explicit_start=True)

@@ -122,7 +122,7 @@ def read_manifest(path: str, root: MappingNode, text: str) -> tuple[list[FlinkCo
 
 def catalog_version(flink_version: object, default: str) -> str:
     """The option catalog for a manifest's `spec.flinkVersion`: v1_x -> 1.20 (the oldest catalog we
-    ship; older keys were mostly renamed, not added), v2_x -> 2.3; anything else: `default`."""
+    ship), v2_x -> 2.3; anything else (missing, templated, not a version): `default`."""
     match = re.fullmatch(r"v(\d+)_(\d+)", flink_version) if isinstance(flink_version, str) else None
     if match is None:
         return default

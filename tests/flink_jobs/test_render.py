@@ -8,6 +8,9 @@ operator's validator as flink-lint models it, not applied.
 """
 
 import json
+import os
+import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -15,6 +18,8 @@ import jsonschema
 import pytest
 import yaml
 
+import reference
+from flink_jobs.cluster import flink_home
 from flink_jobs.config import default_config_path, load_job_config
 from flink_jobs.jobs import JOBS
 from flink_jobs.render import CONFIG_MOUNT, MACHINE_LOCAL, STATE_KEYS
@@ -59,8 +64,6 @@ def test_rendered_deployment_lints_without_a_finding(tmp_path, job, config, over
 
 
 def flink_jobs_lint(*args: str):
-    import subprocess
-
     return subprocess.run(
         [sys.executable, "-m", "flink_lint.cli", *args, "--format", "json", "--fail-on", "info"],
         capture_output=True,
@@ -123,3 +126,68 @@ def test_collect_sink_is_refused(tmp_path):
     result = flink_jobs("render", "windowed-counts")
     assert result.returncode == 2
     assert result.stderr.startswith("error: sink `collect` returns results to `flink-jobs run` only")
+
+
+@pytest.mark.flink
+def test_rendered_job_runs_through_the_python_driver(tmp_path):
+    """What the JobManager pod does with the manifest, on this machine: Flink's PythonDriver
+    (`entryClass`, from the jar of `jarURI`) started with the rendered `args` runs the job on a
+    local mini-cluster. Two substitutions only: this interpreter for the image's /usr/bin/python3,
+    and a local copy of the ConfigMap's file for its mount path."""
+    events = 3000
+    _, (configmap, deployment) = _render(
+        tmp_path,
+        "windowed-counts",
+        str(default_config_path("windowed-counts")),
+        STDOUT,
+        "--set",
+        f"job.events.count={events}",
+    )
+    job = deployment["spec"]["job"]
+    home = flink_home()
+    assert job["jarURI"].startswith("local:///opt/flink/opt/")
+    jar = home / "opt" / Path(job["jarURI"]).name
+    args = list(job["args"])
+    assert args[1] == "/usr/bin/python3"
+    args[1] = sys.executable
+    request = json.loads(args[4])
+    mounted = tmp_path / "mount" / Path(request["config"]).name
+    mounted.parent.mkdir()
+    mounted.write_text(configmap["data"][mounted.name])
+    args[4] = json.dumps({**request, "config": str(mounted)})
+    java_options = yaml.safe_load((home / "conf" / "config.yaml").read_text())["env"]["java"]["opts"]["all"].split()
+    environment = {**os.environ, "FLINK_HOME": str(home), "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    driver = subprocess.Popen(
+        ["java", "-Xmx512m", *java_options, "-cp", f"{home / 'lib'}/*:{jar}", job["entryClass"], *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env=environment,
+        start_new_session=True,
+    )
+    try:
+        out, err = driver.communicate(timeout=300)
+    finally:
+        if driver.poll() is None:
+            os.killpg(driver.pid, signal.SIGKILL)
+            driver.wait()
+    assert driver.returncode == 0, err[-2000:] + out[-2000:]
+    records = {"windows": [], "late": []}
+    for line in out.splitlines():
+        stream, _, record = line.partition("> ")
+        if stream in records:
+            records[stream].append(json.loads(record))
+    config = load_job_config(str(mounted), request["overrides"], job_name=request["job"])
+    size = config.settings.window.size_ms
+    expected = reference.windows(config.settings.events.events(), size)
+    windows = reference.final_windows(records["windows"])
+    late = reference.windows([(e["key"], e["value"], e["event_time"], e["seq"]) for e in records["late"]], size)
+    assert sum(w["count"] for w in windows.values()) + len(records["late"]) == events
+    for slot, want in expected.items():
+        counted = windows.get(slot, {"count": 0, "sum": 0})
+        went_late = late.get(slot, {"count": 0, "sum": 0})
+        assert (counted["count"] + went_late["count"], counted["sum"] + went_late["sum"]) == (
+            want["count"],
+            want["sum"],
+        )
