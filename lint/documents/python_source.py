@@ -124,6 +124,7 @@ class PythonSource:
         self._globals: dict = {}  # id(function) -> names it declares `global`
         self.import_froms: list = []  # every `from m import ...` (any depth), in walk order
         self.literals: list = []  # every dict display, str constant and f-string node (for the credential rule)
+        self.bare_strings: set = set()  # id() of strings that are statements of their own: docstrings
         self._index()
 
     # ------------------------------------------------------------------ positions
@@ -193,6 +194,8 @@ class PythonSource:
                 continue
             elif kind is ast.Dict or kind is ast.JoinedStr:
                 self.literals.append(node)
+            elif kind is ast.Expr and type(node.value) is ast.Constant and isinstance(node.value.value, str):
+                self.bare_strings.add(id(node.value))
             elif kind is ast.Assign or kind is ast.AnnAssign:
                 value = node.value
                 if value is not None:

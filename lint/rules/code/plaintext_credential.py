@@ -8,7 +8,7 @@ Reports credentials given as string literals in a PyFlink job file:
 - options set in code: `Configuration.set_string("s3.secret-key", "...")`, `.set(...)`,
   `TableDescriptor...option("password", "...")`, `.set_property(...)`;
 - SQL `WITH` options (`'password' = 'root'`) in any string of the file, f-strings and helper
-  templates included, and `password="..."` inside a `sasl.jaas.config`.
+  templates included (docstrings excepted), and `password="..."` inside a `sasl.jaas.config`.
 Key names are the ones `plaintext-secret` (FL601) knows (`password`, `secret`, `token`,
 `access-key`, `secret-key`, `api-key`, ...). Empty strings, values computed by the code (f-string
 fields, `os.environ[...]`) and `${VAR}` placeholders are fine. The message never repeats the value.
@@ -91,8 +91,8 @@ def _findings(source) -> Iterator[Problem]:
                     yield from _jaas(source, value)
     parts_of_fstrings = set()
     for node in source.literals:
-        if id(node) in parts_of_fstrings:
-            continue  # judged with its f-string (Python 3.11 gives the parts the f-string's position)
+        if id(node) in parts_of_fstrings or id(node) in source.bare_strings:
+            continue  # judged with its f-string (Python 3.11 gives the parts their f-string's position); docstrings
         if isinstance(node, ast.Dict):
             for key, value in zip(node.keys, node.values):
                 if isinstance(key, ast.Constant) and isinstance(key.value, str):
