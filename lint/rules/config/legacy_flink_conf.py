@@ -4,6 +4,8 @@
 Reports a legacy `flink-conf.yaml` (Flink 1.x's line format) linted for a target of Flink 2.0 or
 later, on its first line. When a `config.yaml` already sits beside it (the name with
 `flink-conf.yaml` replaced by `config.yaml`), the legacy file is only dead weight: a warning.
+Also a ConfigMap that embeds a `flink-conf.yaml` key (the conf dir of a standalone Kubernetes
+deployment), on that key.
 
 **Why is this bad**
 Flink 2.x's GlobalConfiguration loads `config.yaml` (standard YAML) and nothing else. A
@@ -30,7 +32,9 @@ state.backend: rocksdb   # then renamed by deprecated-key's fix: state.backend.t
 `bin/migrate-config-file.sh` does: the same keys and values as Flink reads them (quoted where YAML
 would type them), flat keys in file order with every comment kept, lines Flink skipped and earlier
 values of a key set twice turned into comments. It never overwrites an existing file; delete the
-legacy file once the new one is deployed. Not offered when the target is 1.x.
+legacy file once the new one is deployed. Not offered when the target is 1.x, nor for a
+ConfigMap (rename its key to `config.yaml` and quote what YAML would type: `flink-lint --fix` on
+the extracted file shows how).
 """
 
 from __future__ import annotations
@@ -55,7 +59,18 @@ def major(version: str) -> int:
 
 
 def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
-    if config.kind != "flink-conf" or major(context.flink_version) < 2:
+    if major(context.flink_version) < 2:
+        return
+    if config.kind == "configmap" and config.context.get("embedded_kind") == "flink-conf":
+        yield Problem(
+            f"data.{config.context.get('embedded', 'flink-conf.yaml')}: Flink {context.flink_version} reads only "
+            "config.yaml, so every key in it is ignored (and a conf dir without config.yaml makes Flink refuse "
+            "to start)",
+            config.location or config.settings[0].key_location,
+            hint="rename the key to config.yaml, its text migrated as `flink-lint --fix` migrates a flink-conf.yaml",
+        )
+        return
+    if config.kind != "flink-conf":
         return
     target = config_yaml_path(config.path)
     where = config.location or config.settings[0].key_location
