@@ -68,6 +68,13 @@ cluster commands and the submission client, which start nothing heavy.
     threading.Timer (an OS thread) per record (../shared/reference/pyflink.md P7: 3.2k records/s
     instead of ~13k). Inline: jobs/enrichment passes a timeout of 0 (no timer) and times each MGET
     itself with asyncio.wait_for, which also gives its fallback instead of failing the job.
+
+[async-metrics-gauges] PyFlink 2.3.0, process mode: a Counter is a Beam counter, which finds its
+    metrics container through a thread-local state sampler; an AsyncFunction's coroutines run on
+    PyFlink's own event-loop thread, which has none, so increments made there are silently lost
+    (measured on a standalone cluster: the job's counters never appeared in the REST metrics, its
+    gauge did). Inline: jobs/enrichment keeps its counts as ints and registers them as gauges, which
+    the harness thread reads.
 """
 
 from __future__ import annotations

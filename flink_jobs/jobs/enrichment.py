@@ -32,6 +32,9 @@ if TYPE_CHECKING:  # job modules run on TaskManagers: no config/YAML imports the
     from flink_jobs.config import JobSettings, StoreSettings
 
 ENRICHED, MISSING, FALLBACK = "enriched", "missing", "fallback"
+# The job's metrics: events looked up, without a profile, timed out, failed; MGETs and their keys;
+# the most lookups ever in flight at once (at most the capacity).
+COUNTS = ("lookedUp", "missingProfiles", "lookupTimeouts", "storeErrors", "mgetBatches", "mgetKeys", "maxInFlight")
 
 
 def enriched_type():
@@ -44,11 +47,13 @@ class LookupProfiles(AsyncFunction):
         self.store = store
 
     def open(self, runtime_context):
+        # Counts as gauges: lookups complete on PyFlink's event-loop thread, where a Counter's
+        # increments are lost (workarounds.py [async-metrics-gauges]).
+        self.counts = dict.fromkeys(COUNTS, 0)
+        self.in_flight = 0
         metrics = runtime_context.get_metrics_group()
-        self.counters = {name: metrics.counter(name) for name in ("missingProfiles", "lookupTimeouts", "storeErrors")}
-        self.batches, self.batched_keys = metrics.counter("mgetBatches"), metrics.counter("mgetKeys")
-        self.in_flight = self.max_in_flight = 0
-        metrics.gauge("maxInFlight", lambda: self.max_in_flight)
+        for name in COUNTS:
+            metrics.gauge(name, lambda name=name: self.counts[name])
         self.client = None  # made in the event loop that runs the lookups (PyFlink's own thread)
         self.pending: dict = {}  # key -> futures of the lookups waiting for the next MGET
         self.batches_in_flight = 0
@@ -60,12 +65,14 @@ class LookupProfiles(AsyncFunction):
             self.client.connection_pool.reset()
 
     async def async_invoke(self, event):
+        counts = self.counts
         self.in_flight += 1
-        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        counts["maxInFlight"] = max(counts["maxInFlight"], self.in_flight)
         try:
             status, profile = await self.lookup(event[KEY])
         finally:
             self.in_flight -= 1
+        counts["lookedUp"] += 1
         return [Row(*event, profile, status)]
 
     def lookup(self, key: str) -> asyncio.Future:
@@ -96,15 +103,15 @@ class LookupProfiles(AsyncFunction):
                 self.client.mget([store.key_prefix + k for k in keys]), store.timeout_ms / 1000
             )
             results = [(ENRICHED, v.decode()) if v is not None else (MISSING, None) for v in values]
-            self.counters["missingProfiles"].inc(sum(len(batch[k]) for k, v in zip(keys, values) if v is None))
+            self.counts["missingProfiles"] += sum(len(batch[k]) for k, v in zip(keys, values) if v is None)
         except asyncio.TimeoutError:
             results = [(FALLBACK, store.fallback)] * len(keys)
-            self.counters["lookupTimeouts"].inc(events)
+            self.counts["lookupTimeouts"] += events
         except (RedisError, OSError):  # the store went away: the events go on with the fallback
             results = [(FALLBACK, store.fallback)] * len(keys)
-            self.counters["storeErrors"].inc(events)
-        self.batches.inc()
-        self.batched_keys.inc(len(keys))
+            self.counts["storeErrors"] += events
+        self.counts["mgetBatches"] += 1
+        self.counts["mgetKeys"] += len(keys)
         self.batches_in_flight -= 1
         for key, result in zip(keys, results):
             for future in batch[key]:

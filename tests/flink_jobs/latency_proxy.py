@@ -25,6 +25,14 @@ class Traffic:
     max_keys_in_flight: int = 0
 
 
+async def read(reader) -> bytes:
+    """The next chunk; b"" at the end, also when the peer reset the connection."""
+    try:
+        return await reader.read(65536)
+    except OSError:
+        return b""
+
+
 def reply_end(data: bytes, start: int = 0):
     """The end offset of the whole RESP reply at `start`, None while it is incomplete."""
     line_end = data.find(b"\r\n", start)
@@ -79,7 +87,7 @@ class LatencyProxy:
                 server_writer.write(chunk)
 
         async def requests():
-            while chunk := await client_reader.read(65536):
+            while chunk := await read(client_reader):
                 is_mget = chunk.startswith(b"*") and b"\r\nMGET\r\n" in chunk[:32].upper()
                 keys = int(chunk[1 : chunk.index(b"\r\n")]) - 1 if is_mget else 0
                 traffic = self.traffic
@@ -100,7 +108,7 @@ class LatencyProxy:
 
         async def answers():
             pending = b""
-            while chunk := await server_reader.read(65536):
+            while chunk := await read(server_reader):
                 pending += chunk
                 while sent and (end := reply_end(pending)) is not None:  # a whole answer came back
                     pending = pending[end:]

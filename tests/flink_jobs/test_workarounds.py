@@ -156,3 +156,22 @@ def test_async_timeout_timer_per_record_a_timeout_starts_a_thread_per_record():
     finally:
         for handler in handlers:
             handler._timer.cancel()
+
+
+def test_async_metrics_gauges_beam_metrics_containers_are_per_thread():
+    """[async-metrics-gauges]: the state sampler that Counter.inc() records into is thread-local, so
+    the event-loop thread of an AsyncFunction has none and its increments are dropped."""
+    import threading
+
+    from apache_beam.runners.worker import statesampler
+
+    tracker = object()
+    statesampler.set_current_tracker(tracker)
+    try:
+        seen = []
+        thread = threading.Thread(target=lambda: seen.append(statesampler.get_current_tracker()))
+        thread.start()
+        thread.join()
+        assert statesampler.get_current_tracker() is tracker and seen == [None]
+    finally:
+        statesampler.set_current_tracker(None)
