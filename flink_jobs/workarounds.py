@@ -58,6 +58,13 @@ cluster commands and the submission client, which start nothing heavy.
     is already loaded by the first job's classloader; `NoSuchFieldException: loadedLibraryNames`).
     Inline: cluster._write_lib puts opt/flink-python-*.jar on the cluster's lib/ and
     cluster.flink_config loads `pemja.` parent-first, so PEMJA loads once per TaskManager.
+
+[python-metric-names] PyFlink 2.3.0: a Python function's metric (`counter("blockEvents")`) is
+    exposed in the REST API under the name of the Java operator that runs it, which PyFlink builds
+    from every Python function it fused into that operator (`python.operator-chaining.enabled`),
+    e.g. `block-totals___stream_key_by_map_operator.blockEvents`, not `<name given with
+    .name()>.blockEvents`; the id changes with the job's chaining. Inline: progress.JobCounter finds
+    the metric by its suffix in the vertices' metric lists.
 """
 
 from __future__ import annotations
