@@ -75,6 +75,13 @@ cluster commands and the submission client, which start nothing heavy.
     (measured on a standalone cluster: the job's counters never appeared in the REST metrics, its
     gauge did). Inline: jobs/enrichment keeps its counts as ints and registers them as gauges, which
     the harness thread reads.
+
+[python-metric-names] PyFlink 2.3.0: a Python function's metric (`counter("blockEvents")`) is
+    exposed in the REST API under the name of the Java operator that runs it, which PyFlink builds
+    from every Python function it fused into that operator (`python.operator-chaining.enabled`),
+    e.g. `block-totals___stream_key_by_map_operator.blockEvents`, not `<name given with
+    .name()>.blockEvents`; the id changes with the job's chaining. Inline: progress.JobCounter finds
+    the metric by its suffix in the vertices' metric lists.
 """
 
 from __future__ import annotations

@@ -123,9 +123,11 @@ class BlockWindows(KeyedProcessFunction):
 def build(env, blocks, settings: JobSettings) -> dict:
     late_tag = OutputTag("late", event_row_type())  # its own TypeInformation: workarounds.py [output-tag-own-type]
     windows = (
+        # One operator holds the whole stream's watermark (see above): one key, parallelism 1, on purpose.
+        # flink-lint: disable=non-parallel-operator -- one watermark for the whole stream
         blocks.key_by(lambda block_id: 0, key_type=Types.INT())
         .process(BlockWindows(settings, late_tag), output_type=WINDOW_TYPE)
-        .set_parallelism(1)
+        .set_parallelism(1)  # flink-lint: disable=non-parallel-operator -- one watermark, vectorized blocks
         .name("windowed-counts-blocks")
         .uid("windowed-counts-blocks")
     )
