@@ -240,7 +240,10 @@ def merge(records: list[dict]) -> dict:
         by_key.setdefault(record["key"], []).append(record)
     options = {}
     for key, fields in by_key.items():
-        chosen = sorted(fields, key=is_deprecated)[0]
+        scope = scope_of(key, fields)
+        # a reporter's `port` is described by the reporter, not by the SQL gateway's bare `port`
+        matching = [f for f in fields if not (scope == "reporter-suffix" and _ENDPOINT_CLASSES.search(f["class"]))]
+        chosen = sorted(matching or fields, key=is_deprecated)[0]
         deprecated_keys, fallback_keys = [], []
         for field in [chosen] + [f for f in fields if f is not chosen]:
             for fallback in field["fallback_keys"]:
@@ -256,7 +259,7 @@ def merge(records: list[dict]) -> dict:
             "enum": chosen.get("enum"),
             "description": first_sentence(chosen["description"]),
             "deprecated": all(is_deprecated(f) for f in fields),
-            "scope": scope_of(key, fields),
+            "scope": scope,
             "source": chosen["source"],
         }
         options[key] = {name: value for name, value in entry.items() if value not in (None, False, [], "")}
