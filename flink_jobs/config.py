@@ -14,6 +14,7 @@ from typing import Any, Optional
 import yaml
 
 from flink_jobs.events import EventSpec
+from flink_jobs.jobs import JOBS
 from flink_jobs.kafka import BROKER_MAX_TRANSACTION_TIMEOUT_MS, KafkaError, connector_jar, jobpack_jar
 from flink_lint.catalog.values import parse_duration_ms
 from flink_lint.documents.yaml_source import YamlDocument, YamlSyntaxError, load_yaml_documents
@@ -455,8 +456,6 @@ def _cross_checks(settings: JobSettings, flink: dict, where: _Locator) -> list[P
 
 def _pipeline_problems(settings: JobSettings, job_name: str, where: _Locator) -> list[Problem]:
     """`job.pipeline: optimized` builds its events itself, in blocks, from the generator's spec."""
-    from flink_jobs.jobs import JOBS
-
     if settings.pipeline != "optimized":
         return []
     job = JOBS.get(job_name or settings.name)
