@@ -59,18 +59,21 @@ def _vertices(record: dict) -> list:
 
 
 def series(records: list) -> dict:
-    """chart id -> {series name: [(t, value)]}."""
+    """chart id -> {series name: [(t, value)]}; with readings of several jobs, a series per job."""
     charts: dict = {
         name: {}
         for name in ("backpressure", "records", "kafka-lag", "checkpoint-duration", "checkpoint-size", "watermark-lag")
     }
 
+    several_jobs = len({record.get("job_id") for record in records}) > 1
+
     def add(chart: str, name: str, t: float, value) -> None:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            charts[chart].setdefault(name, []).append((t, float(value)))
+            charts[chart].setdefault(job + name, []).append((t, float(value)))
 
     for record in records:
         t = record["taken_at"]
+        job = f"{record.get('job_name')}: " if several_jobs else ""  # one line per job, never joined across
         for vertex in _vertices(record):
             name = str(vertex.get("name", ""))[:40]
             add("backpressure", name, t, vertex.get("backpressure"))
