@@ -4,7 +4,8 @@ One self-contained page: inline CSS and inline SVG, no script, no font, no image
 when it is viewed (mail it, attach it to a ticket, open it offline). Charts share one time axis:
 - the verdict of each reading and its findings (critical, warning, info), hover for the message;
 - backpressure ratio per vertex; records in and out per second per vertex; Kafka lag per source;
-- checkpoint duration and checkpointed size (the last completed checkpoint at each reading);
+- checkpoint duration (the last completed and the last failed checkpoint at each reading) and
+  checkpointed size (the last completed);
 - watermark lag per vertex.
 Every data point is an SVG circle with class `point` (a test counts them in headless Chromium).
 """
@@ -58,18 +59,21 @@ def _vertices(record: dict) -> list:
 
 
 def series(records: list) -> dict:
-    """chart id -> {series name: [(t, value)]}."""
+    """chart id -> {series name: [(t, value)]}; with readings of several jobs, a series per job."""
     charts: dict = {
         name: {}
         for name in ("backpressure", "records", "kafka-lag", "checkpoint-duration", "checkpoint-size", "watermark-lag")
     }
 
+    several_jobs = len({record.get("job_id") for record in records}) > 1
+
     def add(chart: str, name: str, t: float, value) -> None:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            charts[chart].setdefault(name, []).append((t, float(value)))
+            charts[chart].setdefault(job + name, []).append((t, float(value)))
 
     for record in records:
         t = record["taken_at"]
+        job = f"{record.get('job_name')}: " if several_jobs else ""  # one line per job, never joined across
         for vertex in _vertices(record):
             name = str(vertex.get("name", ""))[:40]
             add("backpressure", name, t, vertex.get("backpressure"))
@@ -78,6 +82,7 @@ def series(records: list) -> dict:
             add("kafka-lag", name, t, (vertex.get("kafka_lag") or {}).get("records"))
         figures = record.get("checkpoints") or {}
         add("checkpoint-duration", "last completed", t, figures.get("last_duration_ms"))
+        add("checkpoint-duration", "last failed", t, figures.get("last_failed_duration_ms"))
         add("checkpoint-size", "checkpointed size", t, figures.get("last_size"))
         for row in record.get("watermarks") or []:
             add("watermark-lag", str(row.get("name", ""))[:40], t, row.get("lag_s"))
@@ -268,12 +273,12 @@ def render(records: list, source: str = "") -> str:
         ),
         line_chart(
             "checkpoint-duration",
-            "Checkpoint duration (last completed)",
+            "Checkpoint duration (last completed, last failed)",
             "ms",
             data["checkpoint-duration"],
             start,
             end,
-            "no completed checkpoint in these readings",
+            "no checkpoint in these readings",
         ),
         line_chart(
             "checkpoint-size",

@@ -118,6 +118,7 @@ def assess(sample, diagnosis, thresholds) -> tuple[dict, list]:
     figures["window"] = len(history)
     figures["last_duration_ms"] = _number(latest.get("end_to_end_duration")) if latest else None
     figures["last_size"] = _number(latest.get("checkpointed_size")) if latest else None
+    figures["last_failed_duration_ms"] = _number(failed[-1].get("end_to_end_duration")) if failed else None
     figures["alignment_ms"], figures["alignment_vertex"] = _alignment(sample.checkpoint_alignment, sample.names)
     findings = []
 

