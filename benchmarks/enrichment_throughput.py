@@ -11,7 +11,7 @@ parallelism 1, stdout sink) runs for a warm-up and then `--seconds`:
              with 0 ms shows the job's own ceiling: the Python worker's CPU);
   in flight  the job's maxInFlight gauge and, on the wire, the most keys in MGETs in flight;
   memory     the TaskManager's Status.JVM.Memory.Heap.Used (REST) and its Python workers' RSS,
-             sampled every 2 s: first and last third of the window.
+             sampled about every second: first and last third of the window.
 """
 
 from __future__ import annotations
@@ -62,6 +62,16 @@ def vertex_sum(rest: FlinkRest, job_id: str, vertex_id: str, metric: str, agg: s
     return float(body[0][agg]) if body else 0.0
 
 
+def rate_between_changes(readings: list) -> float:
+    """Events/s between the first and the last change of the gauge: a Python worker reports its
+    gauges when a bundle ends, so a reading can be up to a bundle old; its changes are fresh."""
+    changes = [readings[i] for i in range(1, len(readings)) if readings[i][1] != readings[i - 1][1]]
+    if len(changes) < 2:
+        return 0.0
+    (t0, v0), (t1, v1) = changes[0], changes[-1]
+    return (v1 - v0) / (t1 - t0)
+
+
 def run(rest_url: str, taskmanager_pid: int, redis_port: int, capacity: int, latency_ms: int, args) -> dict:
     rest = FlinkRest(rest_url, timeout=20)
     with LatencyProxy(redis_port, delay=latency_ms / 1000) as proxy:
@@ -94,14 +104,15 @@ def run(rest_url: str, taskmanager_pid: int, redis_port: int, capacity: int, lat
                 raise SystemExit("the job reported no lookedUp gauge within 180 s")
             out_metric = ids[0]
             time.sleep(args.warmup)
-            started, before = time.monotonic(), vertex_sum(rest, job_id, lookup["id"], out_metric)
+            started, readings = time.monotonic(), []
             heap, rss = [], []
             while time.monotonic() - started < args.seconds:
                 body = rest.get(f"/taskmanagers/{tm_id}/metrics?get=Status.JVM.Memory.Heap.Used")
                 heap.append(float(body[0]["value"]) / 2**20)
+                readings.append((time.monotonic(), vertex_sum(rest, job_id, lookup["id"], out_metric)))
                 rss.append(python_workers_rss_mb(taskmanager_pid))
-                time.sleep(2)
-            rate = (vertex_sum(rest, job_id, lookup["id"], out_metric) - before) / (time.monotonic() - started)
+                time.sleep(1)
+            rate = rate_between_changes(readings)
             gauges = metric_ids(rest, job_id, lookup["id"], "maxInFlight")
             max_in_flight = max(vertex_sum(rest, job_id, lookup["id"], g, "max") for g in gauges) if gauges else None
         finally:
