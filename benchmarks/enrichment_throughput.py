@@ -1,16 +1,17 @@
 """enrichment against a slow store: events/s vs capacity / latency, and TaskManager memory meanwhile.
 
-    .venv/bin/python benchmarks/enrichment_throughput.py [--runs 100:20,50:20,100:50] [--seconds 30]
+    .venv/bin/python benchmarks/enrichment_throughput.py [--runs 100:0,100:20,50:20,100:50] [--seconds 30]
 
 Starts its own redis-server (`flink-jobs redis start`'s code, loaded with the profiles) and a local
 standalone cluster (1 TaskManager, 1 slot; free ports, a temporary directory; both stopped at the
 end, by pid). For each CAPACITY:LATENCY_MS run a latency proxy (tests/flink_jobs/latency_proxy.py)
 delays every request to Redis by LATENCY_MS, and the endless enrichment job (process mode,
 parallelism 1, stdout sink) runs for a warm-up and then `--seconds`:
-  events/s   the lookup operator's numRecordsOut over the window, beside the ideal capacity / latency;
+  events/s   the job's lookedUp gauge over the window, beside the ideal capacity / latency (a run
+             with 0 ms shows the job's own ceiling: the Python worker's CPU);
   in flight  the job's maxInFlight gauge and, on the wire, the most keys in MGETs in flight;
   memory     the TaskManager's Status.JVM.Memory.Heap.Used (REST) and its Python workers' RSS,
-             sampled every 2 s: first and last third of the window.
+             sampled about every second: first and last third of the window.
 """
 
 from __future__ import annotations
@@ -61,6 +62,16 @@ def vertex_sum(rest: FlinkRest, job_id: str, vertex_id: str, metric: str, agg: s
     return float(body[0][agg]) if body else 0.0
 
 
+def rate_between_changes(readings: list) -> float:
+    """Events/s between the first and the last change of the gauge: a Python worker reports its
+    gauges when a bundle ends, so a reading can be up to a bundle old; its changes are fresh."""
+    changes = [readings[i] for i in range(1, len(readings)) if readings[i][1] != readings[i - 1][1]]
+    if len(changes) < 2:
+        return 0.0
+    (t0, v0), (t1, v1) = changes[0], changes[-1]
+    return (v1 - v0) / (t1 - t0)
+
+
 def run(rest_url: str, taskmanager_pid: int, redis_port: int, capacity: int, latency_ms: int, args) -> dict:
     rest = FlinkRest(rest_url, timeout=20)
     with LatencyProxy(redis_port, delay=latency_ms / 1000) as proxy:
@@ -70,6 +81,7 @@ def run(rest_url: str, taskmanager_pid: int, redis_port: int, capacity: int, lat
             f"job.store.port={proxy.port}",
             f"job.store.capacity={capacity}",
             "flink.parallelism.default=1",
+            *args.overrides,
         ]
         submitted = flink_jobs(
             "submit",
@@ -82,19 +94,25 @@ def run(rest_url: str, taskmanager_pid: int, redis_port: int, capacity: int, lat
             raise SystemExit(f"submission failed: {submitted.stderr.strip()}")
         job_id = submitted.stdout.split()[0]
         try:
-            time.sleep(args.warmup)
             vertices = rest.get(f"/jobs/{job_id}")["vertices"]
             lookup = next(v for v in vertices if "lookup-profiles" in v["name"])
             tm_id = rest.get("/taskmanagers")["taskmanagers"][0]["id"]
-            out_metric = next(iter(metric_ids(rest, job_id, lookup["id"], "lookedUp")))
-            started, before = time.monotonic(), vertex_sum(rest, job_id, lookup["id"], out_metric)
+            deadline = time.monotonic() + 180
+            while not (ids := metric_ids(rest, job_id, lookup["id"], "lookedUp")) and time.monotonic() < deadline:
+                time.sleep(2)  # the Python worker reports its gauges after its first bundle
+            if not ids:
+                raise SystemExit("the job reported no lookedUp gauge within 180 s")
+            out_metric = ids[0]
+            time.sleep(args.warmup)
+            started, readings = time.monotonic(), []
             heap, rss = [], []
             while time.monotonic() - started < args.seconds:
                 body = rest.get(f"/taskmanagers/{tm_id}/metrics?get=Status.JVM.Memory.Heap.Used")
                 heap.append(float(body[0]["value"]) / 2**20)
+                readings.append((time.monotonic(), vertex_sum(rest, job_id, lookup["id"], out_metric)))
                 rss.append(python_workers_rss_mb(taskmanager_pid))
-                time.sleep(2)
-            rate = (vertex_sum(rest, job_id, lookup["id"], out_metric) - before) / (time.monotonic() - started)
+                time.sleep(1)
+            rate = rate_between_changes(readings)
             gauges = metric_ids(rest, job_id, lookup["id"], "maxInFlight")
             max_in_flight = max(vertex_sum(rest, job_id, lookup["id"], g, "max") for g in gauges) if gauges else None
         finally:
@@ -105,7 +123,7 @@ def run(rest_url: str, taskmanager_pid: int, redis_port: int, capacity: int, lat
     return {
         "capacity": capacity,
         "latency_ms": latency_ms,
-        "ideal": capacity / (latency_ms / 1000),
+        "ideal": capacity / (latency_ms / 1000) if latency_ms else None,
         "events_per_s": rate,
         "max_in_flight": max_in_flight,
         "max_keys_on_wire": traffic.max_keys_in_flight,
@@ -119,8 +137,11 @@ def run(rest_url: str, taskmanager_pid: int, redis_port: int, capacity: int, lat
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", default="100:20,50:20,100:50", help="CAPACITY:LATENCY_MS,...")
+    parser.add_argument(
+        "--runs", default="100:0,100:20,50:20,100:50", help="CAPACITY:LATENCY_MS,... (0 ms: the job's own ceiling)"
+    )
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--warmup", type=float, default=20)
     args = parser.parse_args()
     runs = [tuple(map(int, item.split(":"))) for item in args.runs.split(",")]
@@ -148,9 +169,11 @@ def main() -> int:
             )
             for capacity, latency_ms in runs:
                 r = run(info.rest_url, info.taskmanager_pids[0], redis_port, capacity, latency_ms, args)
+                ideal = f"{r['ideal']:>8,.0f}" if r["ideal"] else f"{'-':>8}"
+                ratio = f"{r['events_per_s'] / r['ideal']:>6.2f}" if r["ideal"] else f"{'-':>6}"
                 print(
-                    f"{capacity:>8} {latency_ms:>6}ms {r['ideal']:>8,.0f} {r['events_per_s']:>9,.0f} "
-                    f"{r['events_per_s'] / r['ideal']:>6.2f} {r['max_in_flight'] or '-':>9} {r['max_keys_on_wire']:>8} "
+                    f"{capacity:>8} {latency_ms:>6}ms {ideal} {r['events_per_s']:>9,.0f} "
+                    f"{ratio} {r['max_in_flight'] or '-':>9} {r['max_keys_on_wire']:>8} "
                     f"{r['keys_per_mget']:>9.1f}  {r['heap_first'][0]:.0f}-{r['heap_first'][1]:.0f} -> "
                     f"{r['heap_last'][0]:.0f}-{r['heap_last'][1]:.0f}    {r['rss_first']:.0f} -> {r['rss_last']:.0f}",
                     flush=True,

@@ -32,7 +32,10 @@ def test_shipped_configs_are_valid(job):
 def test_unknown_job():
     result = flink_jobs("run", "windowed-count")
     assert result.returncode == 2
-    assert result.stderr == "error: unknown job `windowed-count`; known jobs: running-totals, windowed-counts\n"
+    assert (
+        result.stderr
+        == "error: unknown job `windowed-count`; known jobs: enrichment, hot-key-rollup, running-totals, windowed-counts\n"
+    )
 
 
 BAD_CONFIGS = [
