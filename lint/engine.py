@@ -148,13 +148,9 @@ class Linter:
 
     # ------------------------------------------------------------------ one file
     def lint_file(self, path: str) -> FileResult:
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read(4 * 1024 * 1024 + 1)
-        except OSError as error:
-            from flink_lint.rules.config import yaml_syntax
-
-            return FileResult(path, [yaml_syntax.finding(f"cannot read file: {error.strerror}", Location(path, 1, 1))])
+        data, problem = read_bytes(path)
+        if problem is not None:
+            return FileResult(path, [problem])
         return self.lint_data(path, data)
 
     def lint_data(self, path: str, data) -> FileResult:
@@ -178,11 +174,16 @@ class Linter:
             if problem is not None:
                 return FileResult(path, self._finish(path, [problem], [], legacy=False))
         configs, findings = read_file(path, text, kind=self.kind)
+        return FileResult(path, self.findings_for(path, text, configs, findings), configs, text)
+
+    def findings_for(self, path: str, text: str, configs: list[FlinkConfig], findings: list[Finding]) -> list[Finding]:
+        """The rules run on configs read from `text`, added to the reader's findings; then
+        severities, per-file ignores, suppressions and order, as for any linted file."""
         findings = list(findings)
         for config in configs:
             findings.extend(self._run_rules(config))
         legacy = any(config.kind == "flink-conf" for config in configs)
-        return FileResult(path, self._finish(path, findings, text, legacy), configs, text)
+        return self._finish(path, findings, text, legacy)
 
     def _lint_python(self, path: str, data) -> FileResult:
         from flink_lint.documents.python_source import read_python
@@ -233,6 +234,17 @@ class Linter:
                         finding.severity = self.config.severity.get(finding.rule, finding.severity)
                         kept.append(finding)
         return sort_findings(kept)
+
+
+def read_bytes(path: str) -> tuple[Optional[bytes], Optional[Finding]]:
+    """A file's first bytes, enough to tell a configuration from something too large to be one."""
+    from flink_lint.rules.config import yaml_syntax
+
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(4 * 1024 * 1024 + 1), None
+    except OSError as error:
+        return None, yaml_syntax.finding(f"cannot read file: {error.strerror}", Location(path, 1, 1))
 
 
 def sort_findings(findings: list) -> list:

@@ -7,10 +7,11 @@ input problems (FL001 yaml-syntax, FL002 duplicate-key, unreadable input); rules
 
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import Optional, Sequence, Union
 
 from yaml.nodes import MappingNode, ScalarNode
 
+from flink_lint.documents.job_config import Override, apply_overrides, read_job_config
 from flink_lint.model import Finding, FlinkConfig, Location
 
 MAX_BYTES = 2 * 1024 * 1024  # a Flink configuration is a few KB; anything this large is not one
@@ -114,9 +115,35 @@ def read_file(
 
             found, problems = read_manifest(path, root, text)
         else:
-            from flink_lint.documents.job_config import read_job_config
-
             found, problems = read_job_config(path, root)
         configs.extend(found)
         findings.extend(problems)
     return configs, findings
+
+
+def read_job_config_file(
+    path: str, text: str, overrides: Sequence[Override] = (), base: Optional[dict] = None
+) -> tuple[list[FlinkConfig], list[Finding]]:
+    """A file read as one pack job config, as flink-jobs reads it (flink_lint.api): one YAML document
+    (`flink-lint` reads every document of a file, and skips an empty one), `overrides` (`--set`)
+    applied to it, its `job:` section read over `base` (the job's shipped section)."""
+    from flink_lint.documents import detect
+    from flink_lint.rules.config import yaml_syntax
+
+    documents, error = detect.parse(text)
+    if error is not None:
+        return [], [yaml_syntax.from_error(path, error)]
+    roots = [root for root in documents if root is not None and not _null(root)]
+    if not roots:
+        return [], [yaml_syntax.finding("empty: a job config is a mapping with a `job:` section", Location(path, 1, 1))]
+    findings: list[Finding] = []
+    if len(roots) > 1:
+        findings.append(
+            yaml_syntax.finding(
+                "more than one YAML document: flink-jobs reads a job config as a single document",
+                Location(path, roots[1].start_mark.line + 1, roots[1].start_mark.column + 1),
+            )
+        )
+    apply_overrides(roots[0], overrides)
+    configs, problems = read_job_config(path, roots[0], base)
+    return configs, findings + problems

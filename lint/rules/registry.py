@@ -52,12 +52,15 @@ CONFIG_RULES = [
     "flink_lint.rules.config.job_kafka_exactly_once_without_checkpointing",  # FL611 job-kafka-exactly-once-without-checkpointing
     "flink_lint.rules.config.job_kafka_transaction_timeout",  # FL613 job-kafka-transaction-timeout
     "flink_lint.rules.config.job_kafka_source_without_idleness",  # FL614 job-kafka-source-without-idleness
+    "flink_lint.rules.config.job_file_sink_without_checkpointing",  # FL621 job-file-sink-without-checkpointing
+    "flink_lint.rules.config.job_unbounded_collect",  # FL622 job-unbounded-collect
 ]
 # ---- config rules: end ----
 
 # Connector rules FL61x (pack job configs) mirror the Kafka code rules FL74x by their last digit:
 # 1 exactly-once without checkpointing, 3 transaction timeout, 4 source without idleness (no FL612:
 # the pack's sink defaults its transactional-id prefix to the job name).
+# FL62x: the pack's other sinks (file, collect) in job configs.
 
 # Code rules FL700-FL799: PyFlink job code (*.py), read with ast (lint/documents/python_source.py).
 # A code rule module also has DOCUMENT = "python": the engine runs it on Python sources only.

@@ -41,6 +41,14 @@ def job_section(config: FlinkConfig) -> dict:
     return job if isinstance(job, dict) else {}
 
 
+def typed_section(config: FlinkConfig, name: str, kind: str) -> dict:
+    """`job.<name>` of a pack job config (source, sink) when it is a mapping of type `kind`, else {}."""
+    if config.kind != "job-config":
+        return {}
+    value = job_section(config).get(name)
+    return value if isinstance(value, dict) and value.get("type") == kind else {}
+
+
 def _int_fact(config: FlinkConfig, key: str) -> Optional[Fact]:
     value, location = _settings.context_fact(config, key)
     if isinstance(value, bool) or not isinstance(value, int):

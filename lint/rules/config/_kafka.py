@@ -18,12 +18,9 @@ from flink_lint.rules.config import _job
 DEFAULT_GUARANTEE = "exactly-once"
 
 
-def section(config: FlinkConfig, name: str, kind: str = "kafka") -> dict:
-    """`job.<name>` when it is a mapping of type `kind`, else {}."""
-    if config.kind != "job-config":
-        return {}
-    value = _job.job_section(config).get(name)
-    return value if isinstance(value, dict) and value.get("type") == kind else {}
+def section(config: FlinkConfig, name: str) -> dict:
+    """`job.<name>` when it is a Kafka source or sink, else {}."""
+    return _job.typed_section(config, name, "kafka")
 
 
 def exactly_once_sink(config: FlinkConfig) -> dict:
