@@ -17,9 +17,8 @@ from flink_jobs.java_check import JavaMissing
 from flink_jobs.jobs import JOBS, UnknownJob, job_info
 from flink_jobs.kafka import BrokerSpec, KafkaError
 from flink_jobs.monitor.commands import add_commands as add_monitor_commands
-from flink_lint.api import finding_lines
+from flink_lint.api import at_least, finding_lines
 from flink_lint.cli import silence_stdout
-from flink_lint.engine import SEVERITY_RANK
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -34,9 +33,8 @@ def _load(job_name: str, config_path, overrides, fail_on: str = "error", show: s
     job = job_info(job_name)
     path = config_path or str(default_config_path(job.name))
     config = load_job_config(path, overrides, job_name=job.name, fail_on=fail_on)
-    for finding in config.findings:
-        if SEVERITY_RANK[finding.severity] <= SEVERITY_RANK[show]:
-            print("\n".join(finding_lines(finding)), file=sys.stderr)
+    for finding in at_least(config.findings, show):
+        print("\n".join(finding_lines(finding)), file=sys.stderr)
     return job, config
 
 

@@ -33,7 +33,7 @@ from flink_jobs.java_check import JavaMissing, require_java
 
 # The broker's default transaction.max.timeout.ms (a producer asking for more is refused): one
 # definition, the linter's, which checks the same limit in configs and code.
-from flink_lint.rules.code._kafka import BROKER_MAX_TIMEOUT_MS as BROKER_MAX_TRANSACTION_TIMEOUT_MS
+from flink_lint.api import BROKER_MAX_TIMEOUT_MS as BROKER_MAX_TRANSACTION_TIMEOUT_MS
 
 MARKER_VARIABLE = "FLINK_JOBS_KAFKA"
 REPOSITORY = Path(__file__).resolve().parent.parent

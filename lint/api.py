@@ -9,6 +9,8 @@ messages, same limits on hostile input), never through a rule module of its own.
 - `validate_yaml(path, schema_path)`: another YAML file of the pack (configs/alerts.yaml) read by
   the same reader and checked against its JSON Schema, problems located at file:line:col.
 - `location_text(location)`, `finding_lines(finding)`: findings printed as `flink-lint` prints them.
+- `BROKER_MAX_TIMEOUT_MS`: the Kafka broker's default transaction.max.timeout.ms the Kafka rules
+  (FL613, FL743) hold transaction timeouts against.
 """
 
 from __future__ import annotations
@@ -24,12 +26,15 @@ from flink_lint.documents.yaml_nodes import Budget, YamlError, to_python
 from flink_lint.engine import SEVERITY_RANK, Linter, read_bytes
 from flink_lint.model import Finding, Location, Problem
 from flink_lint.report.text import finding_lines, location_text
+from flink_lint.rules.code._kafka import BROKER_MAX_TIMEOUT_MS
 from flink_lint.rules.config.schema import schema_errors
 
 __all__ = [
+    "BROKER_MAX_TIMEOUT_MS",
     "JobConfigCheck",
     "Override",
     "ValidatedYaml",
+    "at_least",
     "check_job_config",
     "finding_lines",
     "location_text",
@@ -54,13 +59,18 @@ class JobConfigCheck:
 
     def at_least(self, severity: str) -> list[Finding]:
         """The findings at `severity` or worse (error > warning > info)."""
-        return [f for f in self.findings if SEVERITY_RANK[f.severity] <= SEVERITY_RANK[severity]]
+        return at_least(self.findings, severity)
 
     def where(self, *instance_path: str | int) -> str:
         """`file:line:col` of a value of the document, or `--set KEY=VALUE` when an override set it."""
         if self.positions is None:
             return location_text(Location(self.path, 1, 1))
         return location_text(_origin(self.positions.location(instance_path, key=True), self.overrides))
+
+
+def at_least(findings: Sequence[Finding], severity: str) -> list[Finding]:
+    """The findings at `severity` or worse (error > warning > info), as --fail-on counts them."""
+    return [f for f in findings if SEVERITY_RANK[f.severity] <= SEVERITY_RANK[severity]]
 
 
 def _origin(location: Location, overrides: Sequence[Override]) -> Location:

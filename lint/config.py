@@ -24,6 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Optional
 
+from flink_lint.catalog import available_versions
+from flink_lint.documents.detect import KINDS
+from flink_lint.rules.registry import SEVERITIES, find_rule, matching
+
 KEYS = {"flink-version", "select", "ignore", "fail-on", "exclude", "severity", "per-file-ignores", "options", "kind"}
 
 
@@ -154,9 +158,6 @@ def load(path: Optional[Path]) -> ToolConfig:
 
 def validate(config: ToolConfig, where: str = "settings") -> None:
     """Check every code, name, severity and version; normalise rule keys to codes."""
-    from flink_lint.catalog import available_versions
-    from flink_lint.documents.detect import KINDS
-    from flink_lint.rules.registry import SEVERITIES, find_rule, matching
 
     def known(token: str, what: str) -> None:
         if not matching(token):

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import sys
 
+from flink_lint.rules.registry import all_rules
+
 
 def explain(rule) -> str:
     fix = "autofix: yes (--fix)" if rule.fixable else "autofix: no"
@@ -14,7 +16,6 @@ def explain(rule) -> str:
 
 
 def rules_markdown() -> str:
-    from flink_lint.rules.registry import all_rules
 
     rules = all_rules()
     lines = [

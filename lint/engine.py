@@ -12,8 +12,16 @@ import stat
 from dataclasses import dataclass, field
 from typing import Optional
 
+from flink_lint import fix as fixer
+from flink_lint import suppressions
 from flink_lint.config import ToolConfig
-from flink_lint.model import Finding, FlinkConfig, Location, RuleContext
+from flink_lint.documents import decode, read_file
+from flink_lint.documents.detect import is_python
+from flink_lint.documents.python_source import directives as python_directives
+from flink_lint.documents.python_source import read_python
+from flink_lint.documents.read_problems import yaml_syntax
+from flink_lint.model import Finding, FlinkConfig, Location, Problem, ReadProblem, RuleContext
+from flink_lint.rules.registry import Rule, all_rules, find_rule, matching
 
 YAML_SUFFIXES = (".yaml", ".yml")
 PYTHON_SUFFIXES = (".py",)  # PyFlink job code: code rules (lint/rules/code/)
@@ -124,8 +132,6 @@ class Linter:
         select: Optional[list] = None,
         ignore: Optional[list] = None,
     ):
-        from flink_lint.rules.registry import all_rules, find_rule, matching
-
         self.config = config
         self.flink_version = flink_version
         self.kind = kind
@@ -150,7 +156,7 @@ class Linter:
     def lint_file(self, path: str) -> FileResult:
         data, problem = read_bytes(path)
         if problem is not None:
-            return FileResult(path, [problem])
+            return FileResult(path, [read_finding(problem)])
         return self.lint_data(path, data)
 
     def lint_data(self, path: str, data) -> FileResult:
@@ -163,9 +169,6 @@ class Linter:
             return FileResult(path, [])
 
     def _lint_data(self, path: str, data) -> FileResult:
-        from flink_lint.documents import decode, read_file
-        from flink_lint.documents.detect import is_python
-
         if is_python(path, self.kind):
             return self._lint_python(path, data)
         text = data
@@ -186,8 +189,6 @@ class Linter:
         return self._finish(path, findings, text, legacy)
 
     def _lint_python(self, path: str, data) -> FileResult:
-        from flink_lint.documents.python_source import read_python
-
         source, findings = read_python(path, data)
         if source is None:
             text = data if isinstance(data, str) else None
@@ -211,9 +212,7 @@ class Linter:
         return found
 
     def _finish(self, path: str, findings: list, text, legacy: bool, python: bool = False) -> list:
-        from flink_lint import suppressions
-        from flink_lint.documents.python_source import directives as python_directives
-
+        findings = [read_finding(f) if isinstance(f, ReadProblem) else f for f in findings]
         ignored = (
             {rule.code for token in self.config.ignored_for(path) for rule in self.matching(token)}
             if self.config.per_file_ignores
@@ -230,16 +229,16 @@ class Linter:
             if directives:
                 kept = suppressions.apply(kept, directives, self.find_rule)
                 if "FL009" in self.enabled and "FL009" not in ignored:
-                    for finding in suppressions.unused(directives, self.find_rule, self.enabled - ignored):
+                    unused_rule = self.find_rule("FL009")
+                    for problem in suppressions.unused(directives, self.find_rule, self.enabled - ignored):
+                        finding = stamp(unused_rule.module, problem)
                         finding.severity = self.config.severity.get(finding.rule, finding.severity)
                         kept.append(finding)
         return sort_findings(kept)
 
 
-def read_bytes(path: str) -> tuple[Optional[bytes], Optional[Finding]]:
+def read_bytes(path: str) -> tuple[Optional[bytes], Optional[ReadProblem]]:
     """A file's first bytes, enough to tell a configuration from something too large to be one."""
-    from flink_lint.rules.config import yaml_syntax
-
     try:
         with open(path, "rb") as handle:
             return handle.read(4 * 1024 * 1024 + 1), None
@@ -280,8 +279,6 @@ def lint_paths(
 
 def _fix_file(linter: Linter, result: FileResult, report: Report, write: bool, show: bool) -> FileResult:
     """Apply safe fixes until nothing changes (a structural fix may need a second pass)."""
-    from flink_lint import fix as fixer
-
     original, text, total, current = result.text, result.text, 0, result
     for _ in range(3):
         if not any(f.fix is not None for f in current.findings):
@@ -317,22 +314,23 @@ def lint_text(
     return linter.lint_data(path, data).findings
 
 
+def stamp(module, problem: Problem) -> Finding:
+    """A rule's Problem as a Finding: the module's CODE, NAME and default SEVERITY."""
+    return Finding(
+        module.CODE, module.NAME, module.SEVERITY, problem.message, problem.location, problem.hint, problem.fix
+    )
+
+
 def findings_of(module, config, context: RuleContext) -> list[Finding]:
     """Run one rule module: its Problems stamped with the module's CODE, NAME and default SEVERITY."""
-    stamped = []
-    for problem in module.check(config, context):
-        if isinstance(problem, Finding):  # input-level rules build their findings while reading
-            stamped.append(problem)
-        else:
-            stamped.append(
-                Finding(
-                    module.CODE,
-                    module.NAME,
-                    module.SEVERITY,
-                    problem.message,
-                    problem.location,
-                    problem.hint,
-                    problem.fix,
-                )
-            )
-    return stamped
+    return [stamp(module, problem) for problem in module.check(config, context)]
+
+
+def read_finding(problem: ReadProblem) -> Finding:
+    """A reader's problem as the finding of the input rule its kind names (FL001, FL002, FL700)."""
+    rule: Optional[Rule] = find_rule(problem.kind)
+    if rule is None:
+        raise ValueError(f"a reader reported a problem of unknown kind `{problem.kind}`")
+    return Finding(
+        rule.code, rule.name, problem.severity or rule.severity, problem.message, problem.location, problem.hint
+    )

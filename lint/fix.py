@@ -17,6 +17,11 @@ import os
 import tempfile
 from typing import Optional
 
+from yaml.nodes import MappingNode, SequenceNode
+
+from flink_lint.documents import read_file
+from flink_lint.documents.yaml_nodes import YamlError, compose_documents
+
 from flink_lint.model import Finding, Setting
 
 
@@ -119,7 +124,6 @@ def apply(path: str, text: str, configs: list, findings: list) -> tuple[str, int
 
 
 def _reads_back(path: str, text: str, configs: list) -> bool:
-    from flink_lint.documents import read_file
 
     kind = {"flink-conf": "flink-conf", "config-yaml": "config-yaml", "job-config": "job-config"}.get(
         configs[0].kind if configs else "", None
@@ -130,7 +134,6 @@ def _reads_back(path: str, text: str, configs: list) -> bool:
 
 def _chain(root, line: int, column: int) -> Optional[list]:
     """[(mapping node, key node, value node), ...] from `root` down to the key written at (line, column)."""
-    from yaml.nodes import MappingNode, SequenceNode
 
     if isinstance(root, SequenceNode):
         for item in root.value:
@@ -154,7 +157,6 @@ def _structural(text: str, edits: list) -> tuple[str, int]:
     """Renames across parents and deletions that empty a parent, as line edits located with the
     YAML node tree: the old entry's lines (and parents it leaves empty) go, the new dotted key is
     written, with the original value text and comment, before the subtree it came from."""
-    from flink_lint.documents.yaml_nodes import YamlError, compose_documents
 
     try:
         roots = [root for root in compose_documents(text) if root is not None]

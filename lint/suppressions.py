@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from flink_lint.model import Finding, Location
+from flink_lint.model import Finding, Location, Problem
 
 DIRECTIVE = re.compile(
     r"#\s*flink-lint\s*:\s*(?P<verb>disable-file|disable)\b\s*(?:=\s*(?P<codes>[\w-]+(?:\s*,\s*[\w-]+)*))?"
@@ -117,20 +117,15 @@ def apply(findings: list[Finding], directives: list[Directive], resolve) -> list
     return kept
 
 
-def unused(directives: list[Directive], resolve, enabled_codes: set) -> list[Finding]:
-    """FL009 findings for directives (or codes in them) that suppressed nothing."""
-    from flink_lint.rules.config import unused_suppression as rule
-
+def unused(directives: list[Directive], resolve, enabled_codes: set) -> list[Problem]:
+    """Directives (or codes in them) that suppressed nothing: the engine stamps them FL009."""
     findings = []
     for directive in directives:
         scope = "this file" if directive.target_line is None else f"line {directive.target_line}"
         if not directive.codes:
             if "*" not in directive.used:
                 findings.append(
-                    Finding(
-                        rule.CODE,
-                        rule.NAME,
-                        rule.SEVERITY,
+                    Problem(
                         f"suppression finds nothing to suppress on {scope}",
                         directive.location,
                         hint="delete the comment",
@@ -141,10 +136,7 @@ def unused(directives: list[Directive], resolve, enabled_codes: set) -> list[Fin
             known = resolve(code)
             if known is None:
                 findings.append(
-                    Finding(
-                        rule.CODE,
-                        rule.NAME,
-                        rule.SEVERITY,
+                    Problem(
                         f"suppression names an unknown rule `{code}`",
                         directive.location,
                         hint="use a code or name from `flink-lint rules`",
@@ -152,10 +144,7 @@ def unused(directives: list[Directive], resolve, enabled_codes: set) -> list[Fin
                 )
             elif code not in directive.used and known.code in enabled_codes:
                 findings.append(
-                    Finding(
-                        rule.CODE,
-                        rule.NAME,
-                        rule.SEVERITY,
+                    Problem(
                         f"suppression of {known.code} {known.name} is unused: nothing to suppress on {scope}",
                         directive.location,
                         hint="delete the comment",

@@ -15,6 +15,9 @@ from functools import lru_cache
 
 from yaml.nodes import MappingNode, ScalarNode
 
+from flink_lint.catalog import load_catalog
+from flink_lint.documents.job_config import is_job_config
+from flink_lint.documents.kubernetes import manifest_kind
 from flink_lint.documents.yaml_nodes import YamlError, compose_documents
 
 KINDS = ("config-yaml", "flink-conf", "kubernetes", "job-config", "python")  # python: PyFlink job code
@@ -28,8 +31,6 @@ _FLINKY_TEXT = re.compile(
 @lru_cache(maxsize=1)
 def _namespaces() -> frozenset:
     """First segments of Flink's option keys (from the 2.3 catalog, never typed by hand)."""
-    from flink_lint.catalog import load_catalog
-
     catalog = load_catalog()
     names = {key.split(".", 1)[0] for key, option in catalog.options.items() if option["scope"] == "config"}
     names |= {key.split(".", 1)[0] for key in catalog.deprecated_key_map}
@@ -81,8 +82,6 @@ def is_flink_config(root) -> bool:
     keys = _flat_keys(root)
     if not keys:
         return False
-    from flink_lint.catalog import load_catalog
-
     catalog = load_catalog()
     namespaces = _namespaces()
     in_namespace = sum(key.split(".", 1)[0] in namespaces for key in keys)
@@ -91,9 +90,6 @@ def is_flink_config(root) -> bool:
 
 def document_kind(path: str, root) -> str | None:
     """The kind of one parsed YAML document, or None when it is not a Flink configuration."""
-    from flink_lint.documents.job_config import is_job_config
-    from flink_lint.documents.kubernetes import manifest_kind
-
     if not isinstance(root, MappingNode):
         return None
     if manifest_kind(root) is not None:

@@ -13,6 +13,7 @@ from typing import Any, Callable, Optional
 
 from yaml.nodes import MappingNode, Node, SequenceNode
 
+from flink_lint.catalog.values import _java_to_string, _YamlMapping
 from flink_lint.documents.yaml_nodes import (
     Budget,
     check_collection_tag,
@@ -23,21 +24,17 @@ from flink_lint.documents.yaml_nodes import (
     location,
     scalar_value,
 )
-from flink_lint.model import Finding, FlinkConfig, Location, Setting
-from flink_lint.rules.config import duplicate_key, yaml_syntax
+from flink_lint.model import FlinkConfig, ReadProblem, Location, Setting
+from flink_lint.documents.read_problems import duplicate_key, yaml_syntax
 
 
 def flink_string(value: Any) -> str:
     """ConfigurationUtils.convertToString of a YAML-loaded value (lists in YAML flow style)."""
-    from flink_lint.catalog.values import _java_to_string
-
     return _java_to_string(value)
 
 
 def flink_object(node: Node, budget: Budget, depth: int = 0) -> Any:
     """A value node as snakeyaml-engine loads it, in the shapes flink_lint.catalog.values formats."""
-    from flink_lint.catalog.values import _YamlMapping
-
     budget.visit(node, depth)
     if isinstance(node, (MappingNode, SequenceNode)):
         check_collection_tag(node)
@@ -73,7 +70,7 @@ class Flattener:
         self.duplicate_consequence = duplicate_consequence
         self.budget = Budget()
         self.settings: list[Setting] = []
-        self.findings: list[Finding] = []
+        self.findings: list[ReadProblem] = []
         self._first: dict[str, Location] = {}
 
     def _flink_value(self, node: Node):
@@ -152,7 +149,7 @@ class Flattener:
             self._first.setdefault(key, key_loc)
 
 
-def read_root(path: str, root: Node, kind: str = "config-yaml") -> tuple[list[FlinkConfig], list[Finding]]:
+def read_root(path: str, root: Node, kind: str = "config-yaml") -> tuple[list[FlinkConfig], list[ReadProblem]]:
     """One parsed config.yaml document."""
     if not isinstance(root, MappingNode):
         return [], [yaml_syntax.finding("config.yaml must be a mapping of option keys to values", location(path, root))]
@@ -165,7 +162,7 @@ def read_root(path: str, root: Node, kind: str = "config-yaml") -> tuple[list[Fl
     return [config], flattener.findings
 
 
-def read_config_yaml(path: str, text: str, kind: str = "config-yaml") -> tuple[list[FlinkConfig], list[Finding]]:
+def read_config_yaml(path: str, text: str, kind: str = "config-yaml") -> tuple[list[FlinkConfig], list[ReadProblem]]:
     """A whole config.yaml text (also one embedded in a ConfigMap)."""
     try:
         documents = [d for d in compose_documents(text) if d is not None]

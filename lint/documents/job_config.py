@@ -32,8 +32,8 @@ from flink_lint.documents.yaml_nodes import (
     resolve_yaml11,
     to_python,
 )
-from flink_lint.model import Finding, FlinkConfig, Location
-from flink_lint.rules.config import duplicate_key, yaml_syntax
+from flink_lint.model import FlinkConfig, ReadProblem, Location
+from flink_lint.documents.read_problems import duplicate_key, yaml_syntax
 
 SECTIONS = ("job", "flink")
 REPLACED_WHOLE = ("source", "sink", "slow-operator")  # a user's section replaces the base's
@@ -186,9 +186,9 @@ def _job_value(flattener: Flattener):
     return load
 
 
-def _duplicates(path: str, node: Node, depth: int = 0) -> list[Finding]:
+def _duplicates(path: str, node: Node, depth: int = 0) -> list[ReadProblem]:
     """Keys written twice in one mapping of the `job:` section: pyyaml keeps the last one."""
-    findings: list[Finding] = []
+    findings: list[ReadProblem] = []
     if isinstance(node, SequenceNode) and depth < MAX_DEPTH:
         for item in node.value:
             findings += _duplicates(path, item, depth + 1)
@@ -212,9 +212,9 @@ def _duplicates(path: str, node: Node, depth: int = 0) -> list[Finding]:
     return findings
 
 
-def read_job_config(path: str, root: Node, base: Optional[dict] = None) -> tuple[list[FlinkConfig], list[Finding]]:
+def read_job_config(path: str, root: Node, base: Optional[dict] = None) -> tuple[list[FlinkConfig], list[ReadProblem]]:
     """One job config document; `base`: the `job:` section it is read over (rules see the merge)."""
-    findings: list[Finding] = []
+    findings: list[ReadProblem] = []
     budget = Budget()
     try:
         document = to_python(root, budget, yaml11=True)

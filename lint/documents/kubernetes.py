@@ -23,8 +23,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 from flink_lint.documents.flink_conf import read_flink_conf
 from flink_lint.documents.flink_yaml import Flattener, read_config_yaml
 from flink_lint.documents.yaml_nodes import Budget, YamlError, get, key_node, location, shift, to_python
-from flink_lint.model import Finding, FlinkConfig, Location
-from flink_lint.rules.config import yaml_syntax
+from flink_lint.model import FlinkConfig, ReadProblem, Location
+from flink_lint.documents.read_problems import yaml_syntax
 
 OPERATOR_KINDS = {"FlinkDeployment": "flink-deployment", "FlinkSessionJob": "flink-session-job"}
 EMBEDDED = {"flink-conf.yaml": "flink-conf", "config.yaml": "config-yaml"}
@@ -57,7 +57,7 @@ def manifest_kind(root: Node) -> Optional[str]:
     return None
 
 
-def read_manifest(path: str, root: MappingNode, text: str) -> tuple[list[FlinkConfig], list[Finding]]:
+def read_manifest(path: str, root: MappingNode, text: str) -> tuple[list[FlinkConfig], list[ReadProblem]]:
     kind = manifest_kind(root)
     if kind == "configmap":
         return _read_configmap(path, root, text)
@@ -73,7 +73,7 @@ def read_manifest(path: str, root: MappingNode, text: str) -> tuple[list[FlinkCo
     else:
         context["deployment"] = "application" if get(spec, "job") is not None else "session"
     budget = Budget()
-    findings: list[Finding] = []
+    findings: list[ReadProblem] = []
     if spec is not None and not isinstance(spec, MappingNode) and not _null(spec):
         findings.append(
             yaml_syntax.finding(f"spec of a {context['kubernetes.kind']} must be a mapping", location(path, spec))
@@ -133,7 +133,7 @@ def _embedded_offsets(text: str, node: ScalarNode) -> Optional[tuple[int, int]]:
 
 
 def _moved(item, move):
-    if isinstance(item, Finding):
+    if isinstance(item, ReadProblem):
         item.location = move(item.location)
         return item
     return dataclasses.replace(
@@ -144,7 +144,7 @@ def _moved(item, move):
     )
 
 
-def _read_configmap(path: str, root: MappingNode, text: str) -> tuple[list[FlinkConfig], list[Finding]]:
+def _read_configmap(path: str, root: MappingNode, text: str) -> tuple[list[FlinkConfig], list[ReadProblem]]:
     configs, findings = [], []
     for name, kind in EMBEDDED.items():
         node = get(root, "data", name)

@@ -27,7 +27,9 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
+from flink_lint.documents.read_problems import python_syntax
 from flink_lint.model import Location
+from flink_lint.suppressions import DIRECTIVE, Directive
 
 MAX_BYTES = 2 * 1024 * 1024  # a job module is a few KB; anything larger is generated, not a job
 MAX_STEPS = 200  # bound on any resolution walk (chains, aliases): a cycle or a generated monster stops here
@@ -558,8 +560,6 @@ def _anchor(source: PythonSource, node: ast.Constant) -> tuple:
 def read_python(path: str, data) -> tuple:
     """(PythonSource or None, findings). A `.py` file that Python cannot read or compile is reported
     whatever it is about; code rules only see files that mention Flink (others give None)."""
-    from flink_lint.rules.code import python_syntax
-
     here = Location(path, 1, 1)
     if isinstance(data, bytes):
         if len(data) > MAX_BYTES:
@@ -642,7 +642,6 @@ def read_python(path: str, data) -> tuple:
 
 def directives(path: str, text: str) -> list:
     """Suppression directives from Python comments (tokenize: a `#` inside a string is no comment)."""
-    from flink_lint.suppressions import DIRECTIVE, Directive
 
     if "flink-lint" not in text:
         return []

@@ -20,7 +20,7 @@ from typing import Any, Optional
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from flink_lint.catalog.values import resolve_core
+from flink_lint.catalog.values import _java_to_string, resolve_core
 from flink_lint.model import Location
 
 PLAIN = "tag:flink-lint:plain"
@@ -225,8 +225,6 @@ def key_text(node: Node) -> str:
     value = scalar_value(node)
     if value is None:
         return "null"
-    from flink_lint.catalog.values import _java_to_string
-
     return _java_to_string(value)
 
 

@@ -6,6 +6,8 @@ resolves to the repository root; columns count Unicode code points (`columnKind`
 
 from __future__ import annotations
 
+from importlib.metadata import version
+
 import json
 import os
 from pathlib import Path
@@ -18,8 +20,6 @@ LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 def _version() -> str:
     try:
-        from importlib.metadata import version
-
         return version("flink-jobpack")
     except Exception:  # not installed: running from a checkout
         return "0.0.0"
