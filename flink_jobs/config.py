@@ -11,7 +11,7 @@ typed settings, and the jars of this machine that a Kafka job needs.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional, Sequence
@@ -99,6 +99,12 @@ def shipped_job_section(job: str) -> dict[str, Any]:
     if check.at_least("error") or check.internal_errors:
         raise ConfigError(_lines(check.at_least("error")) + check.internal_errors)
     return check.job
+
+
+def shipped_events(job: str = FALLBACK_JOB, **changes: Any) -> EventSpec:
+    """The generator's spec of a job's shipped config, with `changes` (EventSpec fields, e.g.
+    count=5_000, late_fraction=0.0): EventSpec has no defaults of its own."""
+    return replace(_settings(shipped_job_section(job), job).events, **changes)
 
 
 def _lines(findings: Sequence[Finding]) -> list[str]:

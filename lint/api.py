@@ -10,7 +10,8 @@ messages, same limits on hostile input), never through a rule module of its own.
   the same reader and checked against its JSON Schema, problems located at file:line:col.
 - `location_text(location)`, `finding_lines(finding)`: findings printed as `flink-lint` prints them.
 - `BROKER_MAX_TIMEOUT_MS`: the Kafka broker's default transaction.max.timeout.ms the Kafka rules
-  (FL613, FL743) hold transaction timeouts against.
+  (FL613, FL743) hold transaction timeouts against; `DEFAULT_HEADROOM`: the capacity headroom
+  FL304 assumes when a job config's `capacity` gives none.
 """
 
 from __future__ import annotations
@@ -27,10 +28,12 @@ from flink_lint.engine import SEVERITY_RANK, Linter, read_bytes
 from flink_lint.model import Finding, Location, Problem
 from flink_lint.report.text import finding_lines, location_text
 from flink_lint.rules.code._kafka import BROKER_MAX_TIMEOUT_MS
+from flink_lint.rules.config.parallelism_below_capacity import DEFAULT_HEADROOM
 from flink_lint.rules.config.schema import schema_errors
 
 __all__ = [
     "BROKER_MAX_TIMEOUT_MS",
+    "DEFAULT_HEADROOM",
     "JobConfigCheck",
     "Override",
     "ValidatedYaml",

@@ -135,7 +135,7 @@ def resolve_job(rest: FlinkRest, selector: Optional[str]) -> dict:
 
 
 def collect(
-    rest: FlinkRest, job_id: str, skew_threshold: float = 1.5, read_broker: Optional[Callable[[list], dict]] = None
+    rest: FlinkRest, job_id: str, skew_threshold: float, read_broker: Optional[Callable[[list], dict]] = None
 ) -> JobSample:
     """One JobSample of `job_id`. read_broker(topics) -> kafka_offsets answer, called when the job
     has a Kafka source (with --kafka)."""
