@@ -117,6 +117,11 @@ def _ms(value: Any) -> Optional[int]:
     return None if value is None else parse_duration_ms(value)
 
 
+def _required_ms(value: Any) -> int:
+    """A duration the schema requires (the shipped config has it), in milliseconds."""
+    return parse_duration_ms(value)
+
+
 def _settings(job: dict[str, Any], name: str) -> JobSettings:
     """Typed settings from a validated `job:` section read over the shipped one (every key is there)."""
     events = job["events"]
@@ -127,10 +132,10 @@ def _settings(job: dict[str, Any], name: str) -> JobSettings:
         key_skew=float(events["key-skew"]),
         value_max=events["value-max"],
         start_ms=events["start"],
-        interval_ms=_ms(events["interval"]),
-        disorder_ms=_ms(events["disorder"]),
+        interval_ms=_required_ms(events["interval"]),
+        disorder_ms=_required_ms(events["disorder"]),
         late_fraction=float(events["late-fraction"]),
-        late_by_ms=_ms(events["late-by"]),
+        late_by_ms=_required_ms(events["late-by"]),
         rate=events["rate"],
     )
     window = job.get("window") or {}
@@ -150,14 +155,14 @@ def _settings(job: dict[str, Any], name: str) -> JobSettings:
         window=WindowSettings(
             size_ms=_ms(window.get("size")),
             allowed_lateness_ms=_ms(window.get("allowed-lateness")),
-            out_of_orderness_ms=_ms(window.get("out-of-orderness")),
+            out_of_orderness_ms=_required_ms(window["out-of-orderness"]),
             idleness_ms=_ms(window.get("idleness")),
         ),
         state_ttl_ms=_ms(job.get("state-ttl")),
         emit_mode=emit.get("mode"),
         emit_interval_ms=_ms(emit.get("interval")),
         slow_operator=SlowOperator(
-            sleep_ms=_ms(slow["sleep"]), every=slow.get("every", 1), keyed=slow.get("keyed", False)
+            sleep_ms=_required_ms(slow["sleep"]), every=slow.get("every", 1), keyed=slow.get("keyed", False)
         )
         if slow
         else None,

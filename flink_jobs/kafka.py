@@ -504,13 +504,14 @@ def consume(
                 if time.monotonic() - idle_since >= timeout:
                     return
                 continue
-            if message.error():
-                if message.error().code() == ClientError._PARTITION_EOF:
+            failure = message.error()
+            if failure:
+                if failure.code() == ClientError._PARTITION_EOF:
                     continue
-                raise KafkaError(f"consuming {topic} on {bootstrap}: {message.error().str()}")
+                raise KafkaError(f"consuming {topic} on {bootstrap}: {failure.str()}")
             idle_since = time.monotonic()
             read += 1
-            yield message.value().decode("utf-8", errors="replace")
+            yield (message.value() or b"").decode("utf-8", errors="replace")
     except KafkaException as error:
         raise KafkaError(f"consuming {topic} on {bootstrap}: {error.args[0].str()}") from None
     finally:

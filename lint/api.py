@@ -134,7 +134,7 @@ def validate_yaml(path: str, schema_path: Path) -> ValidatedYaml:
     if problem is None and data is not None:
         text, problem = decode(path, data)
     if problem is not None or text is None:
-        return ValidatedYaml(None, [_problem(problem)] if problem else [])
+        return ValidatedYaml(None, [Problem(problem.message, problem.location, problem.hint)] if problem else [])
     documents, error = detect.parse(text)
     if error is not None:
         return ValidatedYaml(None, [Problem(error.message, Location(path, error.line, error.column))])
@@ -148,15 +148,11 @@ def validate_yaml(path: str, schema_path: Path) -> ValidatedYaml:
         )
     try:
         value = to_python(roots[0], Budget(), yaml11=True)
-    except YamlError as error:
-        return ValidatedYaml(None, [Problem(error.message, Location(path, error.line, error.column))])
+    except YamlError as failure:
+        return ValidatedYaml(None, [Problem(failure.message, Location(path, failure.line, failure.column))])
     positions = JobConfigPositions(path, roots[0])
     problems = [
-        Problem(error.message, positions.location(error.path, key=error.at_key), hint=error.hint)
-        for error in schema_errors(value, schema_path)
+        Problem(found.message, positions.location(found.path, key=found.at_key), hint=found.hint)
+        for found in schema_errors(value, schema_path)
     ]
     return ValidatedYaml(value, sorted(problems, key=lambda p: (p.location.line, p.location.column, p.message)))
-
-
-def _problem(finding: Finding) -> Problem:
-    return Problem(finding.message, finding.location, hint=finding.hint)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Optional, Sequence
 
 from flink_lint import fix as fixer
 from flink_lint import suppressions
@@ -96,8 +96,7 @@ def find_files(paths: list, config: ToolConfig, kind: Optional[str] = None) -> t
             files.append(_display(path))
         else:
             missing.append(path)
-    seen = set()
-    return [f for f in files if not (f in seen or seen.add(f))], missing
+    return list(dict.fromkeys(files)), missing  # each file once, in the order found
 
 
 def _special(path: str) -> bool:
@@ -179,7 +178,9 @@ class Linter:
         configs, findings = read_file(path, text, kind=self.kind)
         return FileResult(path, self.findings_for(path, text, configs, findings), configs, text)
 
-    def findings_for(self, path: str, text: str, configs: list[FlinkConfig], findings: list[Finding]) -> list[Finding]:
+    def findings_for(
+        self, path: str, text: str, configs: list[FlinkConfig], findings: Sequence[Finding | ReadProblem]
+    ) -> list[Finding]:
         """The rules run on configs read from `text`, added to the reader's findings; then
         severities, per-file ignores, suppressions and order, as for any linted file."""
         findings = list(findings)
@@ -279,6 +280,8 @@ def lint_paths(
 
 def _fix_file(linter: Linter, result: FileResult, report: Report, write: bool, show: bool) -> FileResult:
     """Apply safe fixes until nothing changes (a structural fix may need a second pass)."""
+    if result.text is None:
+        return result
     original, text, total, current = result.text, result.text, 0, result
     for _ in range(3):
         if not any(f.fix is not None for f in current.findings):

@@ -22,10 +22,12 @@ from yaml.nodes import MappingNode, SequenceNode
 from flink_lint.documents import read_file
 from flink_lint.documents.yaml_nodes import YamlError, compose_documents
 
-from flink_lint.model import Finding, Setting
+from flink_lint.model import Finding, FlinkConfig, Setting
 
 
-def _setting_for(finding: Finding, configs: list) -> Optional[tuple]:
+def _setting_for(finding: Finding, configs: list[FlinkConfig]) -> Optional[tuple[FlinkConfig, Setting]]:
+    if finding.fix is None:
+        return None
     for config in configs:
         for setting in config.settings:
             if setting.key == finding.fix.key and setting.key_location.line == finding.location.line:
@@ -51,9 +53,9 @@ def _leaf(lines: list, setting: Setting) -> Optional[str]:
     return text if setting.key.endswith(text) else None
 
 
-def _replace(lines: list, line: int, start: int, end: int, new: str) -> None:
+def _replace(lines: list[str], line: int, start: int, end: Optional[int], new: str) -> None:
     old = lines[line - 1]
-    lines[line - 1] = old[: start - 1] + new + old[end - 1 :]
+    lines[line - 1] = old[: start - 1] + new + (old[end - 1 :] if end is not None else "")
 
 
 def apply(path: str, text: str, configs: list, findings: list) -> tuple[str, int]:
@@ -83,7 +85,7 @@ def apply(path: str, text: str, configs: list, findings: list) -> tuple[str, int
             prefix = setting.key[: len(setting.key) - len(leaf)] if leaf is not None else None
             if leaf is not None and edit.new_text.startswith(prefix or "") and (legacy or prefix is not None):
                 loc = setting.key_location
-                textual.append((loc.line, loc.column, loc.end_column, edit.new_text[len(prefix) :]))
+                textual.append((loc.line, loc.column, loc.end_column, edit.new_text[len(prefix or "") :]))
             elif not legacy:
                 structural.append((setting, edit))
         elif edit.kind == "set-value" and edit.new_text is not None:
@@ -129,7 +131,7 @@ def _reads_back(path: str, text: str, configs: list) -> bool:
         configs[0].kind if configs else "", None
     )
     _, problems = read_file(path, text, kind=kind)
-    return not any(p.rule == "FL001" and p.severity == "error" for p in problems)
+    return not any(p.kind == "yaml-syntax" and p.severity in (None, "error") for p in problems)
 
 
 def _chain(root, line: int, column: int) -> Optional[list]:

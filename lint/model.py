@@ -111,8 +111,8 @@ class FlinkConfig:
 
     path: str
     kind: str
-    settings: list = field(default_factory=list)
-    context: dict = field(default_factory=dict)
+    settings: list[Setting] = field(default_factory=list)
+    context: dict[str, Any] = field(default_factory=dict)
     location: Optional[Location] = None  # where this configuration starts in the file
 
     def get(self, key: str) -> Optional[Setting]:

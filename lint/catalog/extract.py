@@ -203,7 +203,8 @@ def merge(records: list[dict]) -> dict:
     options = {}
     for key, fields in by_key.items():
         chosen = sorted(fields, key=is_deprecated)[0]
-        deprecated_keys, fallback_keys = [], []
+        deprecated_keys: list[str] = []
+        fallback_keys: list[str] = []
         for field in [chosen] + [f for f in fields if f is not chosen]:
             for fallback in field["fallback_keys"]:
                 target = deprecated_keys if fallback["deprecated"] else fallback_keys

@@ -11,6 +11,7 @@ import math
 import re
 import struct
 import unicodedata
+from typing import Any, Callable
 
 _JAVA_WHITESPACE = "".join(chr(c) for c in range(0x21))  # String.trim() strips chars <= U+0020
 _LONG_MAX = 2**63 - 1
@@ -175,7 +176,7 @@ def _parse_java_integer(text: str, bits: int, name: str) -> int:
         raise ValueError(f"'{text}' is out of range for a {bits}-bit {name}")
     value = 0
     for digit in significant:
-        value = value * 10 + digit
+        value = value * 10 + (digit or 0)  # None was refused above
     value = -value if sign == "-" else value
     if not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
         raise ValueError(f"'{text}' is out of range for a {bits}-bit {name}")
@@ -561,10 +562,12 @@ def parse_value(option_type: str, text: str, enum_values: list[str] | None = Non
     option_type is the catalog's "type": String, Boolean, Integer, Long, Float, Double, Duration
     (nanoseconds), MemorySize (bytes), Enum (needs enum_values) or Map.
     """
+    parse_item: Callable[[str], Any]
     if option_type == "Enum":
         if not enum_values:
             raise ValueError("an Enum option needs its constants (enum_values)")
-        parse_item = lambda item: parse_enum(item, enum_values)  # noqa: E731
+        constants = enum_values
+        parse_item = lambda item: parse_enum(item, constants)  # noqa: E731
     elif option_type == "Map":
         parse_item = parse_map
     elif option_type in _PARSERS:

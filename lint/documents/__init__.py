@@ -67,8 +67,8 @@ def read_file(
 
     if isinstance(text, bytes):
         decoded, problem = decode(path, text)
-        if problem is not None:
-            return [], [problem]
+        if problem is not None or decoded is None:
+            return [], [problem] if problem is not None else []
         text = decoded
     if kind is not None and kind not in detect.KINDS:
         raise ValueError(f"unknown kind '{kind}'; use one of: {', '.join(detect.KINDS)}")
@@ -106,7 +106,7 @@ def read_file(
                     )
                 )
             found, problems = read_root(path, root)
-        elif document_kind == "kubernetes":
+        elif document_kind == "kubernetes" and isinstance(root, MappingNode):
             found, problems = read_manifest(path, root, text)
         else:
             found, problems = read_job_config(path, root)

@@ -12,8 +12,9 @@ from __future__ import annotations
 import os
 import re
 from functools import lru_cache
+from typing import Optional
 
-from yaml.nodes import MappingNode, ScalarNode
+from yaml.nodes import MappingNode, Node, ScalarNode
 
 from flink_lint.catalog import load_catalog
 from flink_lint.documents.job_config import is_job_config
@@ -101,9 +102,9 @@ def document_kind(path: str, root) -> str | None:
     return None
 
 
-def parse(text: str):
-    """The documents of `text`, or a YamlError."""
+def parse(text: str) -> tuple[list[Optional[Node]], Optional[YamlError]]:
+    """The documents of `text` (none when it does not parse), and the YamlError if any."""
     try:
         return compose_documents(text), None
     except YamlError as error:
-        return None, error
+        return [], error

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from flink_lint.catalog.values import _java_to_string, _YamlMapping
 from flink_lint.documents.yaml_nodes import (
@@ -44,6 +44,7 @@ def flink_object(node: Node, budget: Budget, depth: int = 0) -> Any:
         )
     if isinstance(node, SequenceNode):
         return [flink_object(item, budget, depth + 1) for item in node.value]
+    assert isinstance(node, ScalarNode)
     return scalar_value(node)
 
 

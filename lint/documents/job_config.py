@@ -46,8 +46,10 @@ def over_base(job: dict, base: dict) -> dict:
     merged = {key: copy.deepcopy(value) for key, value in base.items() if key != "name"}
     for key, value in job.items():
         inherited = merged.get(key)
-        mergeable = isinstance(inherited, dict) and isinstance(value, dict) and key not in REPLACED_WHOLE
-        merged[key] = {**inherited, **value} if mergeable else value
+        if isinstance(inherited, dict) and isinstance(value, dict) and key not in REPLACED_WHOLE:
+            merged[key] = {**inherited, **value}
+        else:
+            merged[key] = value
     return merged
 
 
@@ -79,7 +81,7 @@ class Override:
 
 
 def _override_mark(index: int) -> yaml.Mark:
-    return yaml.Mark("--set", 0, OVERRIDE_LINE + index, 0, None, None)
+    return yaml.Mark("--set", 0, OVERRIDE_LINE + index, 0, None, None)  # type: ignore[arg-type]  # no buffer
 
 
 def _override_node(override: Override, index: int) -> Node:
@@ -222,7 +224,9 @@ def read_job_config(path: str, root: Node, base: Optional[dict] = None) -> tuple
         return [], [yaml_syntax.from_error(path, error)]
     job = document.get("job") if isinstance(document, dict) else None
     job = job if isinstance(job, dict) else {}
-    findings += _duplicates(path, get(root, "job"))
+    job_node = get(root, "job")
+    if job_node is not None:
+        findings += _duplicates(path, job_node)
     config = FlinkConfig(
         path=path,
         kind="job-config",

@@ -14,6 +14,7 @@ import importlib
 from dataclasses import dataclass
 from functools import lru_cache
 from types import ModuleType
+from typing import Optional
 
 # Input-level rules: produced while reading a file (lint/documents/) or by the engine.
 INPUT_RULES = [
@@ -124,9 +125,11 @@ class Rule:
             return self.name
         return " ".join(self.doc.strip().split("\n\n")[0].split())
 
-    def sections(self) -> dict:
+    def sections(self) -> dict[str, str]:
         """The docstring's sections by heading (`**What it does**` ...), text stripped."""
-        sections, current, lines = {}, None, []
+        sections: dict[str, str] = {}
+        current: Optional[str] = None
+        lines: list[str] = []
         for line in self.doc.splitlines()[1:]:
             stripped = line.strip()
             if stripped.startswith("**") and stripped.endswith("**") and len(stripped) > 4:

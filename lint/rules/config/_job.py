@@ -8,7 +8,7 @@ a FlinkDeployment gives "job.parallelism", "taskManager.replicas", "job.upgradeM
 
 from __future__ import annotations
 
-from typing import NamedTuple, Optional
+from typing import Any, NamedTuple, Optional
 
 from flink_lint.model import FlinkConfig, Location, RuleContext, Setting
 from flink_lint.rules.config import _settings
@@ -29,7 +29,7 @@ HOT_KEY_SKEW = 1.0  # Zipf exponent from which one key carries a large share of 
 
 
 class Fact(NamedTuple):
-    value: object
+    value: Any
     location: Optional[Location]
     setting: Optional[Setting] = None
 

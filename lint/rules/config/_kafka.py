@@ -31,7 +31,8 @@ def exactly_once_sink(config: FlinkConfig) -> dict:
 def unbounded_source(config: FlinkConfig) -> Optional[str]:
     """Why the job's input never ends, in words, or None when it is bounded."""
     job = _job.job_section(config)
-    source = job.get("source") if isinstance(job.get("source"), dict) else {"type": "generator"}
+    written = job.get("source")
+    source = written if isinstance(written, dict) else {"type": "generator"}
     kind = source.get("type")
     if kind == "kafka":
         return None if source.get("stopping-offsets") else "a Kafka source without stopping-offsets"

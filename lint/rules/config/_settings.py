@@ -7,14 +7,14 @@ parse yields None here: `invalid-value` (FL104) reports it, the other rules stay
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple, Optional
+from typing import Any, Callable, NamedTuple, Optional
 
 from flink_lint.catalog import values
 from flink_lint.model import FlinkConfig, Location, RuleContext, Setting
 
 
 class Read(NamedTuple):
-    value: object  # the parsed value, or None when unset without default or unparsable
+    value: Any  # the parsed value (int, float, bool by the reader used), None when unset without default or unparsable
     setting: Optional[Setting]  # the setting Flink reads, None when the default applies
 
 

@@ -85,9 +85,9 @@ def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
                 where,
                 hint=f"set {SAVEPOINT_DIR}",
             )
-        elif config.get(PERIODIC_SAVEPOINTS) is not None:
+        elif (periodic := config.get(PERIODIC_SAVEPOINTS)) is not None:
             yield Problem(
                 f"Periodic savepoints cannot be enabled when config key[{SAVEPOINT_DIR}] is not set",
-                config.get(PERIODIC_SAVEPOINTS).key_location,
+                periodic.key_location,
                 hint=f"set {SAVEPOINT_DIR}",
             )
