@@ -86,7 +86,7 @@ def _origin(location: Location, overrides: Sequence[Override]) -> Location:
 def check_job_config(
     path: str,
     overrides: Sequence[Override] = (),
-    base: Optional[dict] = None,
+    base: Optional[dict[str, Any]] = None,
     flink_version: str = DEFAULT_FLINK_VERSION,
 ) -> JobConfigCheck:
     """Lint `path` as a pack job config, every rule selected, default severities (the findings of

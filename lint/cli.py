@@ -17,6 +17,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Optional
 
 from flink_lint import config as tool_config
 from flink_lint.config import ConfigError
@@ -37,7 +38,7 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def _tokens(values) -> list:
+def _tokens(values: Optional[list[str]]) -> list[str]:
     return [token.strip() for value in values or [] for token in value.split(",") if token.strip()]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass, field
-from typing import Optional, Sequence
+from typing import Iterable, Optional, Sequence
 
 from flink_lint import fix as fixer
 from flink_lint import suppressions
@@ -46,28 +46,28 @@ SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 @dataclass
 class FileResult:
     path: str
-    findings: list
-    configs: list = field(default_factory=list)
+    findings: list[Finding]
+    configs: list[FlinkConfig] = field(default_factory=list)
     text: Optional[str] = None
 
 
 @dataclass
 class Report:
-    findings: list = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     files_checked: int = 0
-    internal_errors: list = field(default_factory=list)
-    fixed: dict = field(default_factory=dict)  # path -> number of edits applied
-    diffs: list = field(default_factory=list)  # unified diffs (--diff)
+    internal_errors: list[str] = field(default_factory=list)
+    fixed: dict[str, int] = field(default_factory=dict)  # path -> number of edits applied
+    diffs: list[str] = field(default_factory=list)  # unified diffs (--diff)
     flink_version: str = "2.3"
 
-    def counts(self) -> dict:
+    def counts(self) -> dict[str, int]:
         counts = {severity: 0 for severity in SEVERITY_RANK}
         for finding in self.findings:
             counts[finding.severity] += 1
         return counts
 
 
-def find_files(paths: list, config: ToolConfig, kind: Optional[str] = None) -> tuple[list, list]:
+def find_files(paths: Sequence[str], config: ToolConfig, kind: Optional[str] = None) -> tuple[list[str], list[str]]:
     """(files to lint, missing paths). Directories are walked for *.yaml/*.yml and *.py (only one of
     the two under a `kind`), skipping VCS and virtualenv folders and `exclude` globs; files named
     explicitly are always linted."""
@@ -128,8 +128,8 @@ class Linter:
         config: ToolConfig,
         flink_version: str = "2.3",
         kind: Optional[str] = None,
-        select: Optional[list] = None,
-        ignore: Optional[list] = None,
+        select: Optional[list[str]] = None,
+        ignore: Optional[list[str]] = None,
     ):
         self.config = config
         self.flink_version = flink_version
@@ -148,17 +148,17 @@ class Linter:
         enabled -= {rule.code for token in ignore for rule in matching(token)}
         self.enabled = enabled
         self.matching = matching
-        self.internal_errors: list = []  # rule or reader failures (the CLI exits 2); tests let them raise
+        self.internal_errors: list[str] = []  # rule or reader failures (the CLI exits 2); tests let them raise
         self.strict = False
 
     # ------------------------------------------------------------------ one file
     def lint_file(self, path: str) -> FileResult:
         data, problem = read_bytes(path)
-        if problem is not None:
-            return FileResult(path, [read_finding(problem)])
+        if problem is not None or data is None:
+            return FileResult(path, [read_finding(problem)] if problem is not None else [])
         return self.lint_data(path, data)
 
-    def lint_data(self, path: str, data) -> FileResult:
+    def lint_data(self, path: str, data: str | bytes) -> FileResult:
         if self.strict:
             return self._lint_data(path, data)
         try:
@@ -167,14 +167,16 @@ class Linter:
             self.internal_errors.append(f"{path}: internal error while reading: {type(error).__name__}: {error}")
             return FileResult(path, [])
 
-    def _lint_data(self, path: str, data) -> FileResult:
+    def _lint_data(self, path: str, data: str | bytes) -> FileResult:
         if is_python(path, self.kind):
             return self._lint_python(path, data)
-        text = data
         if isinstance(data, bytes):
-            text, problem = decode(path, data)
-            if problem is not None:
-                return FileResult(path, self._finish(path, [problem], [], legacy=False))
+            decoded, problem = decode(path, data)
+            if problem is not None or decoded is None:
+                return FileResult(path, self._finish(path, [problem] if problem else [], None, legacy=False))
+            text = decoded
+        else:
+            text = data
         configs, findings = read_file(path, text, kind=self.kind)
         return FileResult(path, self.findings_for(path, text, configs, findings), configs, text)
 
@@ -189,7 +191,7 @@ class Linter:
         legacy = any(config.kind == "flink-conf" for config in configs)
         return self._finish(path, findings, text, legacy)
 
-    def _lint_python(self, path: str, data) -> FileResult:
+    def _lint_python(self, path: str, data: str | bytes) -> FileResult:
         source, findings = read_python(path, data)
         if source is None:
             text = data if isinstance(data, str) else None
@@ -197,7 +199,7 @@ class Linter:
         findings = list(findings) + self._run_rules(source, document="python")
         return FileResult(path, self._finish(path, findings, source.text, legacy=False, python=True), [], source.text)
 
-    def _run_rules(self, config: FlinkConfig, document: str = "config") -> list:
+    def _run_rules(self, config: FlinkConfig, document: str = "config") -> list[Finding]:
         found = []
         for rule in self.rules:
             if rule.code not in self.enabled or rule.document != document:
@@ -212,15 +214,22 @@ class Linter:
                 self.internal_errors.append(message)
         return found
 
-    def _finish(self, path: str, findings: list, text, legacy: bool, python: bool = False) -> list:
-        findings = [read_finding(f) if isinstance(f, ReadProblem) else f for f in findings]
+    def _finish(
+        self,
+        path: str,
+        findings: Sequence[Finding | ReadProblem],
+        text: Optional[str],
+        legacy: bool,
+        python: bool = False,
+    ) -> list[Finding]:
+        stamped = [read_finding(f) if isinstance(f, ReadProblem) else f for f in findings]
         ignored = (
             {rule.code for token in self.config.ignored_for(path) for rule in self.matching(token)}
             if self.config.per_file_ignores
             else set()
         )
         kept = []
-        for finding in findings:
+        for finding in stamped:
             if finding.rule not in self.enabled or finding.rule in ignored:
                 continue
             finding.severity = self.config.severity.get(finding.rule, finding.severity)
@@ -230,9 +239,9 @@ class Linter:
             if directives:
                 kept = suppressions.apply(kept, directives, self.find_rule)
                 if "FL009" in self.enabled and "FL009" not in ignored:
-                    unused_rule = self.find_rule("FL009")
+                    unused_module = unused_suppression_rule().module
                     for problem in suppressions.unused(directives, self.find_rule, self.enabled - ignored):
-                        finding = stamp(unused_rule.module, problem)
+                        finding = stamp(unused_module, problem)
                         finding.severity = self.config.severity.get(finding.rule, finding.severity)
                         kept.append(finding)
         return sort_findings(kept)
@@ -247,17 +256,17 @@ def read_bytes(path: str) -> tuple[Optional[bytes], Optional[ReadProblem]]:
         return None, yaml_syntax.finding(f"cannot read file: {error.strerror}", Location(path, 1, 1))
 
 
-def sort_findings(findings: list) -> list:
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (f.location.path, f.location.line, f.location.column, f.rule, f.message))
 
 
 def lint_paths(
-    paths: list,
+    paths: Sequence[str],
     config: ToolConfig,
     flink_version: str = "2.3",
     kind: Optional[str] = None,
-    select: Optional[list] = None,
-    ignore: Optional[list] = None,
+    select: Optional[list[str]] = None,
+    ignore: Optional[list[str]] = None,
     fix: bool = False,
     diff: bool = False,
 ) -> Report:
@@ -308,9 +317,9 @@ def lint_text(
     config: Optional[ToolConfig] = None,
     flink_version: str = "2.3",
     kind: Optional[str] = None,
-    select: Optional[list] = None,
-    ignore: Optional[list] = None,
-) -> list:
+    select: Optional[list[str]] = None,
+    ignore: Optional[list[str]] = None,
+) -> list[Finding]:
     """The findings for one file's content (str or bytes), as `flink-lint` would print them."""
     linter = Linter(config or ToolConfig(), flink_version, kind, select, ignore)
     linter.strict = True
@@ -327,6 +336,13 @@ def stamp(module, problem: Problem) -> Finding:
 def findings_of(module, config, context: RuleContext) -> list[Finding]:
     """Run one rule module: its Problems stamped with the module's CODE, NAME and default SEVERITY."""
     return [stamp(module, problem) for problem in module.check(config, context)]
+
+
+def unused_suppression_rule() -> Rule:
+    rule = find_rule("FL009")
+    if rule is None:
+        raise ValueError("FL009 unused-suppression is not registered")
+    return rule
 
 
 def read_finding(problem: ReadProblem) -> Finding:

@@ -142,7 +142,7 @@ class RuleContext:
     """What a rule may consult besides the configuration itself."""
 
     flink_version: str  # target version, e.g. "2.3"
-    options: dict = field(default_factory=dict)  # this rule's options from [tool.flink-lint]
+    options: dict[str, Any] = field(default_factory=dict)  # this rule's options from [tool.flink-lint]
 
     @property
     def catalog(self):

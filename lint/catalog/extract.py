@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 import zipfile
+from typing import Any
 from pathlib import Path
 
 JAVA_SOURCE = Path(__file__).resolve().parent / "java" / "OptionCatalogExtractor.java"
@@ -93,7 +94,7 @@ def flink_version_of(flink_home: Path) -> str:
 
 
 # ---------------------------------------------------------------- running the extractor
-def extract_fields(flink_home: Path) -> tuple[list[dict], dict, list[str]]:
+def extract_fields(flink_home: Path) -> tuple[list[dict[str, Any]], dict[str, Any], list[str]]:
     """Compile and run OptionCatalogExtractor; returns (field records, stats, skipped classes)."""
     with tempfile.TemporaryDirectory(prefix="flink-options-") as tmp:
         workdir = Path(tmp)
@@ -141,7 +142,7 @@ _SIMPLE_TYPES = {
 }
 
 
-def type_name(record: dict) -> str:
+def type_name(record: dict[str, Any]) -> str:
     if record["enum_type"]:
         return "Enum"
     return _SIMPLE_TYPES.get(record["type"], record["type"])
@@ -162,11 +163,11 @@ def first_sentence(text: str, limit: int = 200) -> str:
     return text
 
 
-def is_deprecated(record: dict) -> bool:
+def is_deprecated(record: dict[str, Any]) -> bool:
     return "java.lang.Deprecated" in record["annotations"] or record["class_deprecated"]
 
 
-def scope_of(key: str, records: list[dict]) -> str:
+def scope_of(key: str, records: list[dict[str, Any]]) -> str:
     """config (a top-level key) / table-ddl / reporter-suffix / template / internal.
 
     A key defined in several classes gets the narrower scope only if every definition agrees.
@@ -195,9 +196,9 @@ def scope_of(key: str, records: list[dict]) -> str:
     return "config"
 
 
-def merge(records: list[dict]) -> dict:
+def merge(records: list[dict[str, Any]]) -> dict[str, Any]:
     """Unique keys; on conflicting definitions the non-deprecated field (then the first found) wins."""
-    by_key: dict[str, list[dict]] = {}
+    by_key: dict[str, list[dict[str, Any]]] = {}
     for record in records:
         by_key.setdefault(record["key"], []).append(record)
     options = {}
@@ -225,7 +226,7 @@ def merge(records: list[dict]) -> dict:
     return options
 
 
-def deprecated_key_map(options: dict) -> dict[str, list[str]]:
+def deprecated_key_map(options: dict[str, Any]) -> dict[str, list[str]]:
     """old key -> the keys that read it as a deprecated alias; a key whose own fallback is listed comes
     later (`web.port` -> [`rest.port`, `rest.bind-port`]: rest.bind-port falls back to rest.port)."""
     mapping: dict[str, list[str]] = {}
@@ -243,7 +244,7 @@ def deprecated_key_map(options: dict) -> dict[str, list[str]]:
     return {old: sorted(news, key=order(old)) for old, news in sorted(mapping.items())}
 
 
-def build_catalog(flink_home: Path) -> tuple[dict, dict]:
+def build_catalog(flink_home: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     started = time.monotonic()
     records, stats, skipped = extract_fields(flink_home)
     options = merge(records)
@@ -257,7 +258,7 @@ def build_catalog(flink_home: Path) -> tuple[dict, dict]:
     return catalog, stats
 
 
-def dumps(catalog: dict) -> str:
+def dumps(catalog: dict[str, Any]) -> str:
     """Deterministic JSON, one option per line (small diffs between regenerations)."""
 
     def line(value) -> str:

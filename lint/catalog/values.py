@@ -376,7 +376,7 @@ def _plain(node, value: str):
     return ScalarNode(node.tag, value, style=None)
 
 
-class _YamlMapping(list):
+class _YamlMapping(list[tuple[Any, Any]]):
     """A YAML mapping as (key, value) pairs: YAML keys true and 1 differ, Python's True and 1 do not."""
 
 
@@ -507,7 +507,7 @@ def _convert_yaml_item(value, parse_item):
 
 
 # ---------------------------------------------------------------- List, Map
-def parse_list(text: str, parse_item=str) -> list:
+def parse_list(text: str, parse_item: Callable[[str], Any] = str) -> list[Any]:
     """A List option (ConfigurationUtils.convertToList): YAML `[a, b]` or legacy `a;b` (quotes: `'a;b';c`)."""
     try:
         return [_convert_yaml_item(item, parse_item) for item in _load_yaml_collection(text, list)]
@@ -579,7 +579,7 @@ def parse_value(option_type: str, text: str, enum_values: list[str] | None = Non
     return parse_item(text)
 
 
-def value_error(option: dict, text: str) -> str | None:
+def value_error(option: dict[str, Any], text: str) -> str | None:
     """Why `text` is not a valid value for a catalog option (an entry of catalog "options"), or None."""
     try:
         parse_value(option["type"], text, option.get("enum"), option.get("list", False))
@@ -588,5 +588,5 @@ def value_error(option: dict, text: str) -> str | None:
     return None
 
 
-def is_valid_value(option: dict, text: str) -> bool:
+def is_valid_value(option: dict[str, Any], text: str) -> bool:
     return value_error(option, text) is None

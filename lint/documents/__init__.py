@@ -7,7 +7,7 @@ input problems (FL001 yaml-syntax, FL002 duplicate-key, unreadable input); rules
 
 from __future__ import annotations
 
-from typing import Optional, Sequence, Union
+from typing import Any, Optional, Sequence, Union
 
 from yaml.nodes import MappingNode, ScalarNode
 
@@ -116,7 +116,7 @@ def read_file(
 
 
 def read_job_config_file(
-    path: str, text: str, overrides: Sequence[Override] = (), base: Optional[dict] = None
+    path: str, text: str, overrides: Sequence[Override] = (), base: Optional[dict[str, Any]] = None
 ) -> tuple[list[FlinkConfig], list[ReadProblem]]:
     """A file read as one pack job config, as flink-jobs reads it (flink_lint.api): one YAML document
     (`flink-lint` reads every document of a file, and skips an empty one), `overrides` (`--set`)

@@ -30,7 +30,7 @@ _FLINKY_TEXT = re.compile(
 
 
 @lru_cache(maxsize=1)
-def _namespaces() -> frozenset:
+def _namespaces() -> frozenset[str]:
     """First segments of Flink's option keys (from the 2.3 catalog, never typed by hand)."""
     catalog = load_catalog()
     names = {key.split(".", 1)[0] for key, option in catalog.options.items() if option["scope"] == "config"}
@@ -64,7 +64,7 @@ def looks_like_flink(path: str, text: str) -> bool:
     )
 
 
-def _flat_keys(node: MappingNode, prefix: str = "", out: list | None = None, depth: int = 0) -> list:
+def _flat_keys(node: MappingNode, prefix: str = "", out: list[str] | None = None, depth: int = 0) -> list[str]:
     out = [] if out is None else out
     for key, value in node.value:
         if not isinstance(key, ScalarNode):

@@ -48,6 +48,9 @@ def flink_object(node: Node, budget: Budget, depth: int = 0) -> Any:
     return scalar_value(node)
 
 
+Loader = Callable[[Node], tuple[Any, Optional[str]]]  # a value node -> (raw value, Flink's string; None: null)
+
+
 class Flattener:
     """Turns a mapping node into Settings; collects reader findings (nulls, duplicates, bad tags).
 
@@ -59,7 +62,7 @@ class Flattener:
         self,
         path: str,
         *,
-        loader: Optional[Callable] = None,
+        loader: Optional[Loader] = None,
         refuse_duplicates: bool = True,
         null_message: Optional[str] = '`{key}` has no value: Flink refuses a null value ("Value must not be null")',
         duplicate_consequence: str = "Flink refuses a config.yaml with a duplicate key",

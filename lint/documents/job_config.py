@@ -39,7 +39,7 @@ SECTIONS = ("job", "flink")
 REPLACED_WHOLE = ("source", "sink", "slow-operator")  # a user's section replaces the base's
 
 
-def over_base(job: dict, base: dict) -> dict:
+def over_base(job: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
     """A user's `job:` section read over a base one (the job's shipped configs/<job>.yaml): mappings
     merge key by key, except the sections of REPLACED_WHOLE (a Kafka source inherits nothing of the
     generator's). The name is not inherited: a config without one is named after its job or file."""
@@ -214,7 +214,9 @@ def _duplicates(path: str, node: Node, depth: int = 0) -> list[ReadProblem]:
     return findings
 
 
-def read_job_config(path: str, root: Node, base: Optional[dict] = None) -> tuple[list[FlinkConfig], list[ReadProblem]]:
+def read_job_config(
+    path: str, root: Node, base: Optional[dict[str, Any]] = None
+) -> tuple[list[FlinkConfig], list[ReadProblem]]:
     """One job config document; `base`: the `job:` section it is read over (rules see the merge)."""
     findings: list[ReadProblem] = []
     budget = Budget()

@@ -4,9 +4,12 @@ fix}], "summary": {"error": n, "warning": n, "info": n, "files": n, "flink_versi
 from __future__ import annotations
 
 import json
+from typing import Any
+
+from flink_lint.model import Finding
 
 
-def finding_dict(finding) -> dict:
+def finding_dict(finding: Finding) -> dict[str, Any]:
     where = finding.location
     return {
         "path": where.path,

@@ -11,7 +11,10 @@ from importlib.metadata import version
 import json
 import os
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
+
+from flink_lint.rules.registry import Rule
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 DOCS = "https://github.com/flink-jobpack/flink-jobpack/blob/main/docs/rules.md"
@@ -25,7 +28,7 @@ def _version() -> str:
         return "0.0.0"
 
 
-def rule_descriptor(rule) -> dict:
+def rule_descriptor(rule: Rule) -> dict[str, Any]:
     sections = rule.sections()
     return {
         "id": rule.code,
@@ -39,7 +42,7 @@ def rule_descriptor(rule) -> dict:
     }
 
 
-def _artifact(path: str) -> dict:
+def _artifact(path: str) -> dict[str, Any]:
     if os.path.isabs(path):
         return {"uri": Path(path).as_uri()}
     return {"uri": quote(Path(path).as_posix()), "uriBaseId": "%SRCROOT%"}

@@ -110,7 +110,7 @@ class Rule:
         return getattr(self.module, "DOCUMENT", "config")
 
     @property
-    def options(self) -> tuple:
+    def options(self) -> tuple[str, ...]:
         """The keys the rule reads from `[tool.flink-lint.options.<name>]` (its module's OPTIONS)."""
         return tuple(getattr(self.module, "OPTIONS", ()))
 
@@ -157,7 +157,7 @@ def _load(path: str) -> Rule:
 
 
 @lru_cache(maxsize=None)
-def all_rules() -> tuple:
+def all_rules() -> tuple[Rule, ...]:
     """Every registered rule, in code order; codes and names are unique."""
     rules = sorted((_load(path) for path in RULE_MODULES), key=lambda rule: rule.code)
     for attr in ("code", "name"):
@@ -168,7 +168,7 @@ def all_rules() -> tuple:
     return tuple(rules)
 
 
-def find_rule(code_or_name: str):
+def find_rule(code_or_name: str) -> Optional[Rule]:
     """The rule with this code (any case) or name, or None."""
     wanted = code_or_name.strip()
     for rule in all_rules():
@@ -177,7 +177,7 @@ def find_rule(code_or_name: str):
     return None
 
 
-def matching(token: str) -> list:
+def matching(token: str) -> list[Rule]:
     """Rules a select/ignore token names: a code, a name, a code prefix (`FL1`) or `ALL`."""
     token = token.strip()
     if token.upper() == "ALL":

@@ -9,7 +9,7 @@ the job name, `transaction-timeout` 10 min; `properties` are passed to the Kafka
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from flink_lint.catalog import values
 from flink_lint.model import FlinkConfig, Location
@@ -18,12 +18,12 @@ from flink_lint.rules.config import _job
 DEFAULT_GUARANTEE = "exactly-once"
 
 
-def section(config: FlinkConfig, name: str) -> dict:
+def section(config: FlinkConfig, name: str) -> dict[str, Any]:
     """`job.<name>` when it is a Kafka source or sink, else {}."""
     return _job.typed_section(config, name, "kafka")
 
 
-def exactly_once_sink(config: FlinkConfig) -> dict:
+def exactly_once_sink(config: FlinkConfig) -> dict[str, Any]:
     sink = section(config, "sink")
     return sink if sink and sink.get("delivery-guarantee", DEFAULT_GUARANTEE) == "exactly-once" else {}
 

@@ -126,7 +126,7 @@ def _leaf_errors(error: jsonschema.ValidationError) -> Iterator[jsonschema.Valid
 
 
 class SchemaError(NamedTuple):
-    path: tuple  # JSON instance path of the value (of the key, when `at_key`)
+    path: tuple[str | int, ...]  # JSON instance path of the value (of the key, when `at_key`)
     message: str
     at_key: bool = False
     hint: Optional[str] = None
