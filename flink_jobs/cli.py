@@ -38,7 +38,7 @@ def _load(job_name: str, config_path, overrides, fail_on: str = "error", show: s
     return job, config
 
 
-def _overrides(args) -> list:
+def _overrides(args: argparse.Namespace) -> list[str]:
     overrides = list(args.overrides)
     if getattr(args, "events", None) is not None:
         overrides.append(f"job.events.count={args.events}")

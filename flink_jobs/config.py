@@ -59,8 +59,8 @@ class SlowOperator:
 class JobSettings:
     name: str
     events: EventSpec
-    source: dict
-    sink: dict
+    source: dict[str, Any]
+    sink: dict[str, Any]
     window: WindowSettings
     state_ttl_ms: Optional[int]
     emit_mode: Optional[str]  # None: the job does not emit on a timer (its config has no `emit`)

@@ -60,7 +60,7 @@ class EventSpec:
     rate: Optional[float]  # events/s over all subtasks; None: as fast as possible
 
     @cached_property
-    def _cumulative_weights(self) -> list:
+    def _cumulative_weights(self) -> list[float]:
         weights = [1.0 / (rank + 1) ** self.key_skew for rank in range(self.keys)]
         total = sum(weights)
         running, cumulative = 0.0, []
