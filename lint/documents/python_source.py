@@ -25,7 +25,7 @@ import re
 import tokenize
 import warnings
 from dataclasses import dataclass, field
-from typing import Iterator, Optional
+from typing import Any, Iterator, Optional, Union
 
 from flink_lint.documents.read_problems import python_syntax
 from flink_lint.model import Location
@@ -44,6 +44,12 @@ class Step:
 
     method: str
     call: ast.Call
+
+    @property
+    def receiver(self) -> ast.expr:
+        """`x` of this step's `x.method(...)`."""
+        func = self.call.func
+        return func.value if isinstance(func, ast.Attribute) else func
 
 
 @dataclass
@@ -79,6 +85,18 @@ class CallSite:
     cls: Optional[ClassInfo]  # the class whose method this call is in
     method: Optional[ast.AST]  # that method (FunctionDef), when in a class
 
+    @property
+    def receiver(self) -> ast.expr:
+        """`x` of a method call `x.m(...)` (the function itself for a plain call `f(...)`)."""
+        func = self.call.func
+        return func.value if isinstance(func, ast.Attribute) else func
+
+    @property
+    def method_name(self) -> str:
+        """`m` of a method call `x.m(...)`, `f` of `f(...)`, else ""."""
+        func = self.call.func
+        return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+
 
 @dataclass
 class SqlText:
@@ -103,10 +121,15 @@ class SqlText:
         return Location(source.path, line, column + len(inner))
 
 
+Positioned = Union[ast.expr, ast.stmt, ast.arg, ast.keyword]  # nodes with a line and column
+
+
 class PythonSource:
     """One parsed Python file and what it binds. Build with `read_python`."""
 
     kind = "python"
+    _batch: Optional[bool]  # caches of the code rules (lint/rules/code/_flink.py, _kafka.py)
+    _sql_tables: list[Any]
 
     def __init__(self, path: str, text: str, tree: ast.Module):
         self.path, self.text, self.tree = path, text, tree
@@ -126,18 +149,18 @@ class PythonSource:
         self._index()
 
     # ------------------------------------------------------------------ positions
-    def location(self, node: ast.AST, end: bool = False) -> Location:
+    def location(self, node: Positioned, end: bool = False) -> Location:
         line = node.lineno
         column = self._column(line, node.col_offset)
-        end_line = getattr(node, "end_lineno", None)
-        end_column = self._column(end_line, node.end_col_offset) if end_line is not None else None
+        end_line = node.end_lineno
+        end_column = self._column(end_line, node.end_col_offset or 0) if end_line is not None else None
         return Location(self.path, line, column, end_line, end_column)
 
     def method_location(self, call: ast.Call) -> Location:
         """Where the method name of `x.method(...)` is: the line a reader looks at in a long chain."""
         func = call.func
         if isinstance(func, ast.Attribute) and func.end_lineno is not None:
-            end = self._column(func.end_lineno, func.end_col_offset)
+            end = self._column(func.end_lineno, func.end_col_offset or 0)
             return Location(self.path, func.end_lineno, end - len(func.attr), func.end_lineno, end)
         return self.location(call)
 
@@ -150,7 +173,8 @@ class PythonSource:
 
     # ------------------------------------------------------------------ indexing (one walk, no recursion)
     def _index(self) -> None:
-        stack = [(self.tree, self.tree, None, None)]  # node, scope, class, method
+        # node, scope, class, method; nodes as Any: the walk tells them apart with `type(node) is`, fast
+        stack: list[tuple[Any, ast.AST, Optional[ClassInfo], Optional[ast.AST]]] = [(self.tree, self.tree, None, None)]
         while stack:
             node, scope, cls, method = stack.pop()
             kind = type(node)
@@ -421,7 +445,7 @@ class PythonSource:
 
     def is_flink(self, name: Optional[str]) -> bool:
         """A name that comes from pyflink or from the JVM through the py4j gateway."""
-        return bool(name) and (name.startswith("pyflink.") or ".jvm." in name or name.startswith("jvm."))
+        return name is not None and (name.startswith("pyflink.") or ".jvm." in name or name.startswith("jvm."))
 
     def sql_texts(self) -> list:
         if not hasattr(self, "_sql"):
@@ -434,8 +458,8 @@ def bound_nowhere(source: PythonSource, name: str) -> bool:
 
 
 def _site_in(site: Optional[CallSite], scope: ast.AST) -> Optional[CallSite]:
-    if site is None:
-        return CallSite(None, scope, None, None)
+    if site is None:  # a scope to resolve names in, at no call
+        return CallSite(None, scope, None, None)  # type: ignore[arg-type]
     if scope is site.scope:
         return site
     return CallSite(site.call, scope, site.cls, site.method)
@@ -449,9 +473,9 @@ def _parameters(args: ast.arguments) -> dict:
         params[arg.arg] = default
     for arg, default in zip(args.kwonlyargs, args.kw_defaults):
         params[arg.arg] = default
-    for arg in (args.vararg, args.kwarg):
-        if arg is not None:
-            params[arg.arg] = None
+    for extra in (args.vararg, args.kwarg):
+        if extra is not None:
+            params[extra.arg] = None
     return params
 
 
@@ -518,7 +542,8 @@ def _sql_parts(source, node, site, parts, pieces, depth) -> bool:
         parts.append(_PERCENT_FIELD.sub(PLACEHOLDER, node.left.value))
         return True
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
-        inner_parts, inner_pieces = [], []
+        inner_parts: list[str] = []
+        inner_pieces: list[tuple[int, tuple[int, int, bool]]] = []
         if _sql_parts(source, node.func.value, site, inner_parts, inner_pieces, depth + 1):
             pieces.append((offset, (node.lineno, source._column(node.lineno, node.col_offset), False)))
             parts.append(_FORMAT_FIELD.sub(PLACEHOLDER, "".join(inner_parts)))
@@ -547,7 +572,7 @@ def _anchor(source: PythonSource, node: ast.Constant) -> tuple:
         return line, column, False
     segment = ast.get_source_segment(source.text, node)
     match = _PREFIX.match(segment or "")
-    if not match or "\\" in segment:
+    if not match or segment is None or "\\" in segment:
         return line, column, False
     quote = match.group(2)
     content = segment[match.end() : len(segment) - len(quote)]

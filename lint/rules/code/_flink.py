@@ -101,7 +101,7 @@ def method_calls(source: PythonSource, *methods: str) -> Iterator[CallSite]:
 
 def receiver_chain(source: PythonSource, site: CallSite) -> Chain:
     """The chain that the method of `site` is called on (`a.b().c()` -> chain of `a.b()`)."""
-    return source.chain(site.call.func.value, site)
+    return source.chain(site.receiver, site)
 
 
 def before_window_config(chain: Chain) -> Optional[str]:
@@ -157,7 +157,7 @@ def operator_functions(source: PythonSource) -> list:
 
 def foreign_receiver(source: PythonSource, site: CallSite) -> bool:
     """`x.method(...)` where x is an object of a non-Flink library (a pandas frame, an executor)."""
-    name = source.qualname(site.call.func.value, site) or ""
+    name = source.qualname(site.receiver, site) or ""
     for imported in source.imports.values():
         if not imported.startswith("pyflink") and (
             name == imported or name.startswith(imported + ".") or name.startswith(imported + "(")
@@ -234,7 +234,7 @@ class StateHandle:
 
     def __init__(self, source: PythonSource, info: ClassInfo, getter: CallSite):
         self.info, self.getter = info, getter
-        self.kind = STATE_GETTERS[getter.call.func.attr]
+        self.kind = STATE_GETTERS[getter.method_name]
         self.attr = next(
             (attr for attr, values in info.attributes.items() if any(value is getter.call for value, _ in values)), None
         )
@@ -244,7 +244,7 @@ class StateHandle:
             value, _ = source.resolve(argument, getter)
             if isinstance(value, ast.Call) and short(source.qualname(value.func, getter)) in DESCRIPTORS:
                 self.descriptor = value
-        self.uses = {}  # method called on the handle -> [CallSite]
+        self.uses: dict[str, list[CallSite]] = {}  # method called on the handle -> its call sites
         if self.attr is not None:
             for site in source.calls:
                 func = site.call.func
@@ -260,7 +260,7 @@ class StateHandle:
         self.ttl = False
         if self.descriptor is not None:
             for site in method_calls(source, "enable_time_to_live"):
-                value, _ = source.resolve(site.call.func.value, site)
+                value, _ = source.resolve(site.receiver, site)
                 if value is self.descriptor:
                     self.ttl = True
 

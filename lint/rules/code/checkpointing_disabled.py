@@ -102,9 +102,7 @@ def check(source, context: RuleContext) -> Iterator[Problem]:
 
 
 def _configured(source, created) -> bool:
-    if any(
-        site.call.args or site.call.keywords for site in created if site.call.func.attr == "get_execution_environment"
-    ):
+    if any(site.call.args or site.call.keywords for site in created if site.method_name == "get_execution_environment"):
         return True
     for site in _flink.method_calls(source, *CONFIGURING):
         chain = _flink.receiver_chain(source, site)

@@ -72,7 +72,8 @@ def check(source, context: RuleContext) -> Iterator[Problem]:
         if not containers:
             continue
         per_record = {id(method) for method in _flink.per_record_methods(info)}
-        grows, emptied = {}, set()
+        grows: dict[str, ast.expr] = {}
+        emptied: set[str] = set()
         for attr, values in info.attributes.items():
             if attr in containers and any(method is not None and id(method) in per_record for _, method in values):
                 emptied.add(attr)  # reassigned per record: a reset
