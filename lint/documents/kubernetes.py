@@ -15,8 +15,9 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
-from typing import Optional
+from typing import Callable, Optional
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
@@ -132,6 +133,11 @@ def _embedded_offsets(text: str, node: ScalarNode) -> Optional[tuple[int, int]]:
     return header_line + 1, 0
 
 
+def _at(where: Location, _inner: Location) -> Location:
+    """Any location inside text that cannot be mapped back: the start of the embedded value."""
+    return where
+
+
 def _moved(item, move):
     if isinstance(item, ReadProblem):
         item.location = move(item.location)
@@ -160,17 +166,18 @@ def _read_configmap(path: str, root: MappingNode, text: str) -> tuple[list[Flink
             continue
         offsets = _embedded_offsets(text, node) if text else None
         start = location(path, node)
+        move: Callable[[Location], Location]
         if offsets:
-            line_offset, column_offset = offsets
-            move = lambda loc, dl=line_offset, dc=column_offset: shift(loc, dl, dc)  # noqa: E731
+            move = functools.partial(shift, line_offset=offsets[0], column_offset=offsets[1])
         else:
-            move = lambda loc, at=start: Location(path, at.line, at.column)  # noqa: E731
+            move = functools.partial(_at, Location(path, start.line, start.column))
         reader = read_flink_conf if kind == "flink-conf" else read_config_yaml
         inner_configs, inner_findings = reader(path, node.value)
         for config in inner_configs:
             config.kind = "configmap"
             config.settings = [_moved(setting, move) for setting in config.settings]
-            config.location = location(path, key_node(get(root, "data"), name))
+            data_key = key_node(get(root, "data"), name)
+            config.location = location(path, data_key) if data_key is not None else start
             config.context = {
                 "name": _scalar(get(root, "metadata", "name")) or "",
                 "embedded": name,
