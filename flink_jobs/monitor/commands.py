@@ -239,6 +239,8 @@ def _plan_measured(args) -> int:
         return error.exit_code
     measurement.events = config.settings.events.count
     slowest = measurement.slowest
+    if slowest is None or not slowest.per_subtask_rate:
+        return _error(f"no vertex of {job.name} was busy enough to measure its rate; run more events (--events)")
     capacity = slowest.per_subtask_rate
     result = measurement.to_json()
     result["utilization"] = args.utilization

@@ -36,7 +36,7 @@ def utilization_parallelism(rate: float, per_subtask_tpr: float, utilization: fl
     return max(1, math.ceil(rate / (utilization * per_subtask_tpr) - 1e-9))
 
 
-def true_processing_rate(records_per_second: float, busy_ratio: float) -> Optional[float]:
+def true_processing_rate(records_per_second: Optional[float], busy_ratio: Optional[float]) -> Optional[float]:
     """records/s divided by the share of time busy; None when the vertex is too idle to tell."""
     if busy_ratio is None or records_per_second is None or busy_ratio < MIN_BUSY_RATIO:
         return None
