@@ -1,6 +1,6 @@
 """How fast is flink-lint? Prints figures and ratios; asserts nothing.
 
-    .venv/bin/python benchmarks/lint_speed.py [--files 1000] [--repeat 3]
+    .venv/bin/python benchmarks/lint_speed.py [--files 1000] [--repeat 3] [--only code]
 
 1. 1,000 generated job configs (configs/*.yaml style): `flink-lint` (all rules, incl. the JSON
    Schema check) against `check-jsonschema --schemafile schemas/job-config.schema.json` on the same
@@ -8,14 +8,17 @@
 2. 1,000 generated configurations of every kind (config.yaml, flink-conf.yaml, FlinkDeployment,
    ConfigMap, job config).
 3. 1,000 generated PyFlink job files (*.py: DataStream windows and keyed state, Table API SQL),
-   every code rule.
+   every code rule; and 1,000 copies of the public job files of tests/lint/realworld/ (when fetched:
+   tests/lint/realworld/fetch.py), cycled.
 4. A single file from a cold start (a new process, as pre-commit runs it).
-Each figure is the best wall time of --repeat runs, pinned to one core when `taskset` exists.
+Each figure is the best wall time of --repeat runs, pinned to one core when `taskset` exists, with
+the CPU time the linter process used (the figure to trust on a loaded machine).
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import subprocess
 import sys
@@ -195,28 +198,68 @@ def generate(directory: Path, files: int, mixed: bool, code: bool = False) -> li
 
 
 def best(command: list, repeat: int) -> float:
+    return best_with_cpu(command, repeat)[0]
+
+
+def best_with_cpu(command: list, repeat: int) -> tuple:
+    """(best wall time, best CPU time of the child) over `repeat` runs."""
     pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
-    times = []
+    walls, cpus = [], []
     for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         result = subprocess.run(pin + command, capture_output=True, text=True, cwd=ROOT)
-        times.append(time.perf_counter() - start)
+        walls.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
         if result.returncode not in (0, 1):
             sys.exit(f"failed ({result.returncode}): {' '.join(command[:3])} ...\n{result.stderr[-2000:]}")
-    return min(times)
+    return min(walls), min(cpus)
+
+
+REALWORLD = ROOT / "tests" / "lint" / "realworld" / ".cache"
+
+
+def copy_realworld(directory: Path, files: int) -> int:
+    """1,000 files cycled from the fetched public job files; 0 when none were fetched."""
+    sources = sorted(REALWORLD.rglob("*.py")) if REALWORLD.is_dir() else []
+    if not sources:
+        return 0
+    directory.mkdir(parents=True)
+    for i in range(files):
+        shutil.copyfile(sources[i % len(sources)], directory / f"job_{i}.py")
+    return len(sources)
+
+
+def code_figures(flink_lint: list, temporary: str, files: int, repeat: int) -> None:
+    generate(Path(temporary) / "code", files, mixed=False, code=True)
+    wall, cpu = best_with_cpu(flink_lint + ["--exit-zero", "--format", "json", str(Path(temporary) / "code")], repeat)
+    print(f"flink-lint, {files} PyFlink job files (*.py, code rules): {wall:6.3f} s wall, {cpu:6.3f} s CPU")
+    distinct = copy_realworld(Path(temporary) / "realworld", files)
+    if distinct:
+        command = flink_lint + ["--exit-zero", "--format", "json", str(Path(temporary) / "realworld")]
+        wall, cpu = best_with_cpu(command, repeat)
+        print(f"flink-lint, {files} public job files ({distinct} distinct):   {wall:6.3f} s wall, {cpu:6.3f} s CPU")
+    else:
+        print("public job files not fetched (tests/lint/realworld/fetch.py): no real-file figure")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", choices=["code"], help="only the PyFlink job file figures")
     args = parser.parse_args()
     flink_lint = [str(BIN / "flink-lint")]
+    if args.only == "code":
+        with tempfile.TemporaryDirectory(prefix="lint-speed-") as temporary:
+            print(f"{args.files} files per set, best of {args.repeat}; Python {sys.version.split()[0]}")
+            code_figures(flink_lint, temporary, args.files, args.repeat)
+        return
     check_jsonschema = shutil.which("check-jsonschema", path=str(BIN)) or shutil.which("check-jsonschema")
     with tempfile.TemporaryDirectory(prefix="lint-speed-") as temporary:
         jobs = generate(Path(temporary) / "jobs", args.files, mixed=False)
         generate(Path(temporary) / "mixed", args.files, mixed=True)
-        generate(Path(temporary) / "code", args.files, mixed=False, code=True)
         single = jobs[0]
         print(
             f"{args.files} files per set, best of {args.repeat}, "
@@ -232,8 +275,7 @@ def main() -> None:
             print("check-jsonschema not installed (pip install -e '.[dev]'): no ratio")
         mixed = best(flink_lint + ["--exit-zero", "--format", "json", str(Path(temporary) / "mixed")], args.repeat)
         print(f"flink-lint, {args.files} mixed configs (5 kinds):            {mixed:6.3f} s")
-        code = best(flink_lint + ["--exit-zero", "--format", "json", str(Path(temporary) / "code")], args.repeat)
-        print(f"flink-lint, {args.files} PyFlink job files (*.py, code rules): {code:6.3f} s")
+        code_figures(flink_lint, temporary, args.files, args.repeat)
         cold = best(flink_lint + ["--exit-zero", single], max(args.repeat, 5))
         print(f"flink-lint, one file, cold start:                        {cold * 1000:6.0f} ms")
         if check_jsonschema:

@@ -17,6 +17,8 @@ from flink_jobs.java_check import JavaMissing
 from flink_jobs.jobs import JOBS, UnknownJob, job_info
 from flink_jobs.kafka import BrokerSpec, KafkaError
 from flink_jobs.monitor.commands import add_commands as add_monitor_commands
+from flink_jobs.monitor.health_commands import add_commands as add_health_commands
+from flink_jobs.redis_store import ProfileSpec, RedisError, RedisSpec
 from flink_lint.api import at_least, finding_lines
 from flink_lint.cli import silence_stdout
 
@@ -64,7 +66,7 @@ def cmd_run(args) -> int:
 
     job, config = _load(args.job, args.config, _overrides(args))
     try:
-        result = run_local(job, config, progress_every=0 if args.quiet else 10.0)
+        result = run_local(job, config, progress_every=0 if args.quiet else args.progress_interval)
     except JobFailed as failed:
         print(f"{config.settings.name}: FAILED: {failed.root_cause}", file=sys.stderr)
         print(f"full trace: {failed.log_path}", file=sys.stderr)
@@ -138,6 +140,22 @@ def cmd_submit(args) -> int:
     return EXIT_OK
 
 
+def cmd_render(args) -> int:
+    from flink_jobs.render import RenderError, render, to_yaml
+
+    job, config = _load(args.job, args.config, _overrides(args))
+    try:
+        text = to_yaml(render(job, config, _overrides(args), image=args.image, state_dir=args.state_dir), job)
+    except RenderError as error:
+        return _error(str(error))
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}: ConfigMap + FlinkDeployment for {job.name}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
 def cmd_stop(args) -> int:
     from flink_jobs.submit import SubmitError, parse_jobmanager, stop_with_savepoint
 
@@ -175,6 +193,30 @@ def cmd_kafka(args) -> int:
         status = broker_status(Path(args.dir))
         print(status.describe())
         return EXIT_OK if status.running else EXIT_FAILED
+    return EXIT_OK
+
+
+def cmd_redis(args) -> int:
+    from flink_jobs.redis_store import load_profiles, redis_status, start_redis, stop_redis
+
+    if args.action == "start":
+        info = start_redis(RedisSpec(directory=Path(args.dir), port=args.port or RedisSpec.port))
+        print(f"started: redis-server {info.pid}, 127.0.0.1:{info.port}   log {info.log_file}")
+    elif args.action == "stop":
+        stopped = stop_redis(Path(args.dir))
+        print(
+            f"stopped: redis-server {', '.join(map(str, stopped))}" if stopped else f"no server running from {args.dir}"
+        )
+    elif args.action == "status":
+        running, line = redis_status(Path(args.dir))
+        print(line)
+        return EXIT_OK if running else EXIT_FAILED
+    else:
+        _, config = _load("enrichment", args.config, list(args.overrides))
+        store = config.settings.store
+        spec = ProfileSpec(keys=config.settings.events.keys, seed=args.seed, missing_fraction=args.missing_fraction)
+        written, missing = load_profiles(store.host, args.port or store.port, store.key_prefix, spec)
+        print(f"loaded {written} profiles ({store.key_prefix}k0..k{spec.keys - 1}); {missing} keys left without one")
     return EXIT_OK
 
 
@@ -259,6 +301,13 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run a job on the embedded local Flink and summarize")
     _job_options(run)
     run.add_argument("--quiet", action="store_true", help="no progress lines")
+    run.add_argument(
+        "--progress-interval",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="piped: a progress line every SECONDS (default %(default)s); a terminal gets one line updated in place",
+    )
     run.set_defaults(handler=cmd_run)
 
     cluster = commands.add_parser("cluster", help="a local standalone Flink cluster")
@@ -279,6 +328,22 @@ def build_parser() -> argparse.ArgumentParser:
     submit.add_argument("--timeout", type=float, default=600, help="seconds to wait with --wait")
     submit.add_argument("--from-savepoint", metavar="PATH", help="start from this savepoint (state and Kafka offsets)")
     submit.set_defaults(handler=cmd_submit)
+
+    render = commands.add_parser(
+        "render", help="write a FlinkDeployment (and the ConfigMap of its config) for the Kubernetes operator"
+    )
+    _job_options(render)
+    render.add_argument(
+        "--image", help="the image the Dockerfile builds (default flink-jobpack:<version>-flink<flink>)"
+    )
+    render.add_argument(
+        "--state-dir",
+        default="s3://flink-jobpack",
+        metavar="URI",
+        help="durable base for checkpoints, savepoints and HA of a stateful job (default %(default)s/<name>/...)",
+    )
+    render.add_argument("--out", help="write here instead of stdout")
+    render.set_defaults(handler=cmd_render)
 
     stop = commands.add_parser("stop", help="stop a running job with a savepoint; prints the savepoint's path")
     stop.add_argument("job_id")
@@ -333,7 +398,20 @@ def build_parser() -> argparse.ArgumentParser:
     consume.add_argument("--bootstrap", help="HOST:PORT (default: the broker of `flink-jobs kafka start`)")
     consume.set_defaults(handler=cmd_consume)
 
+    redis = commands.add_parser("redis", help="a local Redis server (loopback) for the enrichment job's profiles")
+    redis.add_argument("action", choices=["start", "stop", "status", "load-profiles"])
+    redis.add_argument("--dir", default=str(RedisSpec.directory), help="config/log/state folder (default %(default)s)")
+    redis.add_argument(
+        "--port", type=int, help=f"start: port (default {RedisSpec.port}); load-profiles: job.store.port"
+    )
+    redis.add_argument("--config", help="load-profiles: keys and store from this enrichment config")
+    redis.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    redis.add_argument("--seed", type=int, default=ProfileSpec.seed, help="profiles' seed (default %(default)s)")
+    redis.add_argument("--missing-fraction", type=float, default=ProfileSpec.missing_fraction)
+    redis.set_defaults(handler=cmd_redis)
+
     add_monitor_commands(commands)  # backpressure, plan
+    add_health_commands(commands)  # diagnose, report
     return parser
 
 
@@ -341,7 +419,7 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (UnknownJob, ConfigError, JavaMissing, KafkaError) as error:
+    except (UnknownJob, ConfigError, JavaMissing, KafkaError, RedisError) as error:
         return _error(str(error))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

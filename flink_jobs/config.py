@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Optional, Sequence
 
 from flink_jobs.events import EventSpec
+from flink_jobs.jobs import JOBS
 from flink_jobs.kafka import KafkaError, connector_jar, jobpack_jar
 from flink_lint.api import JobConfigCheck, Override, check_job_config, finding_lines
 from flink_lint.catalog.values import parse_duration_ms
@@ -56,6 +57,26 @@ class SlowOperator:
 
 
 @dataclass(frozen=True)
+class FailingOperator:
+    """Testing aid (job.failing-operator): raise on every `every`-th record of each subtask."""
+
+    every: int
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    """The enrichment job's profile store (job.store): Redis on host:port, looked up asynchronously."""
+
+    host: str
+    port: int
+    key_prefix: str
+    capacity: int  # lookups in flight at most (AsyncDataStream capacity)
+    max_batches: int  # MGET batches in flight at most; lookups queued meanwhile share the next one
+    timeout_ms: int
+    fallback: str  # the profile of an event whose lookup timed out or failed
+
+
+@dataclass(frozen=True)
 class JobSettings:
     name: str
     events: EventSpec
@@ -66,6 +87,10 @@ class JobSettings:
     emit_mode: Optional[str]  # None: the job does not emit on a timer (its config has no `emit`)
     emit_interval_ms: Optional[int]
     slow_operator: Optional[SlowOperator]
+    failing_operator: Optional[FailingOperator]
+    salt_buckets: Optional[int]  # hot-key-rollup: salted keys per key in phase 1
+    store: Optional[StoreSettings]  # enrichment: the profile store
+    pipeline: Optional[str]  # per-event | optimized; None: the job has one pipeline (its config sets none)
 
     @property
     def event_time_from_source(self) -> bool:
@@ -166,6 +191,10 @@ def _settings(job: dict[str, Any], name: str) -> JobSettings:
         )
         if slow
         else None,
+        failing_operator=FailingOperator(job["failing-operator"]["every"]) if job.get("failing-operator") else None,
+        salt_buckets=job.get("salt-buckets"),
+        store=_store(job.get("store")),
+        pipeline=job.get("pipeline"),
     )
 
 
@@ -179,6 +208,20 @@ def _kafka_sink(sink: dict[str, Any], name: str) -> dict[str, Any]:
         properties["transaction.timeout.ms"] = str(_ms(sink.get("transaction-timeout", "10 min")))
     sink["properties"] = properties
     return sink
+
+
+def _store(section: Optional[dict[str, Any]]) -> Optional[StoreSettings]:
+    if not section:
+        return None
+    return StoreSettings(
+        host=section["host"],
+        port=section["port"],
+        key_prefix=section["key-prefix"],
+        capacity=section["capacity"],
+        max_batches=section["max-batches"],
+        timeout_ms=_required_ms(section["timeout"]),
+        fallback=section["fallback"],
+    )
 
 
 def _with_kafka_jars(jars: str, kafka_source: bool) -> str:
@@ -200,6 +243,17 @@ def _local_jar_problems(flink: dict[str, str], check: JobConfigCheck) -> list[st
         if "://" not in local and not os.path.isfile(local):
             problems.append(f"{check.where('flink', 'pipeline.jars')}: pipeline.jars: file not found: {local}")
     return problems
+
+
+def _pipeline_problems(settings: JobSettings, job_name: str, check: JobConfigCheck) -> list[str]:
+    """`job.pipeline: optimized` needs a job that has an optimized pipeline (the pack's job registry,
+    not a property of the file); what the optimized pipeline cannot do is the linter's FL623."""
+    if settings.pipeline != "optimized":
+        return []
+    job = JOBS.get(job_name or settings.name)
+    if job is not None and job.optimized:
+        return []
+    return [f"{check.where('job', 'pipeline')}: job `{job_name or settings.name}` has no optimized pipeline"]
 
 
 def _read(path: str, overrides: Sequence[Override], job_name: str) -> JobConfigCheck:
@@ -239,6 +293,7 @@ def load_job_config(path: str, overrides: Sequence[str] = (), job_name: str = ""
         except KafkaError as error:
             problems.append(f"{check.where('job')}: {error}")
         problems += _local_jar_problems(flink, check)
+    problems += _pipeline_problems(settings, job_name, check)
     if problems:
         raise ConfigError(problems)
     return JobConfig(path=path, settings=settings, flink=flink, findings=check.findings)

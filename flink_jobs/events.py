@@ -20,6 +20,8 @@ from typing import Iterator, NamedTuple, Optional
 
 _MASK = (1 << 64) - 1
 UNBOUNDED_END = (1 << 63) - 2  # NumberSequenceSource end for an endless stream
+# The counter of the events an optimized pipeline's block operator made (`flink-jobs run` progress).
+BLOCK_EVENTS_METRIC = "blockEvents"
 
 
 class Event(NamedTuple):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -17,8 +16,10 @@ from pathlib import Path
 from typing import Optional
 
 from flink_jobs.config import JobConfig
+from flink_jobs.events import BLOCK_EVENTS_METRIC
 from flink_jobs.java_check import require_java
 from flink_jobs.jobs import JobInfo
+from flink_jobs.progress import Progress, free_port, rest_options
 from flink_jobs.workarounds import thread_mode_pythonpath
 
 LOG_DIR = Path(".flink-jobs") / "logs"
@@ -65,26 +66,40 @@ def local_python_options() -> dict:
     }
 
 
+def job_options(config: JobConfig, python_options: Optional[dict] = None) -> dict:
+    """Every option the job's Configuration gets (`flink-jobs run`, a submitted job, and the
+    flinkConfiguration of `flink-jobs render`): the Python worker options, then the config's
+    `flink:` section, then the job's name."""
+    return {**(python_options or {}), **config.flink, "pipeline.name": config.settings.name}
+
+
 def create_environment(config: JobConfig, python_options: Optional[dict] = None):
     from pyflink.common import Configuration
     from pyflink.datastream import StreamExecutionEnvironment
 
-    options = {**(python_options or {}), **config.flink, "pipeline.name": config.settings.name}
     configuration = Configuration()
-    for key, value in options.items():
+    for key, value in job_options(config, python_options).items():
         configuration.set_string(key, value)
     return StreamExecutionEnvironment.get_execution_environment(configuration)
 
 
 def build_pipeline(env, job: JobInfo, config: JobConfig) -> dict:
     """Source -> job -> {result stream name: DataStream} (sinks not attached yet)."""
-    from flink_jobs.sources import events_from
+    from flink_jobs.sources import event_blocks, events_from
 
+    if config.settings.pipeline == "optimized":  # generator only (config.py checks it)
+        optimized = job.load("optimized")
+        blocks = event_blocks(env, config.settings.events, optimized.BLOCK_SIZE)
+        return optimized.build(env, blocks, config.settings)
     events, extra = events_from(env, config.settings)
     if config.settings.slow_operator:  # testing aid: a bottleneck on demand
         from flink_jobs.monitor.slow_operator import slowed
 
         events = slowed(events, config.settings.slow_operator)
+    if config.settings.failing_operator:  # testing aid: restarts on demand
+        from flink_jobs.monitor.failing_operator import failing
+
+        events = failing(events, config.settings.failing_operator)
     results = job.load().build(env, events, config.settings)
     results.update(extra)
     return results
@@ -127,38 +142,31 @@ def failure(job_name: str, error: BaseException) -> JobFailed:
 
 
 # ------------------------------------------------------------------ local run
-class Progress:
-    """Prints `<job>: running, 20 s` to stderr every `every` seconds while a long run lasts."""
-
-    def __init__(self, job: str, every: float = 10.0, stream=sys.stderr):
-        self.job, self.every, self.stream = job, every, stream
-        self.started = time.monotonic()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True)
-
-    def _loop(self):
-        while not self._stop.wait(self.every):
-            print(f"{self.job}: running, {time.monotonic() - self.started:.0f} s", file=self.stream, flush=True)
-
-    def __enter__(self):
-        if self.every > 0:
-            self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
+def progress_of(config: JobConfig, rest_url: str, every: float) -> Progress:
+    """Progress from the job's counters: of the total for the generator, the rate for other sources."""
+    settings = config.settings
+    generator = settings.source["type"] == "generator"
+    return Progress(
+        settings.name,
+        rest_url,
+        total=settings.events.count if generator else None,
+        metric=BLOCK_EVENTS_METRIC if settings.pipeline == "optimized" else None,
+        every=every,
+    )
 
 
 def run_local(job: JobInfo, config: JobConfig, progress_every: float = 10.0) -> RunResult:
-    """Run on the embedded local mini-cluster until the job ends; raises JobFailed."""
+    """Run on the embedded local mini-cluster until the job ends; raises JobFailed. With
+    `progress_every` > 0, progress on stderr (flink_jobs/progress.py) from the job's REST counters."""
     from flink_jobs import sinks
 
     require_java()
     name = config.settings.name
     started = time.monotonic()
-    with Progress(name, progress_every):
+    port = free_port()
+    with progress_of(config, f"http://127.0.0.1:{port}", progress_every):
         try:
-            env = create_environment(config, local_python_options())
+            env = create_environment(config, {**local_python_options(), **rest_options(port)})
             results = build_pipeline(env, job, config)
             sink = config.settings.sink["type"]
             if sink == "collect":

@@ -16,6 +16,7 @@ from pyflink.datastream import MapFunction, OutputTag, ProcessFunction
 from pyflink.datastream.connectors.file_system import FileSource, StreamFormat
 from pyflink.datastream.connectors.number_seq import NumberSequenceSource
 
+from flink_jobs.blocks import block_count
 from flink_jobs.events import EVENT_FIELDS, UNBOUNDED_END, EventSpec
 from flink_jobs.workarounds import with_java_timestamp_assigner
 
@@ -86,6 +87,15 @@ def generated_events(env, spec: EventSpec):
         .set_parallelism(parallelism)
         .name("generate-events")
     )
+
+
+def event_blocks(env, spec: EventSpec, block_size: int):
+    """Block ids 0..n-1 for the optimized pipelines (job.pipeline: optimized): block b stands for
+    events b * block_size .. (b + 1) * block_size - 1, which the job builds itself (flink_jobs/blocks.py)."""
+    end = block_count(spec, block_size) - 1 if spec.count else UNBOUNDED_END // block_size
+    return env.from_source(
+        NumberSequenceSource(0, end), WatermarkStrategy.no_watermarks(), "event-blocks"
+    ).set_parallelism(1)
 
 
 class ParseEvent(ProcessFunction):

@@ -58,6 +58,30 @@ cluster commands and the submission client, which start nothing heavy.
     is already loaded by the first job's classloader; `NoSuchFieldException: loadedLibraryNames`).
     Inline: cluster._write_lib puts opt/flink-python-*.jar on the cluster's lib/ and
     cluster.flink_config loads `pemja.` parent-first, so PEMJA loads once per TaskManager.
+
+[async-function-process-mode] PyFlink 2.3.0: AsyncDataStream.unordered_wait() refuses thread mode
+    when the job is built ("AsyncFunction is still not supported for 'thread' mode."); measured on
+    the embedded local Flink: process mode works (2,000 lookups of 20 ms at capacity 50, never more
+    than 50 in flight). Inline: configs/enrichment.yaml sets python.execution-mode: process.
+
+[async-timeout-timer-per-record] PyFlink 2.3.0: an AsyncDataStream timeout above 0 starts one
+    threading.Timer (an OS thread) per record (../shared/reference/pyflink.md P7: 3.2k records/s
+    instead of ~13k). Inline: jobs/enrichment passes a timeout of 0 (no timer) and times each MGET
+    itself with asyncio.wait_for, which also gives its fallback instead of failing the job.
+
+[async-metrics-gauges] PyFlink 2.3.0, process mode: a Counter is a Beam counter, which finds its
+    metrics container through a thread-local state sampler; an AsyncFunction's coroutines run on
+    PyFlink's own event-loop thread, which has none, so increments made there are silently lost
+    (measured on a standalone cluster: the job's counters never appeared in the REST metrics, its
+    gauge did). Inline: jobs/enrichment keeps its counts as ints and registers them as gauges, which
+    the harness thread reads.
+
+[python-metric-names] PyFlink 2.3.0: a Python function's metric (`counter("blockEvents")`) is
+    exposed in the REST API under the name of the Java operator that runs it, which PyFlink builds
+    from every Python function it fused into that operator (`python.operator-chaining.enabled`),
+    e.g. `block-totals___stream_key_by_map_operator.blockEvents`, not `<name given with
+    .name()>.blockEvents`; the id changes with the job's chaining. Inline: progress.JobCounter finds
+    the metric by its suffix in the vertices' metric lists.
 """
 
 from __future__ import annotations

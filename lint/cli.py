@@ -153,7 +153,7 @@ def _lint_command(argv) -> int:
         if args.format == "text" and not args.fix:
             return 2 if report.internal_errors else (1 if report.diffs and not args.exit_zero else 0)
     sys.stdout.write(render(args.format, report, all_rules()))
-    for message in report.internal_errors:
+    for message in report.notes + report.internal_errors:
         print(f"flink-lint: {message}", file=sys.stderr)
     if report.internal_errors:
         return 2

@@ -16,7 +16,8 @@ from flink_lint import fix as fixer
 from flink_lint import suppressions
 from flink_lint.config import ToolConfig
 from flink_lint.documents import decode, read_file
-from flink_lint.documents.detect import is_python
+from flink_lint.documents.detect import is_python, kind_by_name
+from flink_lint.documents.kubernetes import catalog_version
 from flink_lint.documents.python_source import directives as python_directives
 from flink_lint.documents.python_source import read_python
 from flink_lint.documents.read_problems import yaml_syntax
@@ -49,6 +50,7 @@ class FileResult:
     findings: list[Finding]
     configs: list[FlinkConfig] = field(default_factory=list)
     text: Optional[str] = None
+    recognised: bool = True  # False: no reader took the file (not a Flink config, manifest, job config or code)
 
 
 @dataclass
@@ -56,8 +58,10 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     files_checked: int = 0
     internal_errors: list[str] = field(default_factory=list)
+    not_linted: list[str] = field(default_factory=list)  # files named explicitly that no reader recognised
     fixed: dict[str, int] = field(default_factory=dict)  # path -> number of edits applied
     diffs: list[str] = field(default_factory=list)  # unified diffs (--diff)
+    notes: list[str] = field(default_factory=list)  # one line each, printed on stderr: fixes not made
     flink_version: str = "2.3"
 
     def counts(self) -> dict[str, int]:
@@ -178,7 +182,8 @@ class Linter:
         else:
             text = data
         configs, findings = read_file(path, text, kind=self.kind)
-        return FileResult(path, self.findings_for(path, text, configs, findings), configs, text)
+        recognised = bool(configs or findings) or self.kind is not None or kind_by_name(path) is not None
+        return FileResult(path, self.findings_for(path, text, configs, findings), configs, text, recognised)
 
     def findings_for(
         self, path: str, text: str, configs: list[FlinkConfig], findings: Sequence[Finding | ReadProblem]
@@ -201,10 +206,13 @@ class Linter:
 
     def _run_rules(self, config: FlinkConfig, document: str = "config") -> list[Finding]:
         found = []
+        version = self.flink_version
+        if isinstance(config, FlinkConfig) and isinstance(config.context.get("flinkVersion"), tuple):
+            version = catalog_version(config.context["flinkVersion"][0], self.flink_version)  # spec.flinkVersion
         for rule in self.rules:
             if rule.code not in self.enabled or rule.document != document:
                 continue
-            context = RuleContext(flink_version=self.flink_version, options=self.config.options.get(rule.code, {}))
+            context = RuleContext(flink_version=version, options=self.config.options.get(rule.code, {}))
             try:
                 found.extend(findings_of(rule.module, config, context))
             except Exception as error:  # a rule bug must not hide the other findings
@@ -270,14 +278,22 @@ def lint_paths(
     fix: bool = False,
     diff: bool = False,
 ) -> Report:
-    """Lint files and directories; with fix/diff, apply or show the safe fixes first."""
+    """Lint files and directories; with fix/diff, apply or show the safe fixes first.
+
+    A file named explicitly that no reader recognises is listed in `report.not_linted` (never
+    skipped silently); one found by walking a directory is skipped silently, as unrelated YAML
+    (CI workflows, Helm values, other manifests) is expected there."""
     linter = Linter(config, flink_version, kind, select, ignore)
     files, missing = find_files(paths, config, kind)
+    named = {_display(path) for path in paths if not os.path.isdir(path)}
     report = Report(flink_version=flink_version)
     for path in missing:
         report.internal_errors.append(f"{path}: no such file or directory")
     for path in files:
         result = linter.lint_file(path)
+        if not result.recognised and path in named:
+            report.not_linted.append(path)
+            continue
         if (fix or diff) and result.text is not None:
             result = _fix_file(linter, result, report, write=fix, show=diff)
         report.files_checked += 1
@@ -288,9 +304,25 @@ def lint_paths(
 
 
 def _fix_file(linter: Linter, result: FileResult, report: Report, write: bool, show: bool) -> FileResult:
-    """Apply safe fixes until nothing changes (a structural fix may need a second pass)."""
+    """Apply safe fixes until nothing changes (a structural fix may need a second pass); create the
+    files a fix writes beside this one (a legacy flink-conf.yaml's config.yaml)."""
     if result.text is None:
         return result
+    created, problems = fixer.companions(result.text, result.findings)
+    for target, content in created:
+        if show:
+            report.diffs.append(fixer.unified_diff(target, "", content, created=True))
+        if write:
+            try:
+                fixer.create_atomically(target, content)
+            except OSError as error:
+                problems.append(f"{target}: not written: {error.strerror}")
+                continue
+            report.fixed[target] = 1
+    if write:
+        report.notes.extend(problems)
+        if created:
+            result = linter.lint_data(result.path, result.text)  # the legacy file now has a config.yaml beside it
     original, text, total, current = result.text, result.text, 0, result
     for _ in range(3):
         if not any(f.fix is not None for f in current.findings):
@@ -335,7 +367,10 @@ def stamp(module, problem: Problem) -> Finding:
 
 def findings_of(module, config, context: RuleContext) -> list[Finding]:
     """Run one rule module: its Problems stamped with the module's CODE, NAME and default SEVERITY."""
-    return [stamp(module, problem) for problem in module.check(config, context)]
+    return [
+        problem if isinstance(problem, Finding) else stamp(module, problem)  # a Finding: its own severity
+        for problem in module.check(config, context)
+    ]
 
 
 def unused_suppression_rule() -> Rule:

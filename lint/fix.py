@@ -1,4 +1,5 @@
-"""Safe fixes (Finding.fix edits): rename-key, set-value, delete-key.
+"""Safe fixes (Finding.fix edits): rename-key, set-value, delete-key; write-config-yaml writes a new
+file beside the linted one (`companions`: the config.yaml migrated from a legacy flink-conf.yaml).
 
 Edits are made where the key is written, so comments, order, quoting and indentation stay as they
 are: a key or value written on one line is replaced in place (for legacy flink-conf.yaml files this
@@ -21,6 +22,7 @@ from yaml.nodes import MappingNode, Node, SequenceNode
 
 from flink_lint.documents import read_file
 from flink_lint.documents.yaml_nodes import YamlError, compose_documents
+from flink_lint.migration import MigrationError, migrate
 
 from flink_lint.model import Edit, Finding, FlinkConfig, Setting
 
@@ -234,15 +236,46 @@ def _structural(text: str, edits: list[tuple[Setting, Edit]]) -> tuple[str, int]
     return "".join(out), applied
 
 
-def unified_diff(path: str, old: str, new: str) -> str:
+def companions(text: str, findings: list) -> tuple[list, list]:
+    """(files to create as [(path, text)], problems as one line each) for the write-config-yaml
+    fixes among `findings`; an existing file is never overwritten."""
+    created, problems = [], []
+    for finding in findings:
+        if finding.fix is None or finding.fix.kind != "write-config-yaml":
+            continue
+        target = finding.fix.key
+        if os.path.lexists(target):
+            problems.append(f"{target}: exists, not overwritten")
+            continue
+        try:
+            created.append((target, migrate(text)))
+        except MigrationError as error:
+            problems.append(f"{finding.location.path}: not migrated: {error}")
+    return created, problems
+
+
+def unified_diff(path: str, old: str, new: str, created: bool = False) -> str:
     return "".join(
         difflib.unified_diff(
             old.splitlines(keepends=True),
             new.splitlines(keepends=True),
-            fromfile=f"a/{path.lstrip('/')}",
+            fromfile="/dev/null" if created else f"a/{path.lstrip('/')}",
             tofile=f"b/{path.lstrip('/')}",
         )
     )
+
+
+def create_atomically(path: str, text: str) -> None:
+    """Write a new file (never replacing one): a temporary file beside it, then linked into place."""
+    directory = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(prefix=".flink-lint-", dir=directory)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        os.chmod(temporary, 0o644)
+        os.link(temporary, path)  # fails if `path` appeared meanwhile
+    finally:
+        os.unlink(temporary)
 
 
 def write_atomically(path: str, text: str) -> None:

@@ -20,9 +20,10 @@ class JobInfo:
     module: str
     summary: str
     outputs: tuple
+    optimized: str = ""  # the module of the job's optimized pipeline (job.pipeline: optimized), if any
 
-    def load(self):
-        return importlib.import_module(self.module)
+    def load(self, pipeline: str = "per-event"):
+        return importlib.import_module(self.optimized if pipeline == "optimized" else self.module)
 
 
 JOBS = {
@@ -33,12 +34,26 @@ JOBS = {
             "flink_jobs.jobs.windowed_counts",
             "event-time tumbling windows per key: count, sum, min, max; late events to a side output",
             ("windows", "late"),
+            optimized="flink_jobs.jobs.windowed_counts_blocks",
         ),
         JobInfo(
             "running-totals",
             "flink_jobs.jobs.running_totals",
             "per-key running count, sum, min, max and latest event time in one ValueState record per key",
             ("totals",),
+            optimized="flink_jobs.jobs.running_totals_blocks",
+        ),
+        JobInfo(
+            "hot-key-rollup",
+            "flink_jobs.jobs.hot_key_rollup",
+            "per-key event-time windows over a skewed stream in two phases: salted keys, then merged",
+            ("windows", "late"),
+        ),
+        JobInfo(
+            "enrichment",
+            "flink_jobs.jobs.enrichment",
+            "each event enriched with its key's profile from Redis, async lookups batched into MGETs",
+            ("enriched",),
         ),
     )
 }

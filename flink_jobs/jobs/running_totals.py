@@ -17,7 +17,7 @@ from pyflink.datastream import KeyedProcessFunction
 from pyflink.datastream.state import StateTtlConfig, ValueStateDescriptor
 
 from flink_jobs import totals
-from flink_jobs.events import KEY
+from flink_jobs.events import EVENT_TIME, KEY, VALUE
 
 if TYPE_CHECKING:  # job modules run on TaskManagers: no config/YAML imports there
     from flink_jobs.config import JobSettings
@@ -56,13 +56,16 @@ class RunningTotals(KeyedProcessFunction):
         self.totals = runtime_context.get_state(totals_state)
         self.pending = runtime_context.get_state(pending_state)
 
+    def updated(self, previous, event):
+        """The key's totals after `event` (the optimized pipeline merges pre-aggregated totals here)."""
+        return totals.add(previous, event[VALUE], event[EVENT_TIME])
+
     def process_element(self, event, ctx):
-        key, value, event_time, _ = event
         previous = self.totals.value()
-        updated = totals.add(previous, value, event_time)
+        updated = self.updated(previous, event)
         self.totals.update(updated)
         if self.per_event:
-            yield Row(key, *updated)
+            yield Row(event[KEY], *updated)
         if self.on_timer_ and not self.pending.value():
             timers = ctx.timer_service()
             if previous is None:

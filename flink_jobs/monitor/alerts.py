@@ -45,6 +45,18 @@ class Thresholds:
     busy_ratio: float = _shipped("busy_ratio")
     skew: float = _shipped("skew")
     target_utilization: float = _shipped("target_utilization")
+    restarts: dict = _shipped("restarts")
+    restart_window_seconds: float = _shipped("restart_window_seconds")
+    checkpoint_failure_ratio: dict = _shipped("checkpoint_failure_ratio")
+    checkpoint_age: dict = _shipped("checkpoint_age")
+    checkpoint_duration: dict = _shipped("checkpoint_duration")
+    checkpoint_growth_checkpoints: int = _shipped("checkpoint_growth_checkpoints")
+    checkpoint_growth_ratio: float = _shipped("checkpoint_growth_ratio")
+    checkpoint_growth_minutes: float = _shipped("checkpoint_growth_minutes")
+    watermark_lag: dict = _shipped("watermark_lag")
+    watermark_stall_seconds: float = _shipped("watermark_stall_seconds")
+    gc_time: dict = _shipped("gc_time")
+    heap_usage: dict = _shipped("heap_usage")
 
     def severity(self, metric: str, value: Optional[float]) -> Optional[tuple[str, float]]:
         """(severity, threshold) of the worst level `value` is strictly above, else None."""
@@ -102,6 +114,18 @@ def _fields(value: dict) -> dict:
         busy_ratio=diagnosis["busy-ratio"],
         skew=diagnosis["skew"],
         target_utilization=diagnosis["target-utilization"],
+        restarts=alerts["restarts"],
+        restart_window_seconds=diagnosis["restart-window-seconds"],
+        checkpoint_failure_ratio=alerts["checkpoint-failure-ratio"],
+        checkpoint_age=alerts["checkpoint-age"],
+        checkpoint_duration=alerts["checkpoint-duration"],
+        checkpoint_growth_checkpoints=alerts["checkpoint-size-growth"]["checkpoints"],
+        checkpoint_growth_ratio=alerts["checkpoint-size-growth"]["ratio"],
+        checkpoint_growth_minutes=alerts["checkpoint-size-growth"]["minutes"],
+        watermark_lag=alerts["watermark-lag"],
+        watermark_stall_seconds=alerts["watermark-stall"]["seconds"],
+        gc_time=alerts["gc-time"],
+        heap_usage=alerts["heap-usage"],
     )
 
 

@@ -4,11 +4,20 @@ Development-time tool, run once per Flink version:
 
     python -m flink_lint.catalog.extract --version 2.3 --out schemas/flink-options-2.3.json
     python -m flink_lint.catalog.extract --flink-home /tmp/apache_flink_libraries-1.20.5/deps \\
+        --opt-jar ~/.m2/repository/org/apache/flink/flink-sql-gateway/1.20.5/flink-sql-gateway-1.20.5.jar \\
         --version 1.20 --out schemas/flink-options-1.20.json
 
+The jars are those of a Flink distribution: lib/, opt/ (SQL client, Python, ...) and plugins/*/ of
+the Flink home (by default the installed pyflink package), plus the opt/ jars that the apache-flink
+wheel and the apache-flink-libraries sdist leave out (`--opt-jar`; by default jvm/lib/flink-opt/,
+fetched by `make jvm`: the SQL gateway). Every option records the jar it comes from (`source`:
+`lib/flink-dist`, `opt/flink-sql-gateway`, `plugins/metrics-prometheus`, ...).
+
 Needs `javac` and `java` (11+). java/OptionCatalogExtractor.java (next to this file) reads every static
-ConfigOption field by reflection; this script builds the classpath, runs it, merges the fields into
-unique keys, classifies each key's scope and writes deterministic JSON. The linter only reads the JSON.
+ConfigOption field by reflection, and the options of every SQL gateway endpoint factory under its
+`sql-gateway.endpoint.<identifier>.` prefix; this script builds the classpath, runs it, merges the
+fields into unique keys, classifies each key's scope and writes deterministic JSON. The linter only
+reads the JSON.
 """
 
 from __future__ import annotations
@@ -22,10 +31,12 @@ import sys
 import tempfile
 import time
 import zipfile
-from typing import Any
+from typing import Any, Sequence
 from pathlib import Path
 
 JAVA_SOURCE = Path(__file__).resolve().parent / "java" / "OptionCatalogExtractor.java"
+# opt/ jars of the distribution that the apache-flink wheel leaves out, fetched by `make jvm`
+FLINK_OPT_JARS = Path(__file__).resolve().parents[2] / "jvm" / "lib" / "flink-opt"
 
 # Namespaces whose keys are read by code that is not in the scanned jars (plugins, the Kubernetes
 # operator, Hadoop pass-through), so an unknown key under them is not necessarily a typo.
@@ -56,6 +67,9 @@ _TABLE_OBJECT_CLASSES = re.compile(
     r"VectorSearchRuntimeConfigOptions)(\$.*)?$"
 )
 _REPORTER_CLASSES = re.compile(r"ReporterOptions(\$.*)?$")
+# Options an SQL gateway endpoint reads under `sql-gateway.endpoint.<identifier>.` (recorded again
+# with that prefix from the endpoint factories): bare, they are never top-level keys.
+_ENDPOINT_CLASSES = re.compile(r"\.gateway\.rest\.util\.SqlGatewayRestOptions(\$.*)?$")
 _INTERNAL_CLASSES = re.compile(r"(Internal|\.StreamConfig)(\$.*)?$")
 _INTERNAL_KEYS = ("$internal.", "internal.", "__")
 _EXCLUDED = "org.apache.flink.annotation.docs.Documentation$ExcludeFromDocumentation"
@@ -71,20 +85,31 @@ def default_flink_home() -> Path:
     return Path(list(spec.submodule_search_locations)[0])
 
 
-def scan_jars(flink_home: Path, workdir: Path) -> list[Path]:
-    """Classpath order: flink-dist first, other lib/flink-*.jar, opt/*.jar, plugins/*/*.jar, planner."""
+def scan_jars(flink_home: Path, workdir: Path, opt_jars: Sequence[Path] = ()) -> dict[Path, str]:
+    """jar -> where it is in the distribution (`opt/flink-sql-client`), in classpath order: flink-dist
+    first, other lib/flink-*.jar, opt/*.jar and the extra opt/ jars, plugins/*/*.jar, the planner."""
     lib = flink_home / "lib"
     dist = sorted(lib.glob("flink-dist*.jar"))
     if not dist:
         raise SystemExit(f"no lib/flink-dist-*.jar under {flink_home}")
-    others = sorted(p for p in lib.glob("flink-*.jar") if p not in dist)
-    jars = dist + others + sorted((flink_home / "opt").glob("*.jar"))
-    jars += sorted((flink_home / "plugins").glob("*/*.jar"))
+    version = flink_version_of(flink_home)
+    jars = {jar: f"lib/{_artifact(jar, version)}" for jar in dist + sorted(set(lib.glob("flink-*.jar")) - set(dist))}
+    for jar in sorted((flink_home / "opt").glob("*.jar")) + sorted(opt_jars):
+        if version not in jar.name:
+            raise SystemExit(f"{jar}: not a jar of Flink {version}")
+        jars[jar] = f"opt/{_artifact(jar, version)}"
+    for jar in sorted((flink_home / "plugins").glob("*/*.jar")):
+        jars[jar] = f"plugins/{jar.parent.name}"
     for loader in sorted(lib.glob("flink-table-planner-loader-*.jar")):
         with zipfile.ZipFile(loader) as archive:
             if "flink-table-planner.jar" in archive.namelist():
-                jars.append(Path(archive.extract("flink-table-planner.jar", workdir)))
+                jars[Path(archive.extract("flink-table-planner.jar", workdir))] = f"lib/{_artifact(loader, version)}"
     return jars
+
+
+def _artifact(jar: Path, version: str) -> str:
+    """flink-sql-gateway-2.3.0.jar -> flink-sql-gateway; flink-scala_2.12-2.3.0.jar -> flink-scala."""
+    return re.sub(r"(_2\.1[0-9])?-" + re.escape(version) + r"\.jar$", "", jar.name)
 
 
 def flink_version_of(flink_home: Path) -> str:
@@ -94,11 +119,15 @@ def flink_version_of(flink_home: Path) -> str:
 
 
 # ---------------------------------------------------------------- running the extractor
-def extract_fields(flink_home: Path) -> tuple[list[dict[str, Any]], dict[str, Any], list[str]]:
-    """Compile and run OptionCatalogExtractor; returns (field records, stats, skipped classes)."""
+def extract_fields(
+    flink_home: Path, opt_jars: Sequence[Path] = ()
+) -> tuple[list[dict[str, Any]], dict[str, Any], list[str]]:
+    """Compile and run OptionCatalogExtractor; returns (field records with their `source`, stats,
+    skipped classes)."""
     with tempfile.TemporaryDirectory(prefix="flink-options-") as tmp:
         workdir = Path(tmp)
-        jars = scan_jars(flink_home, workdir)
+        sources = scan_jars(flink_home, workdir, opt_jars)
+        jars = list(sources)
         classes = workdir / "classes"
         subprocess.run(["javac", "-nowarn", "-cp", str(jars[0]), "-d", str(classes), str(JAVA_SOURCE)], check=True)
         jar_list = workdir / "jars.txt"
@@ -124,6 +153,9 @@ def extract_fields(flink_home: Path) -> tuple[list[dict[str, Any]], dict[str, An
         )
     records = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
     stats = records.pop()["stats"]
+    by_name = {jar.name: source for jar, source in sources.items()}
+    for record in records:
+        record["source"] = by_name[record["jar"]]
     skipped = [line[len("skipped ") :] for line in done.stderr.splitlines() if line.startswith("skipped ")]
     return records, stats, skipped
 
@@ -168,7 +200,7 @@ def is_deprecated(record: dict[str, Any]) -> bool:
 
 
 def scope_of(key: str, records: list[dict[str, Any]]) -> str:
-    """config (a top-level key) / table-ddl / reporter-suffix / template / internal.
+    """config (a top-level key) / table-ddl / reporter-suffix / endpoint-suffix / template / internal.
 
     A key defined in several classes gets the narrower scope only if every definition agrees.
     """
@@ -176,7 +208,15 @@ def scope_of(key: str, records: list[dict[str, Any]]) -> str:
     def every(test) -> bool:
         return all(test(r) for r in records)
 
-    if every(lambda r: _SUFFIX_OPTION in r["annotations"] or _REPORTER_CLASSES.search(r["class"])):
+    def reporter(record) -> bool:
+        return _SUFFIX_OPTION in record["annotations"] or bool(_REPORTER_CLASSES.search(record["class"]))
+
+    def endpoint(record) -> bool:
+        return bool(_ENDPOINT_CLASSES.search(record["class"]))
+
+    if every(lambda r: reporter(r) or endpoint(r)):
+        if every(endpoint):
+            return "endpoint-suffix"  # only as sql-gateway.endpoint.<identifier>.<key>
         return "reporter-suffix"  # only as metrics.reporter.<name>.<key>, traces.reporter.<name>.<key>
     if "<" in key or "#" in key:
         return "template"  # external-resource.<resource_name>.amount, fields.#.kind
@@ -186,7 +226,7 @@ def scope_of(key: str, records: list[dict[str, Any]]) -> str:
         or (".internal." in key and every(lambda r: _EXCLUDED in r["annotations"]))
     ):
         return "internal"  # set by Flink itself: $internal.pipeline.job-id, python.internal.files-key-map
-    if every(
+    if not key.startswith("sql-gateway.") and every(  # FactoryUtil declares sql-gateway.endpoint.type too
         lambda r: (
             _CONNECTOR_CLASSES.search(r["class"])
             or (_TABLE_OBJECT_CLASSES.search(r["class"]) and not key.startswith("table."))
@@ -203,7 +243,10 @@ def merge(records: list[dict[str, Any]]) -> dict[str, Any]:
         by_key.setdefault(record["key"], []).append(record)
     options = {}
     for key, fields in by_key.items():
-        chosen = sorted(fields, key=is_deprecated)[0]
+        scope = scope_of(key, fields)
+        # a reporter's `port` is described by the reporter, not by the SQL gateway's bare `port`
+        matching = [f for f in fields if not (scope == "reporter-suffix" and _ENDPOINT_CLASSES.search(f["class"]))]
+        chosen = sorted(matching or fields, key=is_deprecated)[0]
         deprecated_keys: list[str] = []
         fallback_keys: list[str] = []
         for field in [chosen] + [f for f in fields if f is not chosen]:
@@ -220,7 +263,8 @@ def merge(records: list[dict[str, Any]]) -> dict[str, Any]:
             "enum": chosen.get("enum"),
             "description": first_sentence(chosen["description"]),
             "deprecated": all(is_deprecated(f) for f in fields),
-            "scope": scope_of(key, fields),
+            "scope": scope,
+            "source": chosen["source"],
         }
         options[key] = {name: value for name, value in entry.items() if value not in (None, False, [], "")}
     return options
@@ -244,9 +288,9 @@ def deprecated_key_map(options: dict[str, Any]) -> dict[str, list[str]]:
     return {old: sorted(news, key=order(old)) for old, news in sorted(mapping.items())}
 
 
-def build_catalog(flink_home: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+def build_catalog(flink_home: Path, opt_jars: Sequence[Path] = ()) -> tuple[dict[str, Any], dict[str, Any]]:
     started = time.monotonic()
-    records, stats, skipped = extract_fields(flink_home)
+    records, stats, skipped = extract_fields(flink_home, opt_jars)
     options = merge(records)
     catalog = {
         "flink_version": flink_version_of(flink_home),
@@ -278,11 +322,23 @@ def dumps(catalog: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m flink_lint.catalog.extract", description=__doc__.split("\n")[0])
     parser.add_argument("--flink-home", type=Path, help="folder with lib/, opt/, plugins/ (default: installed pyflink)")
+    parser.add_argument(
+        "--opt-jar",
+        type=Path,
+        action="append",
+        help="a jar of the distribution's opt/ that the Flink home lacks (default with the installed "
+        "pyflink: jvm/lib/flink-opt/*.jar, from `make jvm`)",
+    )
     parser.add_argument("--version", required=True, help="catalog version label, e.g. 2.3")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
     flink_home = args.flink_home or default_flink_home()
-    catalog, stats = build_catalog(flink_home)
+    opt_jars = args.opt_jar
+    if opt_jars is None and args.flink_home is None:
+        opt_jars = sorted(FLINK_OPT_JARS.glob("*.jar"))
+        if not opt_jars:
+            parser.error(f"no jars in {FLINK_OPT_JARS}: run `make jvm` (the SQL gateway of the distribution's opt/)")
+    catalog, stats = build_catalog(flink_home, opt_jars or [])
     if not catalog["flink_version"].startswith(args.version):
         parser.error(f"--version {args.version} does not match the jars' Flink {catalog['flink_version']}")
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,9 @@
 - each YAML document: a FlinkDeployment / FlinkSessionJob or a ConfigMap embedding a Flink config
   -> kubernetes; `job:` (+ `flink:`) only -> job-config; a mapping of Flink option keys, or any
   mapping in a file named `config.yaml` -> config-yaml; anything else is not ours and is ignored.
-- a file that does not parse is reported only when it is ours by name or by content.
+- a file that does not parse is reported only when it is ours by name or by content: its key lines
+  (`key:` at the start of a line, nested by indentation, dotted or not) are read without a YAML
+  parser and judged as a parsed mapping is (`is_flink_config`).
 """
 
 from __future__ import annotations
@@ -53,14 +55,40 @@ def kind_by_name(path: str) -> str | None:
     return None
 
 
+_KEY_LINE = re.compile(r"""^([ \t]*)(["']?)([A-Za-z0-9$_][\w.$<>#-]*)\2[ \t]*:(?:[ \t]+(.*?))?[ \t]*$""")
+
+
+def keys_in_text(text: str, limit: int = 5000) -> list[str]:
+    """The flat keys of a YAML text that may not parse, from its `key:` lines alone: a key with no
+    value on its line is the parent of the more indented keys below it (block mappings only)."""
+    keys: list[str] = []
+    parents: list[tuple[int, str]] = []  # (indent, key)
+    for line in text.splitlines()[:limit]:
+        match = _KEY_LINE.match(line)
+        if match is None:
+            continue
+        indent = len(match.group(1).expandtabs())
+        while parents and parents[-1][0] >= indent:
+            parents.pop()
+        key = ".".join([parent for _, parent in parents] + [match.group(3)])
+        value = (match.group(4) or "").split(" #", 1)[0].strip()
+        if value and not value.startswith("#"):
+            keys.append(key)
+        else:
+            parents.append((indent, match.group(3)))
+    return keys
+
+
 def looks_like_flink(path: str, text: str) -> bool:
-    """For a file that does not parse: is it ours, so that its syntax error is worth reporting?"""
+    """For a file that does not parse: is it ours, so that its syntax error is worth reporting?
+    By name, or by content: its keys, nested or dotted, are Flink option keys."""
     name = os.path.basename(path).lower()
     return (
         kind_by_name(path) is not None
         or name.endswith(("config.yaml", "config.yml"))
         or "flink" in name
         or bool(_FLINKY_TEXT.search(text))
+        or _mostly_flink_keys(keys_in_text(text))
     )
 
 
@@ -80,7 +108,10 @@ def is_flink_config(root) -> bool:
     """A mapping whose keys are mostly Flink option keys, one of them a key Flink knows."""
     if not isinstance(root, MappingNode):
         return False
-    keys = _flat_keys(root)
+    return _mostly_flink_keys(_flat_keys(root))
+
+
+def _mostly_flink_keys(keys: list) -> bool:
     if not keys:
         return False
     catalog = load_catalog()

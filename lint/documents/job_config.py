@@ -36,7 +36,7 @@ from flink_lint.model import FlinkConfig, ReadProblem, Location
 from flink_lint.documents.read_problems import duplicate_key, yaml_syntax
 
 SECTIONS = ("job", "flink")
-REPLACED_WHOLE = ("source", "sink", "slow-operator")  # a user's section replaces the base's
+REPLACED_WHOLE = ("source", "sink", "slow-operator", "failing-operator")  # a user's section replaces the base's
 
 
 def over_base(job: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,9 @@
   `job.parallelism`, `job.upgradeMode`, `job.state`, `taskManager.replicas`,
   `taskManager.resource.memory`, `taskManager.resource.cpu`, `jobManager.replicas`,
   `jobManager.resource.memory`, `jobManager.resource.cpu`; plus `deployment`
-  ("application" | "session" | "session-job") and `name` as plain strings.
+  ("application" | "session" | "session-job") and `name` as plain strings; `manifest`, the whole
+  document as plain values (YAML 1.2 typed), and `manifest_positions`, which maps a path in it to a
+  Location (for the CRD schema and the deployment rules, FL8xx).
 - ConfigMaps whose `data` embeds `flink-conf.yaml` or `config.yaml`: the embedded text is read
   with the matching reader and every location is moved into the manifest (for a literal block
   scalar `|` line and column are exact; other scalar styles point at the start of the value).
@@ -23,6 +25,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 
 from flink_lint.documents.flink_conf import read_flink_conf
 from flink_lint.documents.flink_yaml import Flattener, read_config_yaml
+from flink_lint.documents.job_config import JobConfigPositions
 from flink_lint.documents.yaml_nodes import Budget, YamlError, get, key_node, location, shift, to_python
 from flink_lint.model import FlinkConfig, ReadProblem, Location
 from flink_lint.documents.read_problems import yaml_syntax
@@ -34,6 +37,7 @@ _CONTEXT_PATHS = [
     ("job.parallelism", ("job", "parallelism")),
     ("job.upgradeMode", ("job", "upgradeMode")),
     ("job.state", ("job", "state")),
+    ("job.savepointTriggerNonce", ("job", "savepointTriggerNonce")),
     ("taskManager.replicas", ("taskManager", "replicas")),
     ("taskManager.resource.memory", ("taskManager", "resource", "memory")),
     ("taskManager.resource.cpu", ("taskManager", "resource", "cpu")),
@@ -75,6 +79,11 @@ def read_manifest(path: str, root: MappingNode, text: str) -> tuple[list[FlinkCo
         context["deployment"] = "application" if get(spec, "job") is not None else "session"
     budget = Budget()
     findings: list[ReadProblem] = []
+    try:
+        context["manifest"] = to_python(root, Budget())
+        context["manifest_positions"] = JobConfigPositions(path, root)
+    except YamlError:
+        pass  # reported below where it matters (spec values), or by the YAML reader
     if spec is not None and not isinstance(spec, MappingNode) and not _null(spec):
         findings.append(
             yaml_syntax.finding(f"spec of a {context['kubernetes.kind']} must be a mapping", location(path, spec))
@@ -110,6 +119,15 @@ def read_manifest(path: str, root: MappingNode, text: str) -> tuple[list[FlinkCo
             )
         )
     return [config], findings
+
+
+def catalog_version(flink_version: object, default: str) -> str:
+    """The option catalog for a manifest's `spec.flinkVersion`: v1_x -> 1.20 (the oldest catalog we
+    ship), v2_x -> 2.3; anything else (missing, templated, not a version): `default`."""
+    match = re.fullmatch(r"v(\d+)_(\d+)", flink_version) if isinstance(flink_version, str) else None
+    if match is None:
+        return default
+    return "1.20" if int(match.group(1)) == 1 else "2.3"
 
 
 def _null(node: Node) -> bool:

@@ -146,6 +146,10 @@ class PythonSource:
         self._site_of: dict = {}  # id(call) -> CallSite
         self.calls_by_name: dict = {}  # called function or method name -> [CallSite]
         self.compile_errors: list = []  # [(node, message)]: what compile() would reject
+        self._globals: dict = {}  # id(function) -> names it declares `global`
+        self.import_froms: list = []  # every `from m import ...` (any depth), in walk order
+        self.literals: list = []  # every dict display, str constant and f-string node (for the credential rule)
+        self.bare_strings: set = set()  # id() of strings that are statements of their own: docstrings
         self._index()
 
     # ------------------------------------------------------------------ positions
@@ -163,6 +167,24 @@ class PythonSource:
             end = self._column(func.end_lineno, func.end_col_offset or 0)
             return Location(self.path, func.end_lineno, end - len(func.attr), func.end_lineno, end)
         return self.location(call)
+
+    def segment(self, node: ast.AST) -> str:
+        """The source text of `node` (as ast.get_source_segment, without splitting the file again)."""
+        end_line = getattr(node, "end_lineno", None)
+        if end_line is None or not 0 < node.lineno <= end_line <= len(self.lines):
+            return ""
+        first, last = self.lines[node.lineno - 1], self.lines[end_line - 1]
+        if not (first.isascii() and last.isascii()):
+            first_bytes, last_bytes = first.encode("utf-8"), last.encode("utf-8")
+            if node.lineno == end_line:
+                return first_bytes[node.col_offset : node.end_col_offset].decode("utf-8", "replace")
+            head = first_bytes[node.col_offset :].decode("utf-8", "replace")
+            tail = last_bytes[: node.end_col_offset].decode("utf-8", "replace")
+        elif node.lineno == end_line:
+            return first[node.col_offset : node.end_col_offset]
+        else:
+            head, tail = first[node.col_offset :], last[: node.end_col_offset]
+        return "\n".join([head, *self.lines[node.lineno : end_line - 1], tail])
 
     def _column(self, line: int, byte_offset: int) -> int:
         """ast offsets count UTF-8 bytes; findings count characters (1-based)."""
@@ -194,13 +216,25 @@ class PythonSource:
             elif kind is ast.Constant:
                 if isinstance(node.value, str):
                     self.constants.append(node.value)
+                    self.literals.append(node)
                 continue
+            elif kind is ast.Dict or kind is ast.JoinedStr:
+                self.literals.append(node)
+            elif kind is ast.Expr and type(node.value) is ast.Constant and isinstance(node.value.value, str):
+                self.bare_strings.add(id(node.value))
             elif kind is ast.Assign or kind is ast.AnnAssign:
                 value = node.value
                 if value is not None:
                     targets = node.targets if kind is ast.Assign else [node.target]
                     for target in targets:
                         self._bind(target, value, node, scope, cls, method)
+            elif kind is ast.With or kind is ast.AsyncWith:
+                for item in node.items:  # `with conn.cursor() as cur`: cur is what the expression gave
+                    if isinstance(item.optional_vars, ast.Name):
+                        self._bind(item.optional_vars, item.context_expr, item.optional_vars, scope, cls, method)
+            elif kind is ast.Global:
+                self._globals.setdefault(id(scope), set()).update(node.names)
+                continue
             elif kind is ast.Import:
                 for alias in node.names:
                     if alias.asname:
@@ -209,6 +243,7 @@ class PythonSource:
                         self.imports.setdefault(alias.name.split(".", 1)[0], alias.name.split(".", 1)[0])
                 continue
             elif kind is ast.ImportFrom:
+                self.import_froms.append(node)
                 module = ("." * node.level) + (node.module or "")
                 for alias in node.names:
                     if alias.name == "*":
@@ -260,6 +295,8 @@ class PythonSource:
 
     def _bind(self, target, value, statement, scope, cls, method) -> None:
         if isinstance(target, ast.Name):
+            if target.id in self._globals.get(id(scope), ()):
+                scope = self.tree  # `global http` then `http = requests.Session()`: a module binding
             key = (id(scope), target.id)
             position = (statement.end_lineno, statement.end_col_offset)
             entries = self._assignments.setdefault(key, [])
@@ -298,6 +335,9 @@ class PythonSource:
                 return None
             entries = self._assignments.get((id(self.tree), name))
             if entries:
+                for entry in reversed(entries):  # `client = None` at module level, set in open()
+                    if not _is_none(entry[1]):
+                        return entry[1], self.tree
                 return entries[-1][1], self.tree
         return None
 
@@ -380,7 +420,7 @@ class PythonSource:
                 and site is not None
                 and site.cls is not None
             ):
-                values = site.cls.attributes.get(node.attr, [])
+                values = attribute_values(site.cls, node.attr)
                 if len(values) != 1 or values[0][0] is node:
                     return node, site
                 value, method = values[0]
@@ -410,7 +450,7 @@ class PythonSource:
                 and site is not None
                 and site.cls is not None
             ):
-                values = site.cls.attributes.get(current.attr, [])
+                values = attribute_values(site.cls, current.attr)
                 if len(values) == 1 and values[0][0] is not current:
                     value, method = values[0]
                     current, site = value, CallSite(site.call, method or site.scope, site.cls, method)
@@ -453,6 +493,17 @@ class PythonSource:
         return self._sql
 
 
+def _is_none(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def attribute_values(cls: ClassInfo, attr: str) -> list:
+    """What `self.attr` is assigned in the class, without the `= None` placeholders of __init__."""
+    values = cls.attributes.get(attr, [])
+    real = [entry for entry in values if not _is_none(entry[0])]
+    return real if real else values
+
+
 def bound_nowhere(source: PythonSource, name: str) -> bool:
     return name not in source.classes and name not in source.functions
 
@@ -483,6 +534,7 @@ def _parameters(args: ast.arguments) -> dict:
 SQL_METHODS = ("execute_sql", "sql_query", "add_insert_sql")
 _PREFIX = re.compile(r"^([rRbBuUfF]{0,2})('''|\"\"\"|'|\")")
 _FORMAT_FIELD = re.compile(r"\{[^{}]*\}")
+_TEMPLATE_FIELD = re.compile(r"\$(?:\{\w+\}|\w+)")
 _PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdrif]")
 
 
@@ -521,13 +573,48 @@ def _sql_parts(source, node, site, parts, pieces, depth) -> bool:
         parts.append(node.value)
         return True
     if isinstance(node, ast.JoinedStr):
-        pieces.append((offset, (node.lineno, source._column(node.lineno, node.col_offset), False)))
+        pieces.append((offset, _fstring_anchor(source, node)))
         for value in node.values:
             if isinstance(value, ast.Constant) and isinstance(value.value, str):
                 parts.append(value.value)
+            elif (
+                isinstance(value, ast.FormattedValue)
+                and isinstance(value.value, ast.Call)
+                and _sql_parts(source, value.value, site, [], [], depth + 1)
+            ):  # `WITH {kafka_options(topic)}`: a helper's template, inlined
+                inner_parts, inner_pieces = [], []
+                _sql_parts(source, value.value, site, inner_parts, inner_pieces, depth + 1)
+                here = sum(len(part) for part in parts)
+                pieces.extend((here + start, anchor) for start, anchor in inner_pieces)
+                parts.extend(inner_parts)
+                pieces.append(
+                    (
+                        sum(len(part) for part in parts),
+                        (node.lineno, source._column(node.lineno, node.col_offset), False),
+                    )
+                )
             else:
                 parts.append(PLACEHOLDER)
         return True
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in source.functions:
+        returned = _returned_text(source.functions[node.func.id])
+        if returned is not None:  # `execute_sql(ddl(name))`: the text the helper returns
+            return _sql_parts(source, returned, site, parts, pieces, depth + 1)
+        return False
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("substitute", "safe_substitute")
+    ):
+        template, template_site = source.resolve(node.func.value, site)
+        name = source.qualname(template.func, template_site) if isinstance(template, ast.Call) else None
+        if name and name.endswith("Template") and template.args:
+            inner_parts, inner_pieces = [], []
+            if _sql_parts(source, template.args[0], template_site, inner_parts, inner_pieces, depth + 1):
+                pieces.append((offset, (node.lineno, source._column(node.lineno, node.col_offset), False)))
+                parts.append(_TEMPLATE_FIELD.sub(PLACEHOLDER, "".join(inner_parts)))
+                return True
+        return False
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         return _sql_parts(source, node.left, site, parts, pieces, depth + 1) and _sql_parts(
             source, node.right, site, parts, pieces, depth + 1
@@ -565,12 +652,35 @@ def _sql_parts(source, node, site, parts, pieces, depth) -> bool:
     return False
 
 
+def _returned_text(function: ast.AST):
+    """The string a small helper returns: its only `return` of a literal, f-string or template."""
+    returns = [node for node in function.body if isinstance(node, ast.Return)]
+    if len(returns) == 1 and isinstance(returns[0].value, (ast.Constant, ast.JoinedStr, ast.BinOp, ast.Call)):
+        value = returns[0].value
+        if not isinstance(value, ast.Constant) or isinstance(value.value, str):
+            return value
+    return None
+
+
+def _fstring_anchor(source: PythonSource, node: ast.JoinedStr) -> tuple:
+    """(line, column, exact) of an f-string's first character: lines are exact as long as the
+    fields hold no newline (columns after a field are approximate)."""
+    line, column = node.lineno, source._column(node.lineno, node.col_offset)
+    segment = source.segment(node)
+    match = _PREFIX.match(segment)
+    if not match or "f" not in match.group(1).lower() or segment.count(match.group(2)) != 2:
+        return line, column, False  # implicit concatenation: the start is the best we can say
+    if len(match.group(2)) == 1 and node.end_lineno != node.lineno:
+        return line, column, False
+    return line, column + match.end(), True
+
+
 def _anchor(source: PythonSource, node: ast.Constant) -> tuple:
     """(line, column, exact) of the first character of the string's value."""
     line, column = node.lineno, source._column(node.lineno, node.col_offset)
     if node.end_lineno is None:
         return line, column, False
-    segment = ast.get_source_segment(source.text, node)
+    segment = source.segment(node)
     match = _PREFIX.match(segment or "")
     if not match or segment is None or "\\" in segment:
         return line, column, False

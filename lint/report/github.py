@@ -6,6 +6,8 @@ Properties and messages are escaped as the runner expects (%, CR, LF; plus : and
 
 from __future__ import annotations
 
+from flink_lint.report.text import NOT_LINTED
+
 LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
@@ -30,4 +32,6 @@ def render(report, rules) -> str:
         props.append(f"title={_property(f'{finding.rule} {finding.name}')}")
         message = finding.message + (f" ({finding.hint})" if finding.hint else "")
         lines.append(f"::{LEVELS[finding.severity]} {','.join(props)}::{_data(message)}")
+    for path in report.not_linted:
+        lines.append(f"::notice file={_property(path)},title=flink-lint::{_data(NOT_LINTED)}")
     return "\n".join(lines) + ("\n" if lines else "")

@@ -1,5 +1,6 @@
 """{"findings": [{path, line, column, end_line, end_column, rule, name, severity, message, hint,
-fix}], "summary": {"error": n, "warning": n, "info": n, "files": n, "flink_version": v}}."""
+fix}], "not_linted": [{path, message}], "summary": {"error": n, "warning": n, "info": n, "files": n,
+"not_linted": n, "flink_version": v, "fixed": n}}."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import json
 from typing import Any
 
 from flink_lint.model import Finding
+
+from flink_lint.report.text import NOT_LINTED
 
 
 def finding_dict(finding: Finding) -> dict[str, Any]:
@@ -30,5 +33,15 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
 
 def render(report, rules) -> str:
     summary = dict(report.counts())
-    summary.update(files=report.files_checked, flink_version=report.flink_version, fixed=sum(report.fixed.values()))
-    return json.dumps({"findings": [finding_dict(f) for f in report.findings], "summary": summary}, indent=2) + "\n"
+    summary.update(
+        files=report.files_checked,
+        not_linted=len(report.not_linted),
+        flink_version=report.flink_version,
+        fixed=sum(report.fixed.values()),
+    )
+    document = {
+        "findings": [finding_dict(f) for f in report.findings],
+        "not_linted": [{"path": path, "message": NOT_LINTED} for path in report.not_linted],
+        "summary": summary,
+    }
+    return json.dumps(document, indent=2) + "\n"

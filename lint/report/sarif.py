@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from flink_lint.report.text import NOT_LINTED
 from flink_lint.rules.registry import Rule
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -88,4 +89,18 @@ def render(report, rules) -> str:
             }
         ],
     }
+    if report.not_linted:  # named files no reader recognised: notifications, not results
+        sarif["runs"][0]["invocations"] = [
+            {
+                "executionSuccessful": not report.internal_errors,
+                "toolExecutionNotifications": [
+                    {
+                        "level": "note",
+                        "message": {"text": NOT_LINTED},
+                        "locations": [{"physicalLocation": {"artifactLocation": _artifact(path)}}],
+                    }
+                    for path in report.not_linted
+                ],
+            }
+        ]
     return json.dumps(sarif, indent=2) + "\n"

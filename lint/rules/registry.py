@@ -31,6 +31,7 @@ CONFIG_RULES = [
     "flink_lint.rules.config.deprecated_key",  # FL102 deprecated-key
     "flink_lint.rules.config.removed_key",  # FL103 removed-key
     "flink_lint.rules.config.invalid_value",  # FL104 invalid-value
+    "flink_lint.rules.config.legacy_flink_conf",  # FL110 legacy-flink-conf
     "flink_lint.rules.config.network_memory_range",  # FL201 network-memory-range
     "flink_lint.rules.config.segment_size",  # FL202 segment-size
     "flink_lint.rules.config.network_buffers_insufficient",  # FL203 network-buffers-insufficient
@@ -58,6 +59,29 @@ CONFIG_RULES = [
 ]
 # ---- config rules: end ----
 
+# Deployment rules FL800-FL899: FlinkDeployment / FlinkSessionJob manifests beyond their
+# flinkConfiguration (lint/rules/config/_deployment.py). FL801-FL819: what Kubernetes and the
+# operator's admission webhook reject (CRD schema, DefaultValidator, AutoscalerValidator), all at
+# once; FL821-: what they accept but loses state or exposes the cluster.
+# ---- deployment rules: append below this line ----
+DEPLOYMENT_RULES = [
+    "flink_lint.rules.config.crd_schema",  # FL801 crd-schema
+    "flink_lint.rules.config.flink_version",  # FL802 flink-version
+    "flink_lint.rules.config.deployment_name",  # FL803 deployment-name
+    "flink_lint.rules.config.operator_owned_key",  # FL804 operator-owned-key
+    "flink_lint.rules.config.log_configuration_name",  # FL805 log-configuration-name
+    "flink_lint.rules.config.high_availability_required",  # FL806 high-availability-required
+    "flink_lint.rules.config.replica_count",  # FL807 replica-count
+    "flink_lint.rules.config.session_job_jar_uri",  # FL808 session-job-jar-uri
+    "flink_lint.rules.config.resource_memory",  # FL809 resource-memory
+    "flink_lint.rules.config.service_account",  # FL810 service-account
+    "flink_lint.rules.config.autoscaler_options",  # FL811 autoscaler-options
+    "flink_lint.rules.config.state_on_pod_local_storage",  # FL821 state-on-pod-local-storage
+    "flink_lint.rules.config.rest_submit_exposed",  # FL822 rest-submit-exposed
+    "flink_lint.rules.config.slots_above_cpu",  # FL823 slots-above-cpu
+]
+# ---- deployment rules: end ----
+
 # Connector rules FL61x (pack job configs) mirror the Kafka code rules FL74x by their last digit:
 # 1 exactly-once without checkpointing, 3 transaction timeout, 4 source without idleness (no FL612:
 # the pack's sink defaults its transactional-id prefix to the job name).
@@ -79,19 +103,23 @@ CODE_RULES = [
     "flink_lint.rules.code.unbounded_list_state",  # FL711 unbounded-list-state
     "flink_lint.rules.code.state_without_ttl",  # FL712 state-without-ttl
     "flink_lint.rules.code.python_object_state",  # FL713 python-object-state
+    "flink_lint.rules.code.unmatched_join_state",  # FL714 unmatched-join-state
     "flink_lint.rules.code.missing_watermarks",  # FL721 missing-watermarks
     "flink_lint.rules.code.idleness_drops_assigner",  # FL722 idleness-drops-assigner
     "flink_lint.rules.code.checkpointing_disabled",  # FL731 checkpointing-disabled
+    "flink_lint.rules.code.checkpoint_values_in_code",  # FL732 checkpoint-values-in-code
     # Kafka connector (lint/rules/code/_kafka.py): FL741-FL745
     "flink_lint.rules.code.kafka_exactly_once_without_checkpointing",  # FL741 kafka-exactly-once-without-checkpointing
     "flink_lint.rules.code.kafka_exactly_once_without_prefix",  # FL742 kafka-exactly-once-without-prefix
     "flink_lint.rules.code.kafka_transaction_timeout",  # FL743 kafka-transaction-timeout
     "flink_lint.rules.code.kafka_source_without_idleness",  # FL744 kafka-source-without-idleness
     "flink_lint.rules.code.kafka_legacy_connector",  # FL745 kafka-legacy-connector
+    "flink_lint.rules.code.removed_in_flink_2",  # FL751 removed-in-flink-2
+    "flink_lint.rules.code.plaintext_credential",  # FL761 plaintext-credential
 ]
 # ---- code rules: end ----
 
-RULE_MODULES = INPUT_RULES + CONFIG_RULES + CODE_RULES
+RULE_MODULES = INPUT_RULES + CONFIG_RULES + DEPLOYMENT_RULES + CODE_RULES
 SEVERITIES = ("error", "warning", "info")
 DOC_SECTIONS = ("What it does", "Why is this bad", "Example", "Use instead", "Fix")
 

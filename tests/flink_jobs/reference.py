@@ -51,3 +51,26 @@ def final_windows(records: list) -> dict:
         if slot not in final or record["count"] > final[slot]["count"]:
             final[slot] = record
     return final
+
+
+def enrichment(events, stored: dict) -> dict:
+    """seq -> (key, profile or None): what the store holds for each event's key (`stored`: the
+    profiles as the loader wrote them, {"k<i>": profile})."""
+    return {seq: (key, stored.get(key)) for key, _value, _event_time, seq in events}
+
+
+def windows_with_watermark_every(events, size_ms: int, out_of_orderness_ms: int, allowed_lateness_ms: int, every: int):
+    """Flink's tumbling event-time windows when the bounded-out-of-orderness watermark (max event
+    time seen - out_of_orderness - 1) is emitted after every `every` events, as the optimized
+    windowed-counts emits it: an event is late when its window's end - 1 + allowed lateness is at
+    or below the watermark (WindowOperator.isWindowLate). Returns (windows over the events that are
+    not late, as `windows` gives them; the late events, in input order)."""
+    watermark = max_seen = None
+    on_time, late = [], []
+    for n, event in enumerate(events):
+        if n and n % every == 0:
+            watermark = max_seen - out_of_orderness_ms - 1
+        cleanup = window_start(event[2], size_ms) + size_ms - 1 + allowed_lateness_ms
+        (late if watermark is not None and cleanup <= watermark else on_time).append(event)
+        max_seen = event[2] if max_seen is None else max(max_seen, event[2])
+    return windows(on_time, size_ms), late

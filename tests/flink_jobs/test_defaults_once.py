@@ -11,6 +11,7 @@ import yaml
 from flink_jobs.config import (
     JobSettings,
     SlowOperator,
+    StoreSettings,
     WindowSettings,
     default_config_path,
     load_job_config,
@@ -23,7 +24,7 @@ from flink_jobs.monitor.alerts import DEFAULT_ALERTS, Thresholds, load_threshold
 from flink_lint.api import DEFAULT_HEADROOM
 
 
-@pytest.mark.parametrize("cls", [JobSettings, WindowSettings, SlowOperator, EventSpec])
+@pytest.mark.parametrize("cls", [JobSettings, WindowSettings, SlowOperator, StoreSettings, EventSpec])
 def test_job_settings_have_no_defaults_in_code(cls):
     assert [
         f.name

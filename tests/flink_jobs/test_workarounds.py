@@ -9,11 +9,13 @@ import pickle
 from pathlib import Path
 import subprocess
 import sys
+import time
 
 import pytest
 from pyflink.common import Duration, Types, WatermarkStrategy
 from pyflink.common.watermark_strategy import TimestampAssigner
 from pyflink.datastream import OutputTag, StreamExecutionEnvironment
+from pyflink.datastream.connectors.base import Sink
 from pyflink.datastream.connectors.number_seq import NumberSequenceSource
 from pyflink.datastream.data_stream import CloseableIterator
 from pyflink.java_gateway import get_gateway
@@ -21,8 +23,11 @@ from pyflink.java_gateway import get_gateway
 from flink_jobs import workarounds
 from flink_jobs.cluster import ClusterSpec, cluster_status, start_cluster, stop_cluster
 from flink_jobs.config import default_config_path, load_job_config
+from flink_jobs.events import BLOCK_EVENTS_METRIC
+from flink_jobs.progress import JobCounter, free_port, rest_options
 from flink_jobs.jobs import job_info
-from flink_jobs.rest import FlinkRest
+from flink_jobs.rest import FlinkRest, RestError
+from flink_jobs.runtime import build_pipeline, create_environment, local_python_options
 from flink_jobs.submit import submit, wait_for_job
 from processes import alive, free_ports
 
@@ -118,3 +123,92 @@ def test_state_ttl_thread_mode_cluster_fails_in_the_taskmanager(tmp_path):
         stop_cluster(spec.directory)
         leftovers = [pid for pid in status.pids + status.other_pids if alive(pid)]
         assert not leftovers, f"processes left behind: {leftovers}"
+
+
+def test_async_function_process_mode_thread_mode_is_refused():
+    """[async-function-process-mode]: building an async operator in thread mode raises."""
+    from pyflink.common import Configuration, Time
+    from pyflink.datastream.async_data_stream import AsyncDataStream
+    from pyflink.datastream.functions import AsyncFunction
+
+    class Echo(AsyncFunction):
+        async def async_invoke(self, value):
+            return [value]
+
+    def numbers_in(mode: str):
+        configuration = Configuration()
+        configuration.set_string("python.execution-mode", mode)
+        env = StreamExecutionEnvironment.get_execution_environment(configuration)
+        return env.from_source(NumberSequenceSource(0, 9), WatermarkStrategy.no_watermarks(), "numbers")
+
+    with pytest.raises(Exception, match="AsyncFunction is still not supported for 'thread' mode"):
+        AsyncDataStream.unordered_wait(numbers_in("thread"), Echo(), Time.milliseconds(0), output_type=Types.LONG())
+    AsyncDataStream.unordered_wait(numbers_in("process"), Echo(), Time.milliseconds(0), output_type=Types.LONG())
+
+
+def test_async_timeout_timer_per_record_a_timeout_starts_a_thread_per_record():
+    """[async-timeout-timer-per-record]: with a timeout > 0 each record gets its own timer thread."""
+    import threading
+
+    from pyflink.fn_execution.datastream.process.async_function.operation import ResultHandler
+
+    before = threading.active_count()
+    handlers = [ResultHandler("Lookup", lambda record: [], print, record, None) for record in range(20)]
+    for handler in handlers:
+        handler.register_timeout(60)
+    try:
+        assert threading.active_count() - before == 20
+    finally:
+        for handler in handlers:
+            handler._timer.cancel()
+
+
+def test_async_metrics_gauges_beam_metrics_containers_are_per_thread():
+    """[async-metrics-gauges]: the state sampler that Counter.inc() records into is thread-local, so
+    the event-loop thread of an AsyncFunction has none and its increments are dropped."""
+    import threading
+
+    from apache_beam.runners.worker import statesampler
+
+    tracker = object()
+    statesampler.set_current_tracker(tracker)
+    try:
+        seen = []
+        thread = threading.Thread(target=lambda: seen.append(statesampler.get_current_tracker()))
+        thread.start()
+        thread.join()
+        assert statesampler.get_current_tracker() is tracker and seen == [None]
+    finally:
+        statesampler.set_current_tracker(None)
+
+
+@pytest.mark.flink
+def test_python_metric_names_carry_the_fused_operators_name():
+    """[python-metric-names]: the block operator's counter is not `<its name>.blockEvents`."""
+    job = job_info("running-totals")
+    config = load_job_config(
+        str(default_config_path(job.name)),
+        ["job.pipeline=optimized", "job.events.count=null", "job.sink.type=stdout"],
+        job.name,
+    )
+    port = free_port()
+    env = create_environment(config, {**local_python_options(), **rest_options(port)})
+    discarding = get_gateway().jvm.org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink
+    for name, stream in build_pipeline(env, job, config).items():
+        stream.sink_to(Sink(discarding())).name(f"{name}-discard")
+    client = env.execute_async(config.settings.name)
+    counter = JobCounter(FlinkRest(f"http://127.0.0.1:{port}", retries=0), BLOCK_EVENTS_METRIC)
+    try:
+        deadline = time.monotonic() + 180
+        while counter.where is None and time.monotonic() < deadline:
+            try:
+                counter.read()
+            except RestError:
+                pass
+            time.sleep(0.5)
+    finally:
+        client.cancel().result()
+    assert counter.where is not None, "the counter shows up in the REST API"
+    metric_id = counter.where[2]
+    assert metric_id.endswith(".blockEvents") and metric_id != "block-totals.blockEvents"
+    assert metric_id.startswith("block-totals_"), metric_id

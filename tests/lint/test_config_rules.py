@@ -12,7 +12,8 @@ A fixture file (sqlfluff style):
         options: {key: value}        # optional: the rule's [tool.flink-lint.options.<rule>]
         input: |
           state.backend: rocksdb
-        expect: [{rule: FL102, line: 1, column: 1}]   # [] for a pass case
+        expect: [{rule: FL102, line: 1, column: 1}]   # [] for a pass case; `severity: warning`
+                                                      # where it differs from the rule's default
         fixes: [{kind: rename-key, key: state.backend, new_text: state.backend.type}]   # optional
 
 `expect` lists the findings of the fixture's rule only, in file order.
@@ -80,9 +81,10 @@ def test_rule_case(rule_name, case):
     assert rule is not None and rule.document == "config", rule_name
     findings = _run(rule.code, case)
     got = [{"rule": f.rule, "line": f.location.line, "column": f.location.column} for f in findings]
-    assert got == case["expect"], "\n".join(f"{f.location.line}:{f.location.column} {f.message}" for f in findings)
-    for finding in findings:
-        assert (finding.name, finding.severity) == (rule.name, rule.severity)
+    expected = [{k: v for k, v in item.items() if k != "severity"} for item in case["expect"]]
+    assert got == expected, "\n".join(f"{f.location.line}:{f.location.column} {f.message}" for f in findings)
+    for finding, item in zip(findings, case["expect"]):
+        assert (finding.name, finding.severity) == (rule.name, item.get("severity", rule.severity))
         assert finding.message and finding.location.path.endswith(KINDS[case["kind"]][0])
     if "fixes" in case:
         edits = [{"kind": f.fix.kind, "key": f.fix.key, "new_text": f.fix.new_text} for f in findings if f.fix]

@@ -200,7 +200,9 @@ def test_integer_with_more_digits_than_python_converts_is_an_invalid_value():
         "apiVersion: flink.apache.org/v1beta1\nkind: FlinkDeployment\n"
         f"spec:\n  job:\n    parallelism: {digits}\n  flinkConfiguration:\n    pipeline.jars: [{digits}]\n",
     )
-    assert findings == []  # huge numbers where Flink takes any text
+    # huge numbers where Flink takes any text; the deployment rules (FL8xx) report what the manifest lacks
+    # (and FL801: Kubernetes reads spec.job.parallelism as an integer of 32 bits, this one is not)
+    assert [f.rule for f in findings] == ["FL802", "FL809", "FL809", "FL810", "FL801"]
 
 
 @pytest.mark.timeout(30)

@@ -94,7 +94,7 @@ public final class OptionCatalogExtractor {
                         continue;
                     }
                     records.add(record(clazz, field, (ConfigOption<?>) value, candidate.getValue(),
-                            convertToString));
+                            convertToString, ""));
                 }
             } catch (Throwable e) { // NoClassDefFoundError, ExceptionInInitializerError, ...
                 failed++;
@@ -109,6 +109,7 @@ public final class OptionCatalogExtractor {
                 }
             }
         }
+        fields += endpointOptions(candidates, loader, convertToString, out);
         long millis = (System.nanoTime() - start) / 1_000_000;
         out.println("{\"stats\":{\"classes_scanned\":" + scanned + ",\"candidate_classes\":"
                 + candidates.size() + ",\"classes_with_options\":" + classesWithOptions
@@ -117,8 +118,53 @@ public final class OptionCatalogExtractor {
         out.flush();
     }
 
+    /**
+     * SQL Gateway endpoints read their options under `sql-gateway.endpoint.<identifier>.`
+     * (SqlGatewayEndpointFactoryUtils): for every endpoint factory in the jars, its required and
+     * optional options are recorded with that prefix, as the gateway validates them. Returns the
+     * number of records written.
+     */
+    private static int endpointOptions(Map<String, String> candidates, ClassLoader loader,
+            Method convertToString, PrintStream out) {
+        Class<?> factoryType;
+        try {
+            factoryType = Class.forName(
+                    "org.apache.flink.table.gateway.api.endpoint.SqlGatewayEndpointFactory", false, loader);
+        } catch (Throwable e) {
+            return 0; // no SQL gateway in these jars
+        }
+        int written = 0;
+        for (Map.Entry<String, String> candidate : candidates.entrySet()) {
+            try {
+                Class<?> clazz = Class.forName(candidate.getKey(), false, loader);
+                if (!factoryType.isAssignableFrom(clazz) || clazz.isInterface()
+                        || Modifier.isAbstract(clazz.getModifiers())) {
+                    continue;
+                }
+                Object factory = clazz.getDeclaredConstructor().newInstance();
+                String prefix = "sql-gateway.endpoint."
+                        + factoryType.getMethod("factoryIdentifier").invoke(factory) + ".";
+                List<String> lines = new ArrayList<>();
+                for (String method : new String[] {"requiredOptions", "optionalOptions"}) {
+                    for (Object option : (Iterable<?>) factoryType.getMethod(method).invoke(factory)) {
+                        lines.add(record(clazz, null, (ConfigOption<?>) option, candidate.getValue(),
+                                convertToString, prefix));
+                    }
+                }
+                java.util.Collections.sort(lines);
+                for (String line : lines) {
+                    out.println(line);
+                }
+                written += lines.size();
+            } catch (Throwable e) {
+                System.err.println("skipped endpoint " + candidate.getKey() + ": " + e);
+            }
+        }
+        return written;
+    }
+
     private static String record(Class<?> clazz, Field field, ConfigOption<?> option, String jar,
-            Method convertToString) throws Exception {
+            Method convertToString, String prefix) throws Exception {
         Method getClazz = ConfigOption.class.getDeclaredMethod("getClazz");
         Method isList = ConfigOption.class.getDeclaredMethod("isList");
         getClazz.setAccessible(true);
@@ -126,9 +172,10 @@ public final class OptionCatalogExtractor {
         Class<?> type = (Class<?>) getClazz.invoke(option);
 
         StringBuilder json = new StringBuilder("{");
-        put(json, "key", option.key());
+        put(json, "key", prefix + option.key());
         put(json, "class", clazz.getName());
-        put(json, "field", field.getName());
+        put(json, "field", field == null ? "" : field.getName());
+        put(json, "prefix", prefix);
         put(json, "jar", jar);
         put(json, "type", type.getName());
         json.append("\"enum_type\":").append(type.isEnum()).append(',');
@@ -143,7 +190,7 @@ public final class OptionCatalogExtractor {
         boolean first = true;
         for (FallbackKey fallback : option.fallbackKeys()) {
             json.append(first ? "" : ",").append("{");
-            put(json, "key", fallback.getKey());
+            put(json, "key", prefix + fallback.getKey());
             json.append("\"deprecated\":").append(fallback.isDeprecated()).append("}");
             first = false;
         }
@@ -160,7 +207,7 @@ public final class OptionCatalogExtractor {
         put(json, "description", new PlainTextFormatter().format(option.description()));
         json.append("\"annotations\":[");
         first = true;
-        for (Annotation annotation : field.getAnnotations()) {
+        for (Annotation annotation : field == null ? new Annotation[0] : field.getAnnotations()) {
             json.append(first ? "" : ",").append(quote(annotation.annotationType().getName()));
             first = false;
         }

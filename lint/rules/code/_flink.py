@@ -244,28 +244,52 @@ class StateHandle:
             value, _ = source.resolve(argument, getter)
             if isinstance(value, ast.Call) and short(source.qualname(value.func, getter)) in DESCRIPTORS:
                 self.descriptor = value
+        self.local = None  # `state = ctx.global_state().get_state(d)`: a handle kept in a local variable
+        if self.attr is None and getter.method is not None:
+            for node in ast.walk(getter.method):
+                if isinstance(node, ast.Assign) and node.value is getter.call:
+                    names = [target.id for target in node.targets if isinstance(target, ast.Name)]
+                    self.local = names[0] if names else None
         self.uses: dict[str, list[CallSite]] = {}  # method called on the handle -> its call sites
-        if self.attr is not None:
+        if self.attr is not None or self.local is not None:
             for site in source.calls:
                 func = site.call.func
+                if site.cls is not info or not isinstance(func, ast.Attribute):
+                    continue
+                handle = func.value
                 if (
-                    site.cls is info
-                    and isinstance(func, ast.Attribute)
-                    and isinstance(func.value, ast.Attribute)
-                    and func.value.attr == self.attr
-                    and isinstance(func.value.value, ast.Name)
-                    and func.value.value.id == "self"
+                    self.attr is not None
+                    and isinstance(handle, ast.Attribute)
+                    and handle.attr == self.attr
+                    and isinstance(handle.value, ast.Name)
+                    and handle.value.id == "self"
+                ) or (
+                    self.local is not None
+                    and site.method is getter.method
+                    and isinstance(handle, ast.Name)
+                    and handle.id == self.local
                 ):
                     self.uses.setdefault(func.attr, []).append(site)
         self.ttl = False
-        if self.descriptor is not None:
-            for site in method_calls(source, "enable_time_to_live"):
-                value, _ = source.resolve(site.receiver, site)
-                if value is self.descriptor:
-                    self.ttl = True
+        for site in method_calls(source, "enable_time_to_live"):
+            value, _ = source.resolve(site.receiver, site)
+            if value is getter.call or (self.descriptor is not None and value is self.descriptor):
+                self.ttl = True  # on the descriptor, or (a mistake, but the intent is plain) on the state
 
     def used(self, *methods: str) -> bool:
         return any(method in self.uses for method in methods)
+
+    def used_in(self, method_name: str, *methods: str) -> bool:
+        """`self.x.<method>()` is called inside the class method `method_name`."""
+        return any(
+            site.method is not None and site.method.name == method_name
+            for method in methods
+            for site in self.uses.get(method, [])
+        )
+
+    @property
+    def name(self) -> str:
+        return f"self.{self.attr}" if self.attr is not None else str(self.local)
 
 
 def state_handles(source: PythonSource) -> list:
@@ -285,3 +309,225 @@ def grows_without_bound(handle: StateHandle) -> bool:
         and not handle.ttl
         and not handle.used("clear", "remove", "update")
     )
+
+
+TIMER_REGISTRATIONS = ("register_event_time_timer", "register_processing_time_timer")
+
+
+def cleared_only_sometimes(source: PythonSource, handle: StateHandle) -> Optional[str]:
+    """Why a list/map state that receives elements and is cleared somewhere still keeps them for
+    some keys: its clear runs only under a condition, or only in a timer nothing registers. None
+    when it is bounded (pruned, TTL, cleared unconditionally or by a registered timer)."""
+    if (
+        handle.kind not in ("list", "map")
+        or handle.ttl
+        or not handle.used("add", "add_all", "put", "put_all")
+        or not handle.used("clear")
+        or handle.used("remove", "update")
+    ):
+        return None
+    registers = any(site.cls is handle.info for site in method_calls(source, *TIMER_REGISTRATIONS))
+    if handle.used_in("on_timer", "clear"):
+        return None if registers else "in on_timer, but no timer is ever registered"
+    for site in handle.uses["clear"]:
+        if site.method is not None and _unconditional(site.method, site.call):
+            return None
+    return "only under a condition (a threshold), and no timer clears it"
+
+
+def _unconditional(method: ast.AST, call: ast.Call) -> bool:
+    """`call` is a statement of the method's own body (or of a `try`/`with` there), not in an if/loop."""
+    pending = list(method.body)
+    while pending:
+        statement = pending.pop()
+        if isinstance(statement, ast.Expr) and statement.value is call:
+            return True
+        if isinstance(statement, (ast.Try, ast.With)):
+            pending.extend(statement.body)
+            pending.extend(getattr(statement, "finalbody", []))
+    return False
+
+
+def co_function(info: ClassInfo) -> bool:
+    """A function with two inputs (process_element1/2, flat_map1/2, map1/2)."""
+    return any(
+        f"{name}1" in info.methods and f"{name}2" in info.methods for name in ("process_element", "flat_map", "map")
+    )
+
+
+def calls_by_function(source: PythonSource) -> dict:
+    """id(function or method) -> [CallSite] made in its body (nested lambdas included)."""
+    cached = getattr(source, "_calls_by_function", None)
+    if cached is None:
+        cached = {}
+        for site in source.calls:
+            owner = site.method if site.method is not None else site.scope
+            cached.setdefault(id(owner), []).append(site)
+            if site.scope is not owner and site.scope is not source.tree:
+                cached.setdefault(id(site.scope), []).append(site)
+        source._calls_by_function = cached
+    return cached
+
+
+def _callees(source: PythonSource, function: ast.AST, info: Optional[ClassInfo]) -> Iterator[ast.AST]:
+    """Functions of this file that `function` calls: `self.helper(...)` in its class, `helper(...)`."""
+    for site in calls_by_function(source).get(id(function), []):
+        func = site.call.func
+        if (
+            info is not None
+            and isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id == "self"
+            and func.attr in info.methods
+        ):
+            yield info.methods[func.attr]
+        elif isinstance(func, ast.Name) and func.id in source.functions:
+            yield source.functions[func.id]
+
+
+def per_record_reach(source: PythonSource) -> dict:
+    """Where Flink runs code once per record, and what that code calls in this file, to any depth:
+    id(function) -> (its name, the per-record method or function it is reached from).
+
+    Per-record entry points: the methods of Flink function classes except the lifecycle ones and
+    the helpers they call themselves (a helper called only from `open` is not per record), the
+    functions and lambdas handed to operators, and UDFs."""
+    cached = getattr(source, "_per_record_reach", None)
+    if cached is not None:
+        return cached
+    reach: dict = {}
+    pending = []
+    for info in flink_function_classes(source):
+        methods = per_record_methods(info)
+        helpers = {
+            id(callee)
+            for method in info.methods.values()
+            for callee in _callees(source, method, info)
+            if callee is not method
+        }
+        for method in methods:
+            if id(method) not in helpers or method.name in PER_RECORD_CALLBACKS:
+                name = f"{info.node.name}.{method.name}"
+                pending.append((method, info, name, name))
+    for function in operator_functions(source):
+        name = "a lambda passed to an operator" if isinstance(function, ast.Lambda) else function.name
+        pending.append((function, None, name, name))
+    while pending:
+        function, info, name, root = pending.pop(0)
+        if id(function) in reach:
+            continue
+        reach[id(function)] = (name, root)
+        for callee in _callees(source, function, info):
+            if id(callee) in reach:
+                continue
+            in_class = info is not None and info.methods.get(getattr(callee, "name", None)) is callee
+            callee_name = f"{info.node.name}.{callee.name}" if in_class else callee.name
+            pending.append((callee, info if in_class else None, callee_name, root))
+    source._per_record_reach = reach
+    return reach
+
+
+# Methods Flink calls per record (or per timer or window), whatever else calls them.
+PER_RECORD_CALLBACKS = {
+    "map",
+    "flat_map",
+    "filter",
+    "process_element",
+    "process_element1",
+    "process_element2",
+    "process_broadcast_element",
+    "map1",
+    "map2",
+    "flat_map1",
+    "flat_map2",
+    "process",
+    "on_timer",
+    "eval",
+    "reduce",
+    "apply",
+    "add",
+    "get_key",
+    "extract_timestamp",
+    "accumulate",
+    "retract",
+    "invoke",
+    "partition",
+}
+
+
+# ---------------------------------------------------------------------- Python object state
+CONTAINERS = {"dict", "list", "set", "defaultdict", "Counter", "deque", "OrderedDict"}
+GROWING = {"append", "add", "update", "setdefault", "extend", "insert", "appendleft", "extendleft"}
+SHRINKING = {"clear", "pop", "popitem", "remove", "discard", "popleft"}
+SETUP = {"__init__", "open", None}
+
+
+def method_name(method):
+    return getattr(method, "name", None)
+
+
+def is_container(source, value) -> bool:
+    if isinstance(value, (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)):
+        return True
+    if isinstance(value, ast.Call):
+        name = (source.qualname(value.func) or "").rsplit(".", 1)[-1]
+        return name in CONTAINERS
+    return False
+
+
+def class_body_containers(source, info) -> set:
+    found = set()
+    for statement in info.node.body:
+        if isinstance(statement, ast.Assign) and is_container(source, statement.value):
+            found |= {target.id for target in statement.targets if isinstance(target, ast.Name)}
+    return found
+
+
+def class_nodes(info):
+    for method in info.methods.values():
+        for node in ast.walk(method):
+            yield node, method
+
+
+def self_attr(node):
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+        return node.attr
+    return None
+
+
+def mutation(node):
+    """(attr, "grow" | "shrink") when `node` changes `self.attr`, else (None, None)."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        attr = self_attr(node.func.value)
+        if attr is not None:
+            if node.func.attr in GROWING:
+                return attr, "grow"
+            if node.func.attr in SHRINKING:
+                return attr, "shrink"
+    elif isinstance(node, (ast.Assign, ast.AugAssign)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for target in targets:
+            if isinstance(target, ast.Subscript) and self_attr(target.value) is not None:
+                return self_attr(target.value), "grow"
+    elif isinstance(node, ast.Delete):
+        for target in node.targets:
+            if isinstance(target, ast.Subscript) and self_attr(target.value) is not None:
+                return self_attr(target.value), "shrink"
+    return None, None
+
+
+def filled_containers(source: PythonSource, info: ClassInfo) -> set:
+    """Attributes of a function class that are containers set up in __init__/open (or the class
+    body) and filled in a per-record method."""
+    containers = {
+        attr
+        for attr, values in info.attributes.items()
+        if any(is_container(source, value) and method_name(method) in SETUP for value, method in values)
+    } | class_body_containers(source, info)
+    per_record = {id(method) for method in per_record_methods(info)}
+    return {
+        attr
+        for node, method in class_nodes(info)
+        for attr, kind in [mutation(node)]
+        if attr in containers and kind == "grow" and id(method) in per_record
+    }

@@ -5,12 +5,21 @@ Reports calls that block the calling thread, made where Flink runs code once per
 methods of Flink function classes (`MapFunction.map`, `KeyedProcessFunction.process_element`,
 `ProcessWindowFunction.process`, `ScalarFunction.eval`, ... but not `open`/`close`), lambdas and
 functions passed to operators (`map`, `flat_map`, `filter`, `process`, `key_by`, ...), and
-functions wrapped as UDFs (`@udf`, `udf(f)`). Blocking calls: `requests`, `httpx` (sync),
-`urllib.request`, `urllib3`, `http.client`, `socket`, `time.sleep`, and the usual database and
-store clients (`psycopg2`, `psycopg`, `pymysql`, `MySQLdb`, `mysql.connector`, `sqlite3`,
-`pymongo`, `redis`, `cassandra`, `elasticsearch`, `boto3`, `pyodbc`, `oracledb`, `cx_Oracle`,
-`smtplib`). Names are resolved: `import requests as r`, `from time import sleep`, clients kept in
-`self.session = requests.Session()` or injected as `sleep=time.sleep`.
+functions wrapped as UDFs (`@udf`, `udf(f)`), and everything they call in the same file, to any
+depth: helper methods (`process_element` -> `self._save(row)` -> `cursor.execute(...)`) and
+module functions. A helper called only from `open` or `__init__` is not per record.
+
+Blocking calls: `requests`, `httpx` (sync), `urllib.request`, `urllib3`, `http.client`, `socket`,
+`time.sleep`, and the usual database and store clients (DB-API drivers `psycopg2`, `psycopg`,
+`pymysql`, `MySQLdb`, `mysql.connector`, `sqlite3`, `pyodbc`, `oracledb`, `cx_Oracle`;
+`clickhouse_connect`, `clickhouse_driver`, `pymongo`, `redis`, `cassandra`, `elasticsearch`,
+`boto3`, `smtplib`, Kafka clients). Clients are known by their constructors, not their variable
+names: a client created in `open()`, `__init__` or at module level and kept in an attribute or a
+global (`self.db = psycopg.connect(...)`, `global http; http = requests.Session()`), and what it
+returns (cursors, pipelines, sessions, `with conn.cursor() as cur`), are followed to each call.
+Constructing a client that connects lazily (`requests.Session()`, `redis.Redis(...)`,
+`Elasticsearch(...)`) and buffering into a pipeline are not blocking calls. One finding per call
+site, naming the per-record method it is reached from.
 
 **Why is this bad**
 A PyFlink operator processes one record at a time: a 20 ms call caps the subtask at 50 records/s,
@@ -77,8 +86,25 @@ BLOCKING = (
     "cx_Oracle",
     "smtplib",
     "ftplib",
+    "clickhouse_connect",
+    "clickhouse_driver",
+    "kafka",
+    "confluent_kafka",
 )
-RESULT_METHODS = {"fetchone", "fetchall", "fetchmany", "json", "raise_for_status", "cursor", "getcode", "geturl"}
+# Reading a result already received, or making a local object (a cursor, a pipeline): no I/O.
+RESULT_METHODS = {
+    "fetchone",
+    "fetchall",
+    "fetchmany",
+    "json",
+    "raise_for_status",
+    "cursor",
+    "getcode",
+    "geturl",
+    "pipeline",
+    "get_database",
+    "get_collection",
+}
 NOT_BLOCKING = (
     "httpx.AsyncClient",
     "redis.asyncio",
@@ -86,7 +112,34 @@ NOT_BLOCKING = (
     "socket.gethostname",
     "requests.exceptions",
     "socket.timeout",
+    "redis.exceptions",
+    "pymongo.errors",
+    "elasticsearch.exceptions",
 )
+# Constructors that only prepare a client (the connection is made on first use).
+LAZY_CONSTRUCTORS = {
+    "requests.Session",
+    "requests.session",
+    "httpx.Client",
+    "urllib3.PoolManager",
+    "http.client.HTTPConnection",
+    "http.client.HTTPSConnection",
+    "redis.Redis",
+    "redis.StrictRedis",
+    "redis.ConnectionPool",
+    "redis.from_url",
+    "redis.Redis.from_url",
+    "pymongo.MongoClient",
+    "elasticsearch.Elasticsearch",
+    "boto3.client",
+    "boto3.resource",
+    "boto3.Session",
+    "boto3.session.Session",
+    "cassandra.cluster.Cluster",
+    "clickhouse_driver.Client",
+    "confluent_kafka.Producer",
+}
+ASYNC_SENDS = {"produce", "send", "send_messages"}  # Kafka producers queue the record and return
 
 
 def blocking_name(name: str):
@@ -94,7 +147,12 @@ def blocking_name(name: str):
     plain = name.replace("()", "")
     if plain in ("time.sleep",):
         return "time.sleep"
-    if plain.startswith(NOT_BLOCKING):
+    if plain.startswith(NOT_BLOCKING) or plain in LAZY_CONSTRUCTORS:
+        return None
+    last = plain.rsplit(".", 1)[-1]
+    if ".pipeline()." in name and last != "execute":
+        return None  # buffered in a pipeline: only execute() goes to the server
+    if last in ASYNC_SENDS:
         return None
     for module in BLOCKING:
         if plain == module or plain.startswith(module + "."):
@@ -103,47 +161,52 @@ def blocking_name(name: str):
 
 
 def check(source, context: RuleContext) -> Iterator[Problem]:
-    scopes = {}  # id(function node) -> description
-    for info in _flink.flink_function_classes(source):
-        for method in _flink.per_record_methods(info):
-            scopes[id(method)] = f"`{info.node.name}.{method.name}`"
-    for function in _flink.operator_functions(source):
-        label = "a lambda passed to an operator" if isinstance(function, ast.Lambda) else f"`{function.name}`"
-        scopes[id(function)] = label
-    if not scopes:
+    reach = _flink.per_record_reach(source)
+    if not reach:
         return
     for site in source.calls:
-        where = scopes.get(id(site.method)) if site.method is not None else None
+        where = reach.get(id(site.method)) if site.method is not None else None
         if where is None:
-            where = scopes.get(id(site.scope))
+            where = reach.get(id(site.scope))
         if where is None:
             continue
-        func = site.call.func
-        if isinstance(func, ast.Attribute) and (
-            func.attr in RESULT_METHODS or _blocking_call(source, func.value, site)
-        ):
-            continue  # reading a result (`.json()`, `.fetchone()`) or a call on a call already reported
-        name = source.qualname(func, site)
-        if not name:
-            continue
-        library = blocking_name(name)
+        library = _reported(source, site.call, site)
         if library is None:
             continue
+        name = source.qualname(site.call.func, site)
         shown = name.replace("()", "").split(".")
         shown = ".".join(shown[-2:]) if len(shown) > 1 else shown[0]
+        label, root = where
+        place = f"`{label}`" if label == root else f"`{label}`, reached from `{root}`"
+        if label.startswith("a lambda"):
+            place = label
         yield Problem(
-            f"blocking call `{shown}` ({library}) in {where}, once per record: "
+            f"blocking call `{shown}` ({library}) in {place}, once per record: "
             "the operator waits, and backpressures its input",
             _location(source, site),
             hint="use an AsyncFunction with bounded capacity (AsyncDataStream.unordered_wait), or batch the calls",
         )
 
 
-def _blocking_call(source, node, site) -> bool:
-    if not isinstance(node, ast.Call):
-        return False
-    name = source.qualname(node.func, site)
-    return bool(name) and blocking_name(name) is not None
+def _reported(source, call, site, depth: int = 0):
+    """The library of a blocking call this rule reports at `call`, or None. A call on the result of
+    a reported call (`requests.get(url).json()`) is not reported again."""
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr in RESULT_METHODS:
+        return None
+    name = source.qualname(func, site)
+    if not name:
+        return None
+    library = blocking_name(name)
+    if library is None:
+        return None
+    if isinstance(func, ast.Attribute) and depth < 8:
+        inner = func.value
+        while isinstance(inner, ast.Attribute):
+            inner = inner.value
+        if isinstance(inner, ast.Call) and _reported(source, inner, site, depth + 1) is not None:
+            return None
+    return library
 
 
 def _location(source, site: CallSite):

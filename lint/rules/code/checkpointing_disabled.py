@@ -11,6 +11,12 @@ collection, and never enables checkpointing (`enable_checkpointing(...)` or the 
 `build(env, ...)`) leave checkpointing to whoever configures it and are not reported; BATCH jobs
 are skipped.
 
+Table API and SQL-only jobs: a streaming TableEnvironment created in the file that writes to a
+table whose connector keeps data (`kafka`, `upsert-kafka`, `jdbc`, `filesystem`, databases, ...:
+anything but `print`, `blackhole` and `datagen`), through `INSERT INTO` (SQL, f-strings and helper
+templates included), `execute_insert(name)` or `insert_into(name)`, is reported even when it keeps
+no state: those sinks commit or flush on checkpoints.
+
 **Why is this bad**
 Checkpointing is off by default. Without it a failure restarts the job from scratch: keyed state
 and windows are lost, sources rewind to their start offsets, and exactly-once sinks (FileSink,
@@ -42,7 +48,7 @@ import re
 from typing import Iterator
 
 from flink_lint.model import Problem, RuleContext
-from flink_lint.rules.code import _flink, _sql
+from flink_lint.rules.code import _flink, _kafka, _sql
 
 CODE = "FL731"
 NAME = "checkpointing-disabled"
@@ -90,7 +96,18 @@ def check(source, context: RuleContext) -> Iterator[Problem]:
     if not created or _flink.checkpointing_enabled(source) or _flink.is_batch_file(source):
         return
     created = [site for site in created if not _flink.table_env_is_batch(source, site.call, site)]
-    if not created or not _configured(source, created) or not _stateful(source) or not _external_source(source):
+    if not created:
+        return
+    sink = _durable_table_sink(source, created)
+    if sink is not None:
+        yield Problem(
+            f"the streaming TableEnvironment job writes to a '{sink}' table but never enables checkpointing: "
+            "the sink commits (or flushes) only on checkpoints, and a failure restarts the job from scratch",
+            source.method_location(created[0].call),
+            hint="set execution.checkpointing.interval (t_env.get_config().set(...)), or env.enable_checkpointing",
+        )
+        return
+    if not _configured(source, created) or not _stateful(source) or not _external_source(source):
         return
     first = created[0]
     yield Problem(
@@ -99,6 +116,37 @@ def check(source, context: RuleContext) -> Iterator[Problem]:
         source.method_location(first.call),
         hint="env.enable_checkpointing(30_000), or set execution.checkpointing.interval",
     )
+
+
+NOT_DURABLE = {"print", "blackhole", "datagen"}
+TABLE_CREATORS = {"create_temporary_table", "create_table"}
+INSERTS = {"execute_insert", "insert_into", "add_insert"}
+
+
+def _durable_table_sink(source, created):
+    """The connector of a table that a streaming TableEnvironment of this file writes to, unless it
+    is a print/blackhole table; None when the file writes to no table it defines."""
+    if not any(site.call.func.attr == "create" for site in created):
+        return None
+    connectors = {table.name.upper().split(".")[-1]: table.connector for table in _kafka.all_tables(source)}
+    for site in _flink.method_calls(source, *TABLE_CREATORS):
+        name = _flink.first_arg(site.call)
+        descriptor = site.call.args[1] if len(site.call.args) > 1 else None
+        if isinstance(name, ast.Constant) and isinstance(name.value, str) and descriptor is not None:
+            step = source.chain(descriptor, site).last("for_connector")
+            connector = _flink.first_arg(step.call) if step is not None else None
+            if isinstance(connector, ast.Constant) and isinstance(connector.value, str):
+                connectors[name.value.upper().split(".")[-1]] = connector.value.lower()
+    targets = {target.upper().split(".")[-1] for target in _kafka.insert_targets(source)}
+    for site in _flink.method_calls(source, *INSERTS):
+        name = _flink.first_arg(site.call)
+        if isinstance(name, ast.Constant) and isinstance(name.value, str):
+            targets.add(name.value.upper().split(".")[-1])
+    for target in sorted(targets):
+        connector = connectors.get(target)
+        if connector is not None and connector not in NOT_DURABLE:
+            return connector
+    return None
 
 
 def _configured(source, created) -> bool:
@@ -112,8 +160,9 @@ def _configured(source, created) -> bool:
 
 
 def _stateful(source) -> bool:
-    if any(True for _ in _flink.method_calls(source, *STATEFUL_METHODS)):
-        return True
+    for site in _flink.method_calls(source, *STATEFUL_METHODS):  # not `", ".join(...)`, `os.path.join`
+        if not isinstance(site.call.func.value, ast.Constant) and not _flink.foreign_receiver(source, site):
+            return True
     return any(_sql.is_stateful(sql.text) for sql in source.sql_texts())
 
 

@@ -78,8 +78,8 @@ def check(source, context: RuleContext) -> Iterator[Problem]:
 
 def _finding(source, cls: str, location) -> Problem:
     return Problem(
-        f"{cls} was removed with the Kafka connector for Flink 2 (its Java class no "
-        f"longer exists): use {REPLACEMENTS[cls]}",
+        f"{cls} fails on Flink 2.x: it was removed with the Kafka connector for Flink 2 (its Java class no "
+        f"longer exists); use {REPLACEMENTS[cls]}",
         location,
         hint=f"replace {cls} with {REPLACEMENTS[cls].split(' ')[0]}",
     )

@@ -5,7 +5,8 @@ Reports `env.from_source(kafka_source, strategy, ...)` where `kafka_source` is b
 `KafkaSource.builder()` (through variables too) and `strategy` generates watermarks
 (`for_bounded_out_of_orderness`, `for_monotonous_timestamps`, `for_generator`) without
 `.with_idleness(...)` in its chain; also `assign_timestamps_and_watermarks(strategy)` on a stream
-read from such a source. In SQL: a `kafka`/`upsert-kafka` table with a `WATERMARK FOR` and neither
+read from such a source, unless every parallelism the file sets is 1 (one assigner then sees
+all partitions through one channel). In SQL: a `kafka`/`upsert-kafka` table with a `WATERMARK FOR` and neither
 `'scan.watermark.idle-timeout'` in its WITH options nor `table.exec.source.idle-timeout` set
 anywhere in the file. Bounded reads (`set_bounded(...)`, `'scan.bounded.mode'`) are skipped:
 their splits end, and the final watermark fires every window.
@@ -64,7 +65,7 @@ def check(source, context: RuleContext) -> Iterator[Problem]:
                 source.method_location(site.call),
                 hint=HINT,
             )
-    for site in _flink.method_calls(source, "assign_timestamps_and_watermarks"):
+    for site in [] if _parallelism_one(source) else _flink.method_calls(source, "assign_timestamps_and_watermarks"):
         origin = _flink.receiver_chain(source, site).last("from_source")
         if origin is None or _unbounded_kafka(source, _flink.first_arg(origin.call, "source"), site) is None:
             continue
@@ -84,6 +85,13 @@ def check(source, context: RuleContext) -> Iterator[Problem]:
             table.sql.location(source, table.watermark),
             hint="'scan.watermark.idle-timeout' = '1 min' in its WITH options, or set table.exec.source.idle-timeout",
         )
+
+
+def _parallelism_one(source) -> bool:
+    """Every parallelism the file sets is 1: a downstream assigner then sees every partition's
+    records through one channel, and no partition can hold its watermark back."""
+    values = [_flink.first_arg(site.call) for site in _flink.method_calls(source, "set_parallelism")]
+    return bool(values) and all(isinstance(value, ast.Constant) and value.value == 1 for value in values)
 
 
 def _unbounded_kafka(source, argument, site):

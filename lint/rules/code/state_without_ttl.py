@@ -5,8 +5,10 @@ Reports keyed state descriptors (`ValueStateDescriptor`, `ListStateDescriptor`,
 `MapStateDescriptor`, `ReducingStateDescriptor`, `AggregatingStateDescriptor`) used with
 `get_state` / `get_*_state` in a Flink function class, when the descriptor never gets
 `enable_time_to_live(...)` and the function never clears the state (`clear()`, `remove()`).
-Window state (`context.window_state()`) is cleared with its window and not reported; list and
-map state that grows without bound is reported by `unbounded-list-state` instead. Jobs in BATCH
+Window state (`context.window_state()`) is cleared with its window and not reported, but a
+window function's global state (`context.global_state().get_state(...)`) is kept per key forever
+and is; list and map state that grows without bound is reported by `unbounded-list-state`
+instead, and list or map state rewritten with `update(...)` is pruned. Jobs in BATCH
 mode are skipped. Reported as **info**: a small, bounded key space may be fine forever.
 
 **Why is this bad**
@@ -55,13 +57,15 @@ def check(source, context: RuleContext) -> Iterator[Problem]:
     for handle in _flink.state_handles(source):
         if handle.ttl or handle.used("clear", "remove") or _flink.grows_without_bound(handle):
             continue
-        if handle.attr is None:
+        if handle.kind in ("list", "map") and handle.used("update"):
+            continue  # rewritten with the elements it keeps: pruned
+        if handle.attr is None and handle.local is None:
             continue  # the handle is not kept where we can follow its use
         anchor = handle.descriptor if handle.descriptor is not None else handle.getter.call
         if id(anchor) in reported:
             continue
         reported.add(id(anchor))
-        name = _name(anchor) or handle.attr
+        name = _name(anchor) or handle.name
         yield Problem(
             f"keyed state `{name}` in `{handle.info.node.name}` has no TTL and is "
             "never cleared: it is kept forever for every key",

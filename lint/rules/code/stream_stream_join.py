@@ -2,11 +2,13 @@
 
 **What it does**
 Reports joins of two streams:
-- DataStream: two keyed streams `connect`ed (or a connected stream `key_by`ed) and processed with
-  a co-function defined in the file that keeps keyed state (`KeyedCoProcessFunction`,
-  `CoProcessFunction`, `CoFlatMapFunction`, `CoMapFunction` using `get_state`, `get_list_state`,
-  ...). A `connect` of unkeyed streams, a broadcast `connect`, or a co-function without state is
-  not a join;
+- DataStream: two keyed streams `connect`ed (`a.connect(b).key_by(ka, kb)`,
+  `a.key_by(ka).connect(b.key_by(kb))`, through variables too) and processed with a co-function
+  defined in the file that keeps keyed state (`KeyedCoProcessFunction`, `CoProcessFunction`,
+  `CoFlatMapFunction`, `CoMapFunction` using `get_state`, `get_list_state`, ...), and any two
+  streams `connect`ed into a co-function that fills Python containers per record (a join held in
+  the worker's memory). A broadcast `connect` (`connect(rules.broadcast(descriptor))`) or a
+  co-function without state is not a join;
 - Table API: `join`, `left_outer_join`, `right_outer_join`, `full_outer_join` of two tables of a
   streaming TableEnvironment (`join_lateral` with a table function is not a join of streams);
 - SQL: regular joins (`JOIN ... ON`, `FROM a, b WHERE ...`) and interval joins (`BETWEEN` time
@@ -95,17 +97,24 @@ def _connected(source) -> Iterator[Problem]:
         right = source.chain(right_node, site)
         if right.has("broadcast"):
             continue
-        if not keyed_after and not (_keyed(left) and _keyed(right)):
-            continue
         function = _flink.first_arg(site.call)
         info = source.class_of(function, site) if function is not None else None
-        if info is None or not (source.base_names(info) & CO_FUNCTIONS) or not _keeps_state(source, info):
+        if info is None or not (source.base_names(info) & CO_FUNCTIONS or _flink.co_function(info)):
             continue
-        yield Problem(
-            f"two keyed streams connected and joined in `{info.node.name}`, which keeps both sides in keyed state",
-            source.method_location(connect.call),
-            hint=HINT,
-        )
+        keyed = keyed_after or (_keyed(left) and _keyed(right))
+        if keyed and _keeps_state(source, info):
+            yield Problem(
+                f"two keyed streams connected and joined in `{info.node.name}`, which keeps both sides in keyed state",
+                source.method_location(connect.call),
+                hint=HINT,
+            )
+        elif _flink.filled_containers(source, info):
+            yield Problem(
+                f"two streams connected and joined in `{info.node.name}`, which keeps the other side in Python "
+                "containers (not checkpointed, never emptied)",
+                source.method_location(connect.call),
+                hint=HINT + "; keep the join state in keyed state after key_by on both inputs",
+            )
 
 
 def _keyed(chain) -> bool:

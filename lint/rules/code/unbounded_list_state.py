@@ -4,8 +4,11 @@
 Reports keyed `ListState` and `MapState` (from `get_list_state` / `get_map_state` in a Flink
 function class) that receive elements (`add`, `add_all`, `put`, `put_all`) but are never cleared
 (`clear()`, also from a timer's `on_timer`), pruned (`remove`, `update` with the kept elements)
-or given a TTL (`descriptor.enable_time_to_live(...)`). The finding is on the first call that
-adds. Jobs in BATCH mode are skipped.
+or given a TTL (`descriptor.enable_time_to_live(...)`), and those that are cleared only on some
+paths: only under a condition (when a threshold is reached), or only in `on_timer` when no timer is
+ever registered; keys that never get there keep their elements forever. A clear in a timer that
+the function registers, or an unconditional clear, bounds the state. The finding is on the first
+call that adds. Jobs in BATCH mode are skipped.
 
 **Why is this bad**
 Every record stays in state forever: state, checkpoints and recovery time grow with the stream,
@@ -52,16 +55,22 @@ def check(source, context: RuleContext) -> Iterator[Problem]:
     if _flink.is_batch_file(source):
         return
     for handle in _flink.state_handles(source):
-        if not _flink.grows_without_bound(handle):
+        never = _flink.grows_without_bound(handle)
+        sometimes = None if never else _flink.cleared_only_sometimes(source, handle)
+        if not never and sometimes is None:
             continue
         adds = sorted(
             (site for method in ("add", "add_all", "put", "put_all") for site in handle.uses.get(method, [])),
             key=lambda site: (site.call.lineno, site.call.col_offset),
         )
         kind = "ListState" if handle.kind == "list" else "MapState"
+        how = (
+            "is never cleared, pruned or given a TTL"
+            if never
+            else f"is cleared {sometimes}: keys that never get there keep their elements forever"
+        )
         yield Problem(
-            f"{kind} `self.{handle.attr}` in `{handle.info.node.name}` receives "
-            f"elements ({adds[0].call.func.attr}) but is never cleared, pruned or given a TTL",
+            f"{kind} `{handle.name}` in `{handle.info.node.name}` receives elements ({adds[0].call.func.attr}) but {how}",
             source.method_location(adds[0].call),
-            hint="clear it from a timer (on_timer), keep an aggregate instead, or enable_time_to_live",
+            hint="clear it from a timer registered when the first element arrives, or enable_time_to_live",
         )

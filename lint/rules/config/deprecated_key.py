@@ -4,8 +4,8 @@
 Reports keys that the target Flink version declares as deprecated aliases
 (`state.backend` -> `state.backend.type`, `state.checkpoints.dir` -> `execution.checkpointing.dir`,
 `taskmanager.network.memory.max` -> `taskmanager.memory.network.max`, `akka.*` -> `pekko.*`),
-with the replacement. When the new key is set too, Flink reads only the new one: the old
-setting is ignored, and the message says so.
+with the replacement: info, as Flink still reads the key. When the new key is set too, Flink
+reads only the new one: the old setting is silently ignored, a warning.
 
 **Why is this bad**
 Deprecated keys disappear in the next major version (2.0 removed dozens); Flink only logs a WARN.
@@ -32,11 +32,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from flink_lint.model import Edit, FlinkConfig, Problem, RuleContext
+from flink_lint.model import Edit, Finding, FlinkConfig, Problem, RuleContext
 
 CODE = "FL102"
 NAME = "deprecated-key"
-SEVERITY = "warning"
+SEVERITY = "info"  # Flink still reads it; "ignored" (the replacement is set too) is a warning
 FIXABLE = True
 
 
@@ -52,7 +52,10 @@ def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
         replacement = config.get(new_key)
         if replacement is not None:
             line = replacement.key_location.line
-            yield Problem(
+            yield Finding(
+                CODE,
+                NAME,
+                "warning",
                 f"'{key}' is deprecated and ignored: '{new_key}' is also set (line {line}), and Flink reads "
                 "a deprecated key only when its replacement is absent",
                 setting.key_location,

@@ -44,7 +44,7 @@ from flink_lint.rules.config import _memory, _settings
 
 CODE = "FL501"
 NAME = "memory-size-missing"
-SEVERITY = "warning"
+SEVERITY = "error"  # the process refuses to start
 FIXABLE = False
 
 FILE_KINDS = ("config-yaml", "flink-conf", "configmap")

@@ -37,7 +37,7 @@ from flink_lint.model import FlinkConfig, Problem, RuleContext
 
 CODE = "FL103"
 NAME = "removed-key"
-SEVERITY = "error"
+SEVERITY = "warning"  # Flink 2.x ignores the key silently (severity policy: docs/rules.md)
 FIXABLE = False
 
 LEGACY_VERSION = "1.20"

@@ -5,13 +5,20 @@ For a FlinkDeployment or FlinkSessionJob, checks what the Flink Kubernetes opera
 checks before it deploys: upgradeMode `savepoint` or `last-state` needs
 `execution.checkpointing.dir`; `savepoint` also needs `execution.checkpointing.savepoint-dir`
 (deprecated: `state.savepoints.dir`), and so do periodic savepoints
-(`kubernetes.operator.periodic.savepoint.interval`); `last-state` needs high availability
-(`high-availability.type`).
+(`kubernetes.operator.periodic.savepoint.interval`), a manual savepoint
+(`spec.job.savepointTriggerNonce`) and the last-state checkpoint age limit
+(`kubernetes.operator.job.upgrade.last-state.max.allowed.checkpoint.age`). (`last-state` without
+high availability was refused by operators before 1.10; since FLINK-35414 the operator cancels the
+job and restores from its last checkpoint, so it is no longer reported.) A stateful upgrade mode
+with checkpointing off is
+`stateful-without-checkpointing` (FL401); directories on pod-local storage are
+`state-on-pod-local-storage` (FL821).
 
 **Why is this bad**
 The operator rejects the resource with one error at a time: `Checkpoint directory[...] must be
 defined for last-state and savepoint upgrade modes`, `Job could not be upgraded with savepoint
-while config key[...] is not set`, `Job could not be upgraded with last-state while HA disabled`.
+while config key[...] is not set`, `Periodic savepoints cannot be enabled when config key[...] is
+not set`.
 
 **Example**
 ```yaml
@@ -52,6 +59,7 @@ FIXABLE = False
 CHECKPOINT_DIR = "execution.checkpointing.dir"
 SAVEPOINT_DIR = "execution.checkpointing.savepoint-dir"
 PERIODIC_SAVEPOINTS = "kubernetes.operator.periodic.savepoint.interval"
+MAX_CHECKPOINT_AGE = "kubernetes.operator.job.upgrade.last-state.max.allowed.checkpoint.age"
 
 
 def _blank(config: FlinkConfig, key: str, context: RuleContext) -> bool:
@@ -64,14 +72,6 @@ def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
         return
     mode = _job.upgrade_mode(config)
     where = mode.location or _settings.where(config)
-    if mode.value == "last-state":
-        ha = _settings.effective(config, "high-availability.type", context)
-        if ha is None or ha.value.strip().upper() in ("NONE", ""):
-            yield Problem(
-                "Job could not be upgraded with last-state while HA disabled",
-                where,
-                hint="set high-availability.type: kubernetes and high-availability.storageDir",
-            )
     if mode.value in ("savepoint", "last-state") and _blank(config, CHECKPOINT_DIR, context):
         yield Problem(
             f"Checkpoint directory[{CHECKPOINT_DIR}] must be defined for last-state and savepoint upgrade modes",
@@ -85,9 +85,23 @@ def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
                 where,
                 hint=f"set {SAVEPOINT_DIR}",
             )
+        elif _settings.context_fact(config, "job.savepointTriggerNonce")[0] is not None:
+            yield Problem(
+                "Savepoint could not be manually triggered for the running job while config "
+                f"key[{SAVEPOINT_DIR}] is not set",
+                _settings.context_fact(config, "job.savepointTriggerNonce")[1] or where,
+                hint=f"set {SAVEPOINT_DIR}",
+            )
         elif (periodic := config.get(PERIODIC_SAVEPOINTS)) is not None:
             yield Problem(
                 f"Periodic savepoints cannot be enabled when config key[{SAVEPOINT_DIR}] is not set",
                 periodic.key_location,
+                hint=f"set {SAVEPOINT_DIR}",
+            )
+        elif config.get(MAX_CHECKPOINT_AGE) is not None:
+            yield Problem(
+                f"In order to use max-checkpoint age functionality config key[{SAVEPOINT_DIR}] must be set to allow "
+                "triggering savepoint upgrades.",
+                config.get(MAX_CHECKPOINT_AGE).key_location,
                 hint=f"set {SAVEPOINT_DIR}",
             )

@@ -1,0 +1,149 @@
+"""flink-jobs diagnose and report without a cluster: bad input gets one line and exit 2, never a
+traceback; the thresholds of diagnose are in the shipped alerts file, each with its reason."""
+
+import json
+import re
+from types import SimpleNamespace
+
+from flink_jobs.monitor import checkpoints, event_time, taskmanagers
+from flink_jobs.monitor.alerts import DEFAULT_ALERTS, load_thresholds
+from processes import flink_jobs, free_ports
+
+DIAGNOSE_THRESHOLDS = (
+    "restarts",
+    "checkpoint-failure-ratio",
+    "checkpoint-age",
+    "checkpoint-duration",
+    "checkpoint-size-growth",
+    "watermark-lag",
+    "watermark-stall",
+    "gc-time",
+    "heap-usage",
+)
+
+
+def reading(taken_at: float, verdict: str = "healthy") -> str:
+    return json.dumps({"taken_at": taken_at, "verdict": verdict, "job_id": "j", "job_name": "n", "findings": []})
+
+
+def test_refused_cluster_exits_2_with_one_line():
+    result = flink_jobs("diagnose", "--rest", f"http://127.0.0.1:{free_ports(1)[0]}", timeout=60)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("error: cannot reach the Flink REST API") and result.stderr.count("\n") == 1
+
+
+def test_bad_alerts_file_is_located(tmp_path):
+    alerts = tmp_path / "alerts.yaml"
+    alerts.write_text("alerts:\n  watermark-stall:\n    seconds: -1\n")
+    result = flink_jobs("diagnose", "--rest", "http://127.0.0.1:1", "--alerts", str(alerts), timeout=60)
+    assert result.returncode == 2
+    assert re.match(rf"error: {re.escape(str(alerts))}:3:\d+: alerts.watermark-stall.seconds: ", result.stderr)
+
+
+def test_report_of_a_missing_or_broken_record_exits_2(tmp_path):
+    missing = flink_jobs("report", str(tmp_path / "none.jsonl"), "--out", str(tmp_path / "r.html"))
+    assert missing.returncode == 2 and missing.stderr == f"error: {tmp_path / 'none.jsonl'}: no such file\n"
+
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text(reading(1.0) + "\nnot json\n" + reading(2.0) + "\n")
+    result = flink_jobs("report", str(broken), "--out", str(tmp_path / "r.html"))
+    assert result.returncode == 2 and result.stderr.startswith(f"error: {broken}:2: not a reading")
+
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n")
+    result = flink_jobs("report", str(empty), "--out", str(tmp_path / "r.html"))
+    assert result.returncode == 2 and "no readings" in result.stderr
+
+
+def test_report_leaves_out_a_last_line_cut_short(tmp_path):
+    record = tmp_path / "cut.jsonl"
+    record.write_text(reading(1.0) + "\n" + reading(2.0, "degraded") + "\n" + reading(3.0)[:20])
+    page = tmp_path / "r.html"
+    result = flink_jobs("report", str(record), "--out", str(page))
+    assert result.returncode == 0 and "2 readings" in result.stdout
+    assert "1 healthy, 1 degraded" in page.read_text()
+
+
+def test_diagnose_thresholds_are_shipped_with_their_reasons():
+    thresholds = load_thresholds()
+    assert thresholds.restarts and thresholds.watermark_stall_seconds > 0 and thresholds.gc_time
+    lines = DEFAULT_ALERTS.read_text().splitlines()
+    for name in DIAGNOSE_THRESHOLDS:
+        index = next(i for i, line in enumerate(lines) if line.strip().startswith(f"{name}:"))
+        assert "#" in lines[index] and "#" in lines[index + 1], f"{name}: no reason written beside it"
+
+
+def watch_sample(now_s: float, watermark_ms: float, records: int):
+    """The parts of a HealthSample that event_time reads: one window vertex fed by one source."""
+    return SimpleNamespace(
+        job={
+            "now": now_s * 1000,
+            "vertices": [
+                {"id": "src", "name": "source", "metrics": {"read-records": 0}},
+                {"id": "win", "name": "window", "start-time": 0, "metrics": {"read-records": records}},
+            ],
+        },
+        taken_at=now_s,
+        order=["src", "win"],
+        names={"src": "source", "win": "window"},
+        inputs={"src": [], "win": ["src"]},
+        watermarks={"win": [{"id": "0.currentInputWatermark", "value": str(watermark_ms)}]},
+        upstream_watermarks={},
+        upstream_records={},
+    )
+
+
+def test_a_watermark_stuck_across_watch_readings_while_records_flow_is_a_stall():
+    thresholds = load_thresholds()
+    stuck = thresholds.watermark_stall_seconds
+    previous, findings = None, []
+    # readings every 10 s: the watermark stays at 5,000 ms while records keep arriving; one
+    # reading repeats the counter (a metric not refreshed yet), which must not end the stall
+    counters = [100, 200, 200, 300, 400, 500, 600]
+    for step, records in enumerate(counters):
+        rows, found = event_time.assess(watch_sample(1000 + 10 * step, 5000, records), previous, thresholds)
+        previous = {row["id"]: row for row in rows}
+        findings = [f for f in found if f.metric == "watermark-stall"]
+        if step * 10 <= stuck:
+            assert not findings, (step, findings)
+    assert len(findings) == 1
+    assert findings[0].since == 1000 and "stuck at 5000" in findings[0].evidence
+
+    # once the watermark moves, the stall is over
+    rows, found = event_time.assess(watch_sample(1080, 9000, 700), previous, thresholds)
+    assert not [f for f in found if f.metric == "watermark-stall"] and rows[0]["stalled_since"] is None
+
+
+def test_a_taskmanager_in_gc_above_the_threshold_is_a_finding():
+    thresholds = load_thresholds()
+    warning = thresholds.gc_time["warning"]
+
+    def body(gc_ms_per_s: float) -> list:
+        values = {metric: 100 * 2**20 for metric in taskmanagers.METRICS.values()}
+        values["Status.JVM.Memory.Heap.Used"] = 50 * 2**20
+        values["Status.JVM.GarbageCollector.All.TimeMsPerSecond"] = gc_ms_per_s
+        return [{"id": metric, "value": str(value)} for metric, value in values.items()]
+
+    rows, findings = taskmanagers.assess({"tm-calm": body(warning / 2), "tm-busy": body(warning * 2)}, thresholds)
+    assert [(f.metric, f.subject, f.severity) for f in findings] == [("gc-time", "tm-busy", "warning")]
+    assert "heap 50 MB of 100 MB" in findings[0].evidence and len(rows) == 2
+
+
+def test_steady_checkpoint_growth_over_minutes_is_a_leak_and_a_young_job_filling_windows_is_not():
+    thresholds = load_thresholds()
+    n, minutes = thresholds.checkpoint_growth_checkpoints, thresholds.checkpoint_growth_minutes
+
+    def completed(spacing_s: float) -> list:
+        return [
+            {
+                "id": i,
+                "status": "COMPLETED",
+                "checkpointed_size": 1000 * 2**i,
+                "trigger_timestamp": i * spacing_s * 1000,
+            }
+            for i in range(n)
+        ]
+
+    leak = checkpoints.size_growth(completed(minutes * 60 / (n - 1)), thresholds)
+    assert leak and leak.metric == "checkpoint-size-growth" and leak.value == 2 ** (n - 1) - 1
+    assert checkpoints.size_growth(completed(2), thresholds) is None  # the same growth in seconds: a young job
