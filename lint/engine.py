@@ -323,6 +323,8 @@ def _fix_file(linter: Linter, result: FileResult, report: Report, write: bool, s
         report.notes.extend(problems)
         if created:
             result = linter.lint_data(result.path, result.text)  # the legacy file now has a config.yaml beside it
+    if result.text is None:
+        return result
     original, text, total, current = result.text, result.text, 0, result
     for _ in range(3):
         if not any(f.fix is not None for f in current.findings):

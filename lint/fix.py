@@ -236,7 +236,7 @@ def _structural(text: str, edits: list[tuple[Setting, Edit]]) -> tuple[str, int]
     return "".join(out), applied
 
 
-def companions(text: str, findings: list) -> tuple[list, list]:
+def companions(text: str, findings: list[Finding]) -> tuple[list[tuple[str, str]], list[str]]:
     """(files to create as [(path, text)], problems as one line each) for the write-config-yaml
     fixes among `findings`; an existing file is never overwritten."""
     created, problems = [], []

@@ -111,7 +111,7 @@ def is_flink_config(root) -> bool:
     return _mostly_flink_keys(_flat_keys(root))
 
 
-def _mostly_flink_keys(keys: list) -> bool:
+def _mostly_flink_keys(keys: list[str]) -> bool:
     if not keys:
         return False
     catalog = load_catalog()

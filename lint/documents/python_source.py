@@ -83,7 +83,7 @@ class CallSite:
     call: ast.Call
     scope: ast.AST  # innermost function or lambda (or the module)
     cls: Optional[ClassInfo]  # the class whose method this call is in
-    method: Optional[ast.AST]  # that method (FunctionDef), when in a class
+    method: Optional[Any]  # that method (a FunctionDef), when in a class
 
     @property
     def receiver(self) -> ast.expr:
@@ -130,6 +130,8 @@ class PythonSource:
     kind = "python"
     _batch: Optional[bool]  # caches of the code rules (lint/rules/code/_flink.py, _kafka.py)
     _sql_tables: list[Any]
+    _calls_by_function: dict[int, list[CallSite]]
+    _per_record_reach: dict[int, tuple[str, str]]
 
     def __init__(self, path: str, text: str, tree: ast.Module):
         self.path, self.text, self.tree = path, text, tree
@@ -168,7 +170,7 @@ class PythonSource:
             return Location(self.path, func.end_lineno, end - len(func.attr), func.end_lineno, end)
         return self.location(call)
 
-    def segment(self, node: ast.AST) -> str:
+    def segment(self, node: Positioned) -> str:
         """The source text of `node` (as ast.get_source_segment, without splitting the file again)."""
         end_line = getattr(node, "end_lineno", None)
         if end_line is None or not 0 < node.lineno <= end_line <= len(self.lines):
@@ -582,7 +584,8 @@ def _sql_parts(source, node, site, parts, pieces, depth) -> bool:
                 and isinstance(value.value, ast.Call)
                 and _sql_parts(source, value.value, site, [], [], depth + 1)
             ):  # `WITH {kafka_options(topic)}`: a helper's template, inlined
-                inner_parts, inner_pieces = [], []
+                inner_parts: list[str] = []
+                inner_pieces: list[tuple[int, tuple[int, int, bool]]] = []
                 _sql_parts(source, value.value, site, inner_parts, inner_pieces, depth + 1)
                 here = sum(len(part) for part in parts)
                 pieces.extend((here + start, anchor) for start, anchor in inner_pieces)
@@ -629,11 +632,11 @@ def _sql_parts(source, node, site, parts, pieces, depth) -> bool:
         parts.append(_PERCENT_FIELD.sub(PLACEHOLDER, node.left.value))
         return True
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
-        inner_parts: list[str] = []
-        inner_pieces: list[tuple[int, tuple[int, int, bool]]] = []
-        if _sql_parts(source, node.func.value, site, inner_parts, inner_pieces, depth + 1):
+        format_parts: list[str] = []
+        format_pieces: list[tuple[int, tuple[int, int, bool]]] = []
+        if _sql_parts(source, node.func.value, site, format_parts, format_pieces, depth + 1):
             pieces.append((offset, (node.lineno, source._column(node.lineno, node.col_offset), False)))
-            parts.append(_FORMAT_FIELD.sub(PLACEHOLDER, "".join(inner_parts)))
+            parts.append(_FORMAT_FIELD.sub(PLACEHOLDER, "".join(format_parts)))
             return True
         return False
     if isinstance(node, (ast.Name, ast.Attribute)):
@@ -652,7 +655,7 @@ def _sql_parts(source, node, site, parts, pieces, depth) -> bool:
     return False
 
 
-def _returned_text(function: ast.AST):
+def _returned_text(function: ast.FunctionDef | ast.AsyncFunctionDef):
     """The string a small helper returns: its only `return` of a literal, f-string or template."""
     returns = [node for node in function.body if isinstance(node, ast.Return)]
     if len(returns) == 1 and isinstance(returns[0].value, (ast.Constant, ast.JoinedStr, ast.BinOp, ast.Call)):

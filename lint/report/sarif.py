@@ -70,7 +70,7 @@ def render(report, rules) -> str:
         if finding.rule in index:
             result["ruleIndex"] = index[finding.rule]
         results.append(result)
-    sarif = {
+    sarif: dict[str, Any] = {
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [

@@ -52,7 +52,7 @@ None: move the data into keyed state (ValueState/MapState, with TTL) after a key
 from __future__ import annotations
 
 import ast
-from typing import Iterator
+from typing import Any, Iterator
 
 from flink_lint.model import Problem, RuleContext
 from flink_lint.rules.code import _flink
@@ -129,7 +129,8 @@ def _accumulators(source, info) -> Iterator[Problem]:
         for _, method in values
         if method is not None and method.name not in SETUP
     }
-    added, returned = {}, set()
+    added: dict[str, Any] = {}
+    returned: set[str] = set()
     for method in per_record:
         for node in ast.walk(method):
             if isinstance(node, ast.AugAssign) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult)):
@@ -190,7 +191,8 @@ def _growing_methods(source, helper) -> dict:
         for attr, values in helper.attributes.items()
         if any(_flink.is_container(source, value) and _flink.method_name(method) in SETUP for value, method in values)
     }
-    grows, emptied = {}, set()
+    grows: dict[str, Any] = {}
+    emptied: set[str] = set()
     for node, method in _flink.class_nodes(helper):
         attr, kind = _flink.mutation(node)
         if attr in containers:

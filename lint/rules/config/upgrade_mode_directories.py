@@ -102,6 +102,6 @@ def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
             yield Problem(
                 f"In order to use max-checkpoint age functionality config key[{SAVEPOINT_DIR}] must be set to allow "
                 "triggering savepoint upgrades.",
-                config.get(MAX_CHECKPOINT_AGE).key_location,
+                _settings.where(config, config.get(MAX_CHECKPOINT_AGE)),
                 hint=f"set {SAVEPOINT_DIR}",
             )
