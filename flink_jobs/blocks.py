@@ -39,6 +39,8 @@ def _mix64(x: np.ndarray) -> np.ndarray:
 
 def block_count(spec: EventSpec, block_size: int) -> int:
     """How many blocks carry `spec.count` events (the last one may be short)."""
+    if spec.count is None:
+        raise ValueError("an unbounded event spec has no block count")
     return -(-spec.count // block_size)
 
 

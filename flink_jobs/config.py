@@ -247,7 +247,7 @@ def _local_jar_problems(flink: dict[str, str], check: JobConfigCheck) -> list[st
 
 def _pipeline_problems(settings: JobSettings, job_name: str, check: JobConfigCheck) -> list[str]:
     """`job.pipeline: optimized` needs a job that has an optimized pipeline (the pack's job registry,
-    not a property of the file); what the optimized pipeline cannot do is the linter's FL623."""
+    not a property of the file); what the optimized pipeline cannot do is flink-lint's FL623."""
     if settings.pipeline != "optimized":
         return []
     job = JOBS.get(job_name or settings.name)

@@ -56,6 +56,7 @@ CONFIG_RULES = [
     "flink_lint.rules.config.job_kafka_source_without_idleness",  # FL614 job-kafka-source-without-idleness
     "flink_lint.rules.config.job_file_sink_without_checkpointing",  # FL621 job-file-sink-without-checkpointing
     "flink_lint.rules.config.job_unbounded_collect",  # FL622 job-unbounded-collect
+    "flink_lint.rules.config.job_optimized_pipeline",  # FL623 job-optimized-pipeline
 ]
 # ---- config rules: end ----
 
@@ -85,7 +86,7 @@ DEPLOYMENT_RULES = [
 # Connector rules FL61x (pack job configs) mirror the Kafka code rules FL74x by their last digit:
 # 1 exactly-once without checkpointing, 3 transaction timeout, 4 source without idleness (no FL612:
 # the pack's sink defaults its transactional-id prefix to the job name).
-# FL62x: the pack's other sinks (file, collect) in job configs.
+# FL62x: the pack's other sinks (file, collect) and pipelines in job configs.
 
 # Code rules FL700-FL799: PyFlink job code (*.py), read with ast (lint/documents/python_source.py).
 # A code rule module also has DOCUMENT = "python": the engine runs it on Python sources only.
