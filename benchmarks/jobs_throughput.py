@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/jobs_throughput.py [--job windowed-counts] [--events 60000]
         [--optimized-events 3000000] [--sql-events 5000000] [--json PATH]
+        [--variant optimized ...] [--set flink.python.fn-execution.bundle.size=10 ...]
 
 For each job, at parallelism 1, with the job's shipped config otherwise:
   process    the per-event pipeline (job.pipeline: per-event), python.execution-mode: process
@@ -126,13 +127,14 @@ class CpuFromRunning(threading.Thread):
         return end - (self.cpu_at_running if self.cpu_at_running is not None else fallback)
 
 
-def run_datastream(job_name: str, variant: str, events: int) -> tuple[float, float]:
-    """(seconds of net runtime, CPU seconds) of one per-event or optimized run."""
+def run_datastream(job_name: str, variant: str, events: int, extra: list = ()) -> tuple[float, float]:
+    """(seconds of net runtime, CPU seconds) of one per-event or optimized run; `extra` overrides
+    go over the variant's."""
     from pyflink.datastream.connectors.base import Sink
     from pyflink.java_gateway import get_gateway
 
     job = job_info(job_name)
-    overrides = [*VARIANTS[variant], f"job.events.count={events}", "flink.parallelism.default=1"]
+    overrides = [*VARIANTS[variant], f"job.events.count={events}", "flink.parallelism.default=1", *extra]
     config = load_job_config(str(default_config_path(job.name)), overrides, job.name)
     port = free_port()
     env = create_environment(config, {**local_python_options(), **rest_options(port)})
@@ -181,15 +183,30 @@ def main(argv=None) -> int:
     parser.add_argument("--optimized-events", type=int, default=3_000_000)
     parser.add_argument("--sql-events", type=int, default=5_000_000)
     parser.add_argument("--json", metavar="PATH", help="write the figures as JSON")
+    parser.add_argument("--variant", choices=(*VARIANTS, "sql"), action="append", help="run only these (repeatable)")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="config override for the per-event and optimized variants, e.g. flink.python.fn-execution.bundle.size=10",
+    )
     args = parser.parse_args(argv)
     counts = {"process": args.events, "thread": args.events, "optimized": args.optimized_events, "sql": args.sql_events}
+    counts = {variant: n for variant, n in counts.items() if not args.variant or variant in args.variant}
+    if args.overrides:
+        print(f"overrides: {' '.join(args.overrides)}")
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start, parallelism 1")
     print(f"{'job':<16} {'variant':<10} {'events':>11} {'seconds':>8} {'events/s':>11} {'CPU s/M events':>15}")
     figures: dict = {}
     for job_name in args.job or JOBS:
         figures[job_name] = {}
         for variant, events in counts.items():
-            seconds, cpu = run_sql(job_name, events) if variant == "sql" else run_datastream(job_name, variant, events)
+            if variant == "sql":
+                seconds, cpu = run_sql(job_name, events)
+            else:
+                seconds, cpu = run_datastream(job_name, variant, events, args.overrides)
             figures[job_name][variant] = {"events_per_s": events / seconds, "cpu_s_per_million": cpu * 1e6 / events}
             print(
                 f"{job_name:<16} {variant:<10} {events:>11,} {seconds:>8.2f} {events / seconds:>11,.0f} "
@@ -199,6 +216,8 @@ def main(argv=None) -> int:
     print(f"load average {os.getloadavg()[0]:.1f} at the end")
     for job_name, variants in figures.items():
         rate = {variant: values["events_per_s"] for variant, values in variants.items()}
+        if len(rate) < 4:
+            continue
         print(
             f"{job_name}: optimized/thread {rate['optimized'] / rate['thread']:.1f}x, "
             f"optimized/sql {rate['optimized'] / rate['sql']:.2f}x, thread/process {rate['thread'] / rate['process']:.1f}x"

@@ -40,7 +40,7 @@ def _mix64(x: np.ndarray) -> np.ndarray:
 def block_count(spec: EventSpec, block_size: int) -> int:
     """How many blocks carry `spec.count` events (the last one may be short)."""
     if spec.count is None:
-        raise ValueError("an unbounded event spec has no block count")
+        raise ValueError("an unbounded spec has no number of blocks")
     return -(-spec.count // block_size)
 
 

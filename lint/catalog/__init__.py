@@ -60,9 +60,25 @@ class Catalog:
             or self.known_prefix(key) is not None
         )
 
+    def namespace_typos(self, key: str) -> list[str]:
+        """`s3.entropy.kye`: known only by its plugin namespace (`s3.` is passed through to Hadoop), yet
+        nearly an option that the namespace's plugin declares (`s3.entropy.key`): those options, else [].
+        A spelling that the plugin reads too (`s3.access.key` for `s3.access-key`) is no typo."""
+        prefix = self.known_prefix(key)
+        if prefix is None or key in self.options or key in self.deprecated_key_map:
+            return []
+        declared = [k for k in self._config_keys if k.startswith(prefix)]
+        if any(key in self.options[k].get("fallback_keys", []) or _spelling(key) == _spelling(k) for k in declared):
+            return []
+        return difflib.get_close_matches(key, declared, n=3, cutoff=0.9)
+
     def suggest(self, key: str, limit: int = 3) -> list[str]:
         """ "Did you mean" candidates among the top-level keys, closest first."""
         return difflib.get_close_matches(key, self._config_keys, n=limit, cutoff=0.8)
+
+
+def _spelling(key: str) -> str:
+    return key.replace("-", ".").replace("_", ".").lower()
 
 
 @lru_cache(maxsize=None)

@@ -10,8 +10,12 @@ Development-time tool, run once per Flink version:
 The jars are those of a Flink distribution: lib/, opt/ (SQL client, Python, ...) and plugins/*/ of
 the Flink home (by default the installed pyflink package), plus the opt/ jars that the apache-flink
 wheel and the apache-flink-libraries sdist leave out (`--opt-jar`; by default jvm/lib/flink-opt/,
-fetched by `make jvm`: the SQL gateway). Every option records the jar it comes from (`source`:
-`lib/flink-dist`, `opt/flink-sql-gateway`, `plugins/metrics-prometheus`, ...).
+fetched by `make jvm`: the SQL gateway, the state processor API and the S3 Hadoop/Presto, Azure,
+GCS and OSS filesystems; these are shaded self-contained jars, scanned like the others in about
+as many seconds again). Every option records the jar it comes from (`source`: `lib/flink-dist`,
+`opt/flink-sql-gateway`, `opt/flink-s3-fs-hadoop`, `plugins/metrics-prometheus`, ...); an option
+that two jars share (the S3 options of flink-s3-fs-base, in both S3 filesystems) records the
+first in classpath order.
 
 Needs `javac` and `java` (11+). java/OptionCatalogExtractor.java (next to this file) reads every static
 ConfigOption field by reflection, and the options of every SQL gateway endpoint factory under its
@@ -337,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     if opt_jars is None and args.flink_home is None:
         opt_jars = sorted(FLINK_OPT_JARS.glob("*.jar"))
         if not opt_jars:
-            parser.error(f"no jars in {FLINK_OPT_JARS}: run `make jvm` (the SQL gateway of the distribution's opt/)")
+            parser.error(f"no jars in {FLINK_OPT_JARS}: run `make jvm` (the opt/ jars that the wheel lacks)")
     catalog, stats = build_catalog(flink_home, opt_jars or [])
     if not catalog["flink_version"].startswith(args.version):
         parser.error(f"--version {args.version} does not match the jars' Flink {catalog['flink_version']}")

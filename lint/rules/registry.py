@@ -77,6 +77,9 @@ DEPLOYMENT_RULES = [
     "flink_lint.rules.config.resource_memory",  # FL809 resource-memory
     "flink_lint.rules.config.service_account",  # FL810 service-account
     "flink_lint.rules.config.autoscaler_options",  # FL811 autoscaler-options
+    "flink_lint.rules.config.resource_quantity",  # FL812 resource-quantity
+    "flink_lint.rules.config.resource_request_above_limit",  # FL813 resource-request-above-limit
+    "flink_lint.rules.config.ingress_template",  # FL814 ingress-template
     "flink_lint.rules.config.state_on_pod_local_storage",  # FL821 state-on-pod-local-storage
     "flink_lint.rules.config.rest_submit_exposed",  # FL822 rest-submit-exposed
     "flink_lint.rules.config.slots_above_cpu",  # FL823 slots-above-cpu

@@ -65,12 +65,18 @@ def windows_with_watermark_every(events, size_ms: int, out_of_orderness_ms: int,
     windowed-counts emits it: an event is late when its window's end - 1 + allowed lateness is at
     or below the watermark (WindowOperator.isWindowLate). Returns (windows over the events that are
     not late, as `windows` gives them; the late events, in input order)."""
-    watermark = max_seen = None
-    on_time, late = [], []
-    for n, event in enumerate(events):
-        if n and n % every == 0:
-            watermark = max_seen - out_of_orderness_ms - 1
-        cleanup = window_start(event[2], size_ms) + size_ms - 1 + allowed_lateness_ms
-        (late if watermark is not None and cleanup <= watermark else on_time).append(event)
-        max_seen = event[2] if max_seen is None else max(max_seen, event[2])
-    return windows(on_time, size_ms), late
+    late: list = []
+
+    def on_time():
+        watermark = max_seen = None
+        for n, event in enumerate(events):
+            if n and n % every == 0:
+                watermark = max_seen - out_of_orderness_ms - 1
+            cleanup = window_start(event[2], size_ms) + size_ms - 1 + allowed_lateness_ms
+            if watermark is not None and cleanup <= watermark:
+                late.append(event)
+            else:
+                yield event
+            max_seen = event[2] if max_seen is None else max(max_seen, event[2])
+
+    return windows(on_time(), size_ms), late

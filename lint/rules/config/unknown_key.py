@@ -4,7 +4,9 @@
 Reports keys that are neither an option of the target Flink version, nor a deprecated alias, nor
 under a plugin/operator namespace (`kubernetes.operator.`, `job.autoscaler.`, `s3.`, `fs.`,
 `metrics.reporter.`, ...), nor an entry of a map option written as a nested mapping. Suggests
-the closest declared keys. Table DDL options (`WITH (...)`), reporter suffixes and key templates
+the closest declared keys. Under a filesystem plugin's namespace (`s3.`, `gs.`, `oss.`), whose
+other keys are handed to Hadoop unread, a near-miss of an option that the plugin declares
+(`s3.entropy.kye` for `s3.entropy.key`) is reported too. Table DDL options (`WITH (...)`), reporter suffixes and key templates
 are declared by Flink too, but are not top-level keys: the message says which they are. Keys
 that Flink 1.20 knew and the target dropped are left to `removed-key`.
 
@@ -66,7 +68,20 @@ def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
     reported = set()
     for setting in config.settings:
         key = setting.key
-        if key in reported or catalog.is_known(key) or _under_map_option(key, catalog):
+        if key in reported:
+            continue
+        typos = catalog.namespace_typos(key)
+        if typos:
+            reported.add(key)
+            option = catalog.option(typos[0])
+            yield Problem(
+                f"unknown key '{key}': not an option of {option['source']}, which hands the other keys "
+                "of its namespace to Hadoop unchecked",
+                setting.key_location,
+                hint=f"did you mean {' or '.join(repr(c) for c in typos)}?",
+            )
+            continue
+        if catalog.is_known(key) or _under_map_option(key, catalog):
             continue
         option = catalog.option(key)
         if option is not None and option.get("scope") == "internal":
