@@ -15,8 +15,12 @@ run: venv java jvm
 test: venv java jvm
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The repository as a pre-commit hook lints it (configuration: pyproject.toml [tool.flink-lint]).
+# Zero findings from each (configuration in pyproject.toml): ruff (lint and format), mypy, and
+# flink-lint on the repository as the pre-commit hook lints it ([tool.flink-lint]).
 lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/flink-lint .
 
 bench: venv java jvm

@@ -12,13 +12,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from flink_jobs.config import ConfigError, default_config_path, load_job_config
+from flink_jobs.config import FAIL_ON, ConfigError, default_config_path, load_job_config
 from flink_jobs.java_check import JavaMissing
 from flink_jobs.jobs import JOBS, UnknownJob, job_info
 from flink_jobs.kafka import BrokerSpec, KafkaError
 from flink_jobs.monitor.commands import add_commands as add_monitor_commands
 from flink_jobs.monitor.health_commands import add_commands as add_health_commands
 from flink_jobs.redis_store import ProfileSpec, RedisError, RedisSpec
+from flink_lint.api import at_least, finding_lines
 from flink_lint.cli import silence_stdout
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -29,13 +30,17 @@ def _error(message: str) -> int:
     return EXIT_USAGE
 
 
-def _load(job_name: str, config_path, overrides):
+def _load(job_name: str, config_path, overrides, fail_on: str = "error", show: str = "warning"):
+    """The job and its validated config; the linter's findings at `show` or worse go to stderr."""
     job = job_info(job_name)
     path = config_path or str(default_config_path(job.name))
-    return job, load_job_config(path, overrides, job_name=job.name)
+    config = load_job_config(path, overrides, job_name=job.name, fail_on=fail_on)
+    for finding in at_least(config.findings, show):
+        print("\n".join(finding_lines(finding)), file=sys.stderr)
+    return job, config
 
 
-def _overrides(args) -> list:
+def _overrides(args: argparse.Namespace) -> list[str]:
     overrides = list(args.overrides)
     if getattr(args, "events", None) is not None:
         overrides.append(f"job.events.count={args.events}")
@@ -50,7 +55,7 @@ def cmd_list(args) -> int:
 
 
 def cmd_check(args) -> int:
-    job, config = _load(args.job, args.config, _overrides(args))
+    job, config = _load(args.job, args.config, _overrides(args), fail_on=args.fail_on, show="info")
     print(f"{config.path}: valid config for {job.name}")
     return EXIT_OK
 
@@ -274,8 +279,23 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("list", help="list the pack's jobs").set_defaults(handler=cmd_list)
 
-    check = commands.add_parser("check", help="validate a job config without running it")
+    check = commands.add_parser(
+        "check",
+        help="validate a job config without running it",
+        description=(
+            "Validate a job config (read over the job's shipped configs/<job>.yaml, --set overrides "
+            "applied) with flink-lint's job-config checks: schema, Flink option catalog and rules, the "
+            "findings printed as flink-lint prints them. Exit 2 when a finding is at --fail-on or worse. "
+            "run and submit check the same way but stop only on errors: warnings are printed and the job runs."
+        ),
+    )
     _job_options(check)
+    check.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        default="warning",
+        help="fail on findings of this severity or worse (default %(default)s, as flink-lint)",
+    )
     check.set_defaults(handler=cmd_check)
 
     run = commands.add_parser("run", help="run a job on the embedded local Flink and summarize")

@@ -31,7 +31,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 import yaml
 
@@ -171,7 +171,7 @@ def start_cluster(spec: ClusterSpec, timeout: float = 120) -> ClusterInfo:
     _require_free_ports(spec)
 
     _write_conf(home, directory, spec)
-    state = {
+    state: dict[str, Any] = {
         "directory": str(directory),
         "rest_url": f"http://{LOOPBACK}:{spec.rest_port}",
         "ports": {"rest": spec.rest_port, "rpc": spec.rpc_port, "blob": spec.blob_port},
@@ -247,6 +247,8 @@ def start_taskmanager(directory: Path, timeout: float = 60) -> int:
     if not status.running:
         raise ClusterError(f"no cluster running from {directory}: start it first")
     state = read_state(directory)
+    if state is None:
+        raise ClusterError(f"no cluster state in {directory}: start the cluster first")
     before = set(_registered_slots(state["rest_url"]))
     pid = _run_daemon_script(flink_home(), directory, state, "taskmanager.sh", TASKMANAGER_DAEMON)
     state["taskmanagers"] = [p for p in state.get("taskmanagers", []) if process_is_ours(p, _marker(directory))] + [pid]

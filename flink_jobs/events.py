@@ -47,20 +47,22 @@ def _mix64(x: int) -> int:
 
 @dataclass(frozen=True)
 class EventSpec:
-    count: Optional[int] = 100_000  # None: unbounded
-    seed: int = 42
-    keys: int = 100
-    key_skew: float = 0.0  # Zipf exponent: 0 uniform, 1.0+ a few hot keys
-    value_max: int = 1000
-    start_ms: int = 1_700_000_000_000
-    interval_ms: int = 10  # event-time step between consecutive events
-    disorder_ms: int = 0  # each event's time is up to this much behind its position
-    late_fraction: float = 0.0  # share of events pushed `late_by_ms` into the past
-    late_by_ms: int = 60_000
-    rate: Optional[float] = None  # events/s over all subtasks; None: as fast as possible
+    """No defaults here: they are the shipped configs' `job.events` (flink_jobs.config.shipped_events)."""
+
+    count: Optional[int]  # None: unbounded
+    seed: int
+    keys: int
+    key_skew: float  # Zipf exponent: 0 uniform, 1.0+ a few hot keys
+    value_max: int
+    start_ms: int
+    interval_ms: int  # event-time step between consecutive events
+    disorder_ms: int  # each event's time is up to this much behind its position
+    late_fraction: float  # share of events pushed `late_by_ms` into the past
+    late_by_ms: int
+    rate: Optional[float]  # events/s over all subtasks; None: as fast as possible
 
     @cached_property
-    def _cumulative_weights(self) -> list:
+    def _cumulative_weights(self) -> list[float]:
         weights = [1.0 / (rank + 1) ** self.key_skew for rank in range(self.keys)]
         total = sum(weights)
         running, cumulative = 0.0, []

@@ -18,7 +18,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from flink_jobs.cluster import (
     LOOPBACK,
@@ -33,7 +33,7 @@ from flink_jobs.java_check import JavaMissing, require_java
 
 # The broker's default transaction.max.timeout.ms (a producer asking for more is refused): one
 # definition, the linter's, which checks the same limit in configs and code.
-from flink_lint.rules.code._kafka import BROKER_MAX_TIMEOUT_MS as BROKER_MAX_TRANSACTION_TIMEOUT_MS
+from flink_lint.api import BROKER_MAX_TIMEOUT_MS as BROKER_MAX_TRANSACTION_TIMEOUT_MS
 
 MARKER_VARIABLE = "FLINK_JOBS_KAFKA"
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -50,7 +50,7 @@ class BrokerSpec:
     port: int = 19092
     controller_port: int = 19093
     heap: str = "384m"  # the issue allows 512 MB at most
-    topics: list = field(default_factory=list)  # [(name, partitions)]
+    topics: list[tuple[str, int]] = field(default_factory=list)  # (name, partitions)
 
     @property
     def bootstrap(self) -> str:
@@ -171,7 +171,7 @@ def _java_command(directory: Path, spec: BrokerSpec, main: str, *args: str) -> l
     ]
 
 
-def _env(directory: Path) -> dict:
+def _env(directory: Path) -> dict[str, str]:
     return {**os.environ, MARKER_VARIABLE: str(directory)}
 
 
@@ -310,7 +310,7 @@ class BrokerStatus:
     running: bool
     pid: Optional[int] = None
     bootstrap: str = ""
-    topics: dict = field(default_factory=dict)  # name -> partitions
+    topics: dict[str, int] = field(default_factory=dict)  # name -> partitions
     problem: str = ""
 
     def describe(self) -> str:
@@ -354,7 +354,7 @@ def create_topics(bootstrap: str, topics, timeout: float = 30) -> None:
                 raise KafkaError(f"creating topic {name}: {error.args[0].str()}") from None
 
 
-def list_topics(bootstrap: str, timeout: float = 10) -> dict:
+def list_topics(bootstrap: str, timeout: float = 10) -> dict[str, int]:
     """{topic: partitions} of the user topics on the broker; KafkaError when it does not answer."""
     try:
         metadata = _admin(bootstrap).list_topics(timeout=timeout)
@@ -417,7 +417,7 @@ def produce_events(
         raise KafkaError("an unbounded event spec needs --events N")
     list_topics(bootstrap, timeout=5)  # an unreachable broker: one line now, not a 60 s flush
     producer = _producer(bootstrap)
-    failures: list = []
+    failures: list[Any] = []  # the client's KafkaErrors
 
     def delivered(error, _message):
         if error is not None:
@@ -504,13 +504,14 @@ def consume(
                 if time.monotonic() - idle_since >= timeout:
                     return
                 continue
-            if message.error():
-                if message.error().code() == ClientError._PARTITION_EOF:
+            failure = message.error()
+            if failure:
+                if failure.code() == ClientError._PARTITION_EOF:
                     continue
-                raise KafkaError(f"consuming {topic} on {bootstrap}: {message.error().str()}")
+                raise KafkaError(f"consuming {topic} on {bootstrap}: {failure.str()}")
             idle_since = time.monotonic()
             read += 1
-            yield message.value().decode("utf-8", errors="replace")
+            yield (message.value() or b"").decode("utf-8", errors="replace")
     except KafkaException as error:
         raise KafkaError(f"consuming {topic} on {bootstrap}: {error.args[0].str()}") from None
     finally:

@@ -16,7 +16,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 TRANSIENT_MARKERS = ("NoSuchElementException", "No value present")
 # A job in one of these states will not change state again (globally terminal, or suspended).
@@ -76,7 +76,7 @@ class FlinkRest:
         self._open = opener
         self._sleep = sleep
 
-    def get(self, path: str, method: str = "GET", payload: Optional[dict] = None):
+    def get(self, path: str, method: str = "GET", payload: Optional[dict[str, Any]] = None) -> Any:
         attempt = 0
         while True:
             try:
@@ -96,7 +96,7 @@ class FlinkRest:
         """POST `payload` as JSON; returns the JSON answer."""
         return self.get(path, method="POST", payload=payload)
 
-    def _request(self, path: str, method: str, payload: Optional[dict] = None):
+    def _request(self, path: str, method: str, payload: Optional[dict[str, Any]] = None) -> Any:
         url = self.url + path
         headers = {"Accept": "application/json"}
         data = None

@@ -19,7 +19,7 @@ import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from flink_jobs.cluster import flink_home
 from flink_jobs.config import PROJECT_ROOT, JobConfig
@@ -64,7 +64,7 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def require_reachable(rest_url: str) -> dict:
+def require_reachable(rest_url: str) -> dict[str, Any]:
     try:
         return FlinkRest(rest_url).get("/overview")
     except RestError as error:
@@ -85,13 +85,13 @@ def package_zip(directory: Path) -> Path:
 def flink_run_command(
     job: JobInfo,
     config: JobConfig,
-    overrides: list,
+    overrides: list[str],
     jobmanager: str,
-    python_options: dict,
+    python_options: dict[str, str],
     shipped: Path,
     detached: bool = True,
     savepoint: Optional[str] = None,
-) -> list:
+) -> list[str]:
     command = [
         str(flink_home() / "bin" / "flink"),
         "run",
@@ -117,7 +117,7 @@ def flink_run_command(
     return command + [json.dumps(request)]
 
 
-def worker_python_options(config: JobConfig, host: str, python: Optional[str]) -> dict:
+def worker_python_options(config: JobConfig, host: str, python: Optional[str]) -> dict[str, str]:
     """python.* options for the TaskManagers: `python` if given; this interpreter (and its packages)
     for a cluster on this machine; otherwise the cluster's own `python` (nothing set)."""
     if python:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from flink_jobs.runtime import RunResult
 
@@ -11,9 +12,9 @@ def _utc(epoch_ms: int) -> str:
     return datetime.datetime.fromtimestamp(epoch_ms / 1000, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _final_per(records: list, key_fields: tuple) -> dict:
+def _final_per(records: list[dict[str, Any]], key_fields: tuple[str, ...]) -> dict[tuple[Any, ...], dict[str, Any]]:
     """The last firing/update per key: the one with the highest count (counts only grow)."""
-    final: dict = {}
+    final: dict[tuple[Any, ...], dict[str, Any]] = {}
     for record in records:
         key = tuple(record[field] for field in key_fields)
         if key not in final or record["count"] >= final[key]["count"]:
@@ -21,7 +22,7 @@ def _final_per(records: list, key_fields: tuple) -> dict:
     return final
 
 
-def describe_stream(name: str, records: list) -> str:
+def describe_stream(name: str, records: list[dict[str, Any]]) -> str:
     line = f"  {name:<8} {len(records):>9,} records"
     if name == "windows" and records:
         final = _final_per(records, ("key", "window_start"))
@@ -35,7 +36,7 @@ def describe_stream(name: str, records: list) -> str:
     return line
 
 
-def summarize(result: RunResult, events: int | None) -> list:
+def summarize(result: RunResult, events: int | None) -> list[str]:
     rate = f", {events / result.seconds:,.0f} events/s" if events and result.seconds else ""
     count = f"{events:,} events, " if events else ""
     lines = [

@@ -7,7 +7,7 @@ Plain tuples on purpose: PyFlink's tuple coder rejects tuple subclasses such as 
 
 from __future__ import annotations
 
-from typing import Optional, Tuple
+from typing import Optional, Tuple, cast
 
 TOTALS_FIELDS = ("count", "sum", "min", "max", "latest_event_time")
 Totals = Tuple[int, int, int, int, int]
@@ -23,7 +23,7 @@ def add(totals: Optional[Totals], value: int, event_time: int) -> Totals:
 
 def merge(a: Optional[Totals], b: Optional[Totals]) -> Totals:
     if a is None or a[0] == 0:
-        return tuple(b) if b is not None else EMPTY
+        return cast(Totals, tuple(b)) if b is not None else EMPTY  # state may hand back a list
     if b is None or b[0] == 0:
-        return tuple(a)
+        return cast(Totals, tuple(a))
     return (a[0] + b[0], a[1] + b[1], min(a[2], b[2]), max(a[3], b[3]), max(a[4], b[4]))

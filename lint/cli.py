@@ -13,8 +13,20 @@ configuration or internal error (one line on stderr, never a traceback).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+from pathlib import Path
+from typing import Optional
+
+from flink_lint import config as tool_config
+from flink_lint.config import ConfigError
+from flink_lint.docs import explain
+from flink_lint.documents.detect import KINDS
+from flink_lint.engine import SEVERITY_RANK, lint_paths
+from flink_lint.report import FORMATS, render
+from flink_lint.report.sarif import _version
+from flink_lint.rules.registry import all_rules, find_rule
 
 
 class UsageError(Exception):
@@ -26,13 +38,11 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def _tokens(values) -> list:
+def _tokens(values: Optional[list[str]]) -> list[str]:
     return [token.strip() for value in values or [] for token in value.split(",") if token.strip()]
 
 
 def _lint_parser() -> argparse.ArgumentParser:
-    from flink_lint.documents.detect import KINDS
-    from flink_lint.report import FORMATS
 
     parser = _Parser(
         prog="flink-lint",
@@ -70,9 +80,6 @@ def _lint_parser() -> argparse.ArgumentParser:
 
 
 def _rules_command(argv) -> int:
-    import json
-
-    from flink_lint.rules.registry import all_rules
 
     parser = _Parser(prog="flink-lint rules")
     parser.add_argument("--format", choices=("text", "json"), default="text")
@@ -105,36 +112,23 @@ def _rules_command(argv) -> int:
 
 
 def _explain_command(argv) -> int:
-    from flink_lint.rules.registry import find_rule
-
     parser = _Parser(prog="flink-lint explain")
     parser.add_argument("rule", metavar="CODE|NAME")
     args = parser.parse_args(argv)
     rule = find_rule(args.rule)
     if rule is None:
         raise UsageError(f"unknown rule `{args.rule}` (see `flink-lint rules`)")
-    from flink_lint.docs import explain
-
     print(explain(rule))
     return 0
 
 
 def _lint_command(argv) -> int:
-    from flink_lint import config as tool_config
-    from flink_lint.engine import SEVERITY_RANK, lint_paths
-    from flink_lint.report import render
-    from flink_lint.rules.registry import all_rules
-
     args = _lint_parser().parse_args(argv)
     if args.version:
-        from flink_lint.report.sarif import _version
-
         print(f"flink-lint {_version()}")
         return 0
     paths = args.paths or ["."]
     if args.config:
-        from pathlib import Path
-
         if not Path(args.config).is_file():
             raise tool_config.ConfigError(f"--config {args.config}: no such file")
         config = tool_config.load(Path(args.config))
@@ -178,8 +172,6 @@ def silence_stdout() -> None:
 
 
 def main(argv=None) -> int:
-    from flink_lint.config import ConfigError
-
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv and argv[0] == "rules":

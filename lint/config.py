@@ -22,7 +22,11 @@ import fnmatch
 import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Optional
+from typing import Any, Optional, Sequence
+
+from flink_lint.catalog import available_versions
+from flink_lint.documents.detect import KINDS
+from flink_lint.rules.registry import SEVERITIES, find_rule, matching
 
 KEYS = {"flink-version", "select", "ignore", "fail-on", "exclude", "severity", "per-file-ignores", "options", "kind"}
 
@@ -35,14 +39,14 @@ class ConfigError(ValueError):
 class ToolConfig:
     path: Optional[Path] = None  # the pyproject.toml read, if any
     flink_version: Optional[str] = None
-    select: Optional[list] = None
-    ignore: list = field(default_factory=list)
+    select: Optional[list[str]] = None
+    ignore: list[str] = field(default_factory=list)
     fail_on: Optional[str] = None
     kind: Optional[str] = None
-    exclude: list = field(default_factory=list)
-    severity: dict = field(default_factory=dict)  # code -> severity
-    per_file_ignores: dict = field(default_factory=dict)  # glob -> [tokens]
-    options: dict = field(default_factory=dict)  # code -> dict
+    exclude: list[str] = field(default_factory=list)
+    severity: dict[str, str] = field(default_factory=dict)  # code -> severity
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)  # glob -> tokens
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)  # code -> the rule's options
 
     @property
     def root(self) -> Path:
@@ -54,7 +58,7 @@ class ToolConfig:
         except (ValueError, RuntimeError, OSError):  # outside the root; a symlink loop (RuntimeError before 3.13)
             return PurePosixPath(Path(path)).as_posix()
 
-    def ignored_for(self, path: str) -> list:
+    def ignored_for(self, path: str) -> list[str]:
         """Tokens ignored for this file by per-file-ignores."""
         relative = self.relative(path)
         tokens = []
@@ -77,7 +81,7 @@ def _glob(relative: str, pattern: str) -> bool:
     )
 
 
-def find_pyproject(paths: list) -> Optional[Path]:
+def find_pyproject(paths: Sequence[str]) -> Optional[Path]:
     """The nearest pyproject.toml with a [tool.flink-lint] table, upward from the first path."""
     try:
         start = Path(paths[0] if paths else ".").resolve()
@@ -95,7 +99,7 @@ def find_pyproject(paths: list) -> Optional[Path]:
     return None
 
 
-def _toml(path: Path) -> dict:
+def _toml(path: Path) -> dict[str, Any]:
     try:
         import tomllib
     except ModuleNotFoundError:  # Python < 3.11
@@ -109,7 +113,7 @@ def _toml(path: Path) -> dict:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
 
 
-def _string_list(value, where: str) -> list:
+def _string_list(value: Any, where: str) -> list[str]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
@@ -154,9 +158,6 @@ def load(path: Optional[Path]) -> ToolConfig:
 
 def validate(config: ToolConfig, where: str = "settings") -> None:
     """Check every code, name, severity and version; normalise rule keys to codes."""
-    from flink_lint.catalog import available_versions
-    from flink_lint.documents.detect import KINDS
-    from flink_lint.rules.registry import SEVERITIES, find_rule, matching
 
     def known(token: str, what: str) -> None:
         if not matching(token):

@@ -55,7 +55,7 @@ def _converted(node: Any) -> Any:
     return out
 
 
-def derive(crd: dict, source: str) -> dict:
+def derive(crd: dict[str, Any], source: str) -> dict[str, Any]:
     """The JSON Schema of the CRD's served storage version."""
     versions = crd["spec"]["versions"]
     version = next((v for v in versions if v.get("storage")), versions[0])
@@ -77,7 +77,7 @@ def derive(crd: dict, source: str) -> dict:
     }
 
 
-def derive_file(crd_file: Path) -> dict:
+def derive_file(crd_file: Path) -> dict[str, Any]:
     return derive(yaml.safe_load(crd_file.read_text(encoding="utf-8")), crd_file.name)
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import sys
 
+from flink_lint.rules.registry import all_rules
+
 SEVERITY_POLICY = """## Severity policy
 
 Every rule's severity says what happens to the configuration or the job, not how much we dislike it:
@@ -32,7 +34,6 @@ def explain(rule) -> str:
 
 
 def rules_markdown() -> str:
-    from flink_lint.rules.registry import all_rules
 
     rules = all_rules()
     lines = [

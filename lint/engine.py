@@ -10,10 +10,19 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Iterable, Optional, Sequence
 
+from flink_lint import fix as fixer
+from flink_lint import suppressions
 from flink_lint.config import ToolConfig
-from flink_lint.model import Finding, FlinkConfig, Location, RuleContext
+from flink_lint.documents import decode, read_file
+from flink_lint.documents.detect import is_python, kind_by_name
+from flink_lint.documents.kubernetes import catalog_version
+from flink_lint.documents.python_source import directives as python_directives
+from flink_lint.documents.python_source import read_python
+from flink_lint.documents.read_problems import yaml_syntax
+from flink_lint.model import Finding, FlinkConfig, Location, Problem, ReadProblem, RuleContext
+from flink_lint.rules.registry import Rule, all_rules, find_rule, matching
 
 YAML_SUFFIXES = (".yaml", ".yml")
 PYTHON_SUFFIXES = (".py",)  # PyFlink job code: code rules (lint/rules/code/)
@@ -38,31 +47,31 @@ SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 @dataclass
 class FileResult:
     path: str
-    findings: list
-    configs: list = field(default_factory=list)
+    findings: list[Finding]
+    configs: list[FlinkConfig] = field(default_factory=list)
     text: Optional[str] = None
     recognised: bool = True  # False: no reader took the file (not a Flink config, manifest, job config or code)
 
 
 @dataclass
 class Report:
-    findings: list = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     files_checked: int = 0
-    internal_errors: list = field(default_factory=list)
-    not_linted: list = field(default_factory=list)  # files named explicitly that no reader recognised
-    fixed: dict = field(default_factory=dict)  # path -> number of edits applied
-    diffs: list = field(default_factory=list)  # unified diffs (--diff)
-    notes: list = field(default_factory=list)  # one line each, printed on stderr: fixes not made
+    internal_errors: list[str] = field(default_factory=list)
+    not_linted: list[str] = field(default_factory=list)  # files named explicitly that no reader recognised
+    fixed: dict[str, int] = field(default_factory=dict)  # path -> number of edits applied
+    diffs: list[str] = field(default_factory=list)  # unified diffs (--diff)
+    notes: list[str] = field(default_factory=list)  # one line each, printed on stderr: fixes not made
     flink_version: str = "2.3"
 
-    def counts(self) -> dict:
+    def counts(self) -> dict[str, int]:
         counts = {severity: 0 for severity in SEVERITY_RANK}
         for finding in self.findings:
             counts[finding.severity] += 1
         return counts
 
 
-def find_files(paths: list, config: ToolConfig, kind: Optional[str] = None) -> tuple[list, list]:
+def find_files(paths: Sequence[str], config: ToolConfig, kind: Optional[str] = None) -> tuple[list[str], list[str]]:
     """(files to lint, missing paths). Directories are walked for *.yaml/*.yml and *.py (only one of
     the two under a `kind`), skipping VCS and virtualenv folders and `exclude` globs; files named
     explicitly are always linted."""
@@ -91,8 +100,7 @@ def find_files(paths: list, config: ToolConfig, kind: Optional[str] = None) -> t
             files.append(_display(path))
         else:
             missing.append(path)
-    seen = set()
-    return [f for f in files if not (f in seen or seen.add(f))], missing
+    return list(dict.fromkeys(files)), missing  # each file once, in the order found
 
 
 def _special(path: str) -> bool:
@@ -124,11 +132,9 @@ class Linter:
         config: ToolConfig,
         flink_version: str = "2.3",
         kind: Optional[str] = None,
-        select: Optional[list] = None,
-        ignore: Optional[list] = None,
+        select: Optional[list[str]] = None,
+        ignore: Optional[list[str]] = None,
     ):
-        from flink_lint.rules.registry import all_rules, find_rule, matching
-
         self.config = config
         self.flink_version = flink_version
         self.kind = kind
@@ -146,21 +152,17 @@ class Linter:
         enabled -= {rule.code for token in ignore for rule in matching(token)}
         self.enabled = enabled
         self.matching = matching
-        self.internal_errors: list = []  # rule or reader failures (the CLI exits 2); tests let them raise
+        self.internal_errors: list[str] = []  # rule or reader failures (the CLI exits 2); tests let them raise
         self.strict = False
 
     # ------------------------------------------------------------------ one file
     def lint_file(self, path: str) -> FileResult:
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read(4 * 1024 * 1024 + 1)
-        except OSError as error:
-            from flink_lint.rules.config import yaml_syntax
-
-            return FileResult(path, [yaml_syntax.finding(f"cannot read file: {error.strerror}", Location(path, 1, 1))])
+        data, problem = read_bytes(path)
+        if problem is not None or data is None:
+            return FileResult(path, [read_finding(problem)] if problem is not None else [])
         return self.lint_data(path, data)
 
-    def lint_data(self, path: str, data) -> FileResult:
+    def lint_data(self, path: str, data: str | bytes) -> FileResult:
         if self.strict:
             return self._lint_data(path, data)
         try:
@@ -169,28 +171,32 @@ class Linter:
             self.internal_errors.append(f"{path}: internal error while reading: {type(error).__name__}: {error}")
             return FileResult(path, [])
 
-    def _lint_data(self, path: str, data) -> FileResult:
-        from flink_lint.documents import decode, read_file
-        from flink_lint.documents.detect import is_python, kind_by_name
-
+    def _lint_data(self, path: str, data: str | bytes) -> FileResult:
         if is_python(path, self.kind):
             return self._lint_python(path, data)
-        text = data
         if isinstance(data, bytes):
-            text, problem = decode(path, data)
-            if problem is not None:
-                return FileResult(path, self._finish(path, [problem], [], legacy=False))
+            decoded, problem = decode(path, data)
+            if problem is not None or decoded is None:
+                return FileResult(path, self._finish(path, [problem] if problem else [], None, legacy=False))
+            text = decoded
+        else:
+            text = data
         configs, findings = read_file(path, text, kind=self.kind)
+        recognised = bool(configs or findings) or self.kind is not None or kind_by_name(path) is not None
+        return FileResult(path, self.findings_for(path, text, configs, findings), configs, text, recognised)
+
+    def findings_for(
+        self, path: str, text: str, configs: list[FlinkConfig], findings: Sequence[Finding | ReadProblem]
+    ) -> list[Finding]:
+        """The rules run on configs read from `text`, added to the reader's findings; then
+        severities, per-file ignores, suppressions and order, as for any linted file."""
         findings = list(findings)
         for config in configs:
             findings.extend(self._run_rules(config))
         legacy = any(config.kind == "flink-conf" for config in configs)
-        recognised = bool(configs or findings) or self.kind is not None or kind_by_name(path) is not None
-        return FileResult(path, self._finish(path, findings, text, legacy), configs, text, recognised)
+        return self._finish(path, findings, text, legacy)
 
-    def _lint_python(self, path: str, data) -> FileResult:
-        from flink_lint.documents.python_source import read_python
-
+    def _lint_python(self, path: str, data: str | bytes) -> FileResult:
         source, findings = read_python(path, data)
         if source is None:
             text = data if isinstance(data, str) else None
@@ -198,9 +204,7 @@ class Linter:
         findings = list(findings) + self._run_rules(source, document="python")
         return FileResult(path, self._finish(path, findings, source.text, legacy=False, python=True), [], source.text)
 
-    def _run_rules(self, config: FlinkConfig, document: str = "config") -> list:
-        from flink_lint.documents.kubernetes import catalog_version
-
+    def _run_rules(self, config: FlinkConfig, document: str = "config") -> list[Finding]:
         found = []
         version = self.flink_version
         if isinstance(config, FlinkConfig) and isinstance(config.context.get("flinkVersion"), tuple):
@@ -218,17 +222,22 @@ class Linter:
                 self.internal_errors.append(message)
         return found
 
-    def _finish(self, path: str, findings: list, text, legacy: bool, python: bool = False) -> list:
-        from flink_lint import suppressions
-        from flink_lint.documents.python_source import directives as python_directives
-
+    def _finish(
+        self,
+        path: str,
+        findings: Sequence[Finding | ReadProblem],
+        text: Optional[str],
+        legacy: bool,
+        python: bool = False,
+    ) -> list[Finding]:
+        stamped = [read_finding(f) if isinstance(f, ReadProblem) else f for f in findings]
         ignored = (
             {rule.code for token in self.config.ignored_for(path) for rule in self.matching(token)}
             if self.config.per_file_ignores
             else set()
         )
         kept = []
-        for finding in findings:
+        for finding in stamped:
             if finding.rule not in self.enabled or finding.rule in ignored:
                 continue
             finding.severity = self.config.severity.get(finding.rule, finding.severity)
@@ -238,23 +247,34 @@ class Linter:
             if directives:
                 kept = suppressions.apply(kept, directives, self.find_rule)
                 if "FL009" in self.enabled and "FL009" not in ignored:
-                    for finding in suppressions.unused(directives, self.find_rule, self.enabled - ignored):
+                    unused_module = unused_suppression_rule().module
+                    for problem in suppressions.unused(directives, self.find_rule, self.enabled - ignored):
+                        finding = stamp(unused_module, problem)
                         finding.severity = self.config.severity.get(finding.rule, finding.severity)
                         kept.append(finding)
         return sort_findings(kept)
 
 
-def sort_findings(findings: list) -> list:
+def read_bytes(path: str) -> tuple[Optional[bytes], Optional[ReadProblem]]:
+    """A file's first bytes, enough to tell a configuration from something too large to be one."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(4 * 1024 * 1024 + 1), None
+    except OSError as error:
+        return None, yaml_syntax.finding(f"cannot read file: {error.strerror}", Location(path, 1, 1))
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (f.location.path, f.location.line, f.location.column, f.rule, f.message))
 
 
 def lint_paths(
-    paths: list,
+    paths: Sequence[str],
     config: ToolConfig,
     flink_version: str = "2.3",
     kind: Optional[str] = None,
-    select: Optional[list] = None,
-    ignore: Optional[list] = None,
+    select: Optional[list[str]] = None,
+    ignore: Optional[list[str]] = None,
     fix: bool = False,
     diff: bool = False,
 ) -> Report:
@@ -286,8 +306,8 @@ def lint_paths(
 def _fix_file(linter: Linter, result: FileResult, report: Report, write: bool, show: bool) -> FileResult:
     """Apply safe fixes until nothing changes (a structural fix may need a second pass); create the
     files a fix writes beside this one (a legacy flink-conf.yaml's config.yaml)."""
-    from flink_lint import fix as fixer
-
+    if result.text is None:
+        return result
     created, problems = fixer.companions(result.text, result.findings)
     for target, content in created:
         if show:
@@ -303,6 +323,8 @@ def _fix_file(linter: Linter, result: FileResult, report: Report, write: bool, s
         report.notes.extend(problems)
         if created:
             result = linter.lint_data(result.path, result.text)  # the legacy file now has a config.yaml beside it
+    if result.text is None:
+        return result
     original, text, total, current = result.text, result.text, 0, result
     for _ in range(3):
         if not any(f.fix is not None for f in current.findings):
@@ -329,31 +351,42 @@ def lint_text(
     config: Optional[ToolConfig] = None,
     flink_version: str = "2.3",
     kind: Optional[str] = None,
-    select: Optional[list] = None,
-    ignore: Optional[list] = None,
-) -> list:
+    select: Optional[list[str]] = None,
+    ignore: Optional[list[str]] = None,
+) -> list[Finding]:
     """The findings for one file's content (str or bytes), as `flink-lint` would print them."""
     linter = Linter(config or ToolConfig(), flink_version, kind, select, ignore)
     linter.strict = True
     return linter.lint_data(path, data).findings
 
 
+def stamp(module, problem: Problem) -> Finding:
+    """A rule's Problem as a Finding: the module's CODE, NAME and default SEVERITY."""
+    return Finding(
+        module.CODE, module.NAME, module.SEVERITY, problem.message, problem.location, problem.hint, problem.fix
+    )
+
+
 def findings_of(module, config, context: RuleContext) -> list[Finding]:
     """Run one rule module: its Problems stamped with the module's CODE, NAME and default SEVERITY."""
-    stamped = []
-    for problem in module.check(config, context):
-        if isinstance(problem, Finding):  # input-level rules build their findings while reading
-            stamped.append(problem)
-        else:
-            stamped.append(
-                Finding(
-                    module.CODE,
-                    module.NAME,
-                    module.SEVERITY,
-                    problem.message,
-                    problem.location,
-                    problem.hint,
-                    problem.fix,
-                )
-            )
-    return stamped
+    return [
+        problem if isinstance(problem, Finding) else stamp(module, problem)  # a Finding: its own severity
+        for problem in module.check(config, context)
+    ]
+
+
+def unused_suppression_rule() -> Rule:
+    rule = find_rule("FL009")
+    if rule is None:
+        raise ValueError("FL009 unused-suppression is not registered")
+    return rule
+
+
+def read_finding(problem: ReadProblem) -> Finding:
+    """A reader's problem as the finding of the input rule its kind names (FL001, FL002, FL700)."""
+    rule: Optional[Rule] = find_rule(problem.kind)
+    if rule is None:
+        raise ValueError(f"a reader reported a problem of unknown kind `{problem.kind}`")
+    return Finding(
+        rule.code, rule.name, problem.severity or rule.severity, problem.message, problem.location, problem.hint
+    )

@@ -18,10 +18,18 @@ import os
 import tempfile
 from typing import Optional
 
-from flink_lint.model import Finding, Setting
+from yaml.nodes import MappingNode, Node, SequenceNode
+
+from flink_lint.documents import read_file
+from flink_lint.documents.yaml_nodes import YamlError, compose_documents
+from flink_lint.migration import MigrationError, migrate
+
+from flink_lint.model import Edit, Finding, FlinkConfig, Setting
 
 
-def _setting_for(finding: Finding, configs: list) -> Optional[tuple]:
+def _setting_for(finding: Finding, configs: list[FlinkConfig]) -> Optional[tuple[FlinkConfig, Setting]]:
+    if finding.fix is None:
+        return None
     for config in configs:
         for setting in config.settings:
             if setting.key == finding.fix.key and setting.key_location.line == finding.location.line:
@@ -37,7 +45,7 @@ def _legacy(config) -> bool:
     return config.kind == "flink-conf" or config.context.get("embedded_kind") == "flink-conf"
 
 
-def _leaf(lines: list, setting: Setting) -> Optional[str]:
+def _leaf(lines: list[str], setting: Setting) -> Optional[str]:
     loc = setting.key_location
     if loc.end_column is None or (loc.end_line not in (None, loc.line)):
         return None
@@ -47,20 +55,20 @@ def _leaf(lines: list, setting: Setting) -> Optional[str]:
     return text if setting.key.endswith(text) else None
 
 
-def _replace(lines: list, line: int, start: int, end: int, new: str) -> None:
+def _replace(lines: list[str], line: int, start: int, end: Optional[int], new: str) -> None:
     old = lines[line - 1]
-    lines[line - 1] = old[: start - 1] + new + old[end - 1 :]
+    lines[line - 1] = old[: start - 1] + new + (old[end - 1 :] if end is not None else "")
 
 
-def apply(path: str, text: str, configs: list, findings: list) -> tuple[str, int]:
+def apply(path: str, text: str, configs: list[FlinkConfig], findings: list[Finding]) -> tuple[str, int]:
     """(new text, number of edits applied). Unfixable or unsafe edits are skipped."""
     if any(f.rule == "FL001" and f.severity == "error" for f in findings):
         return text, 0  # never touch a file that does not parse
     lines = text.splitlines(keepends=True)
     newline_lines = [line.rstrip("\r\n") for line in lines]
     endings = [line[len(stripped) :] for line, stripped in zip(lines, newline_lines)]
-    structural = []
-    textual = []  # (line, start, end, new text or None to delete the line)
+    structural: list[tuple[Setting, Edit]] = []
+    textual: list[tuple[int, int, Optional[int], Optional[str]]] = []  # (line, start, end, new text; None: delete)
     done = set()
     for finding in findings:
         if finding.fix is None:
@@ -79,7 +87,7 @@ def apply(path: str, text: str, configs: list, findings: list) -> tuple[str, int
             prefix = setting.key[: len(setting.key) - len(leaf)] if leaf is not None else None
             if leaf is not None and edit.new_text.startswith(prefix or "") and (legacy or prefix is not None):
                 loc = setting.key_location
-                textual.append((loc.line, loc.column, loc.end_column, edit.new_text[len(prefix) :]))
+                textual.append((loc.line, loc.column, loc.end_column, edit.new_text[len(prefix or "") :]))
             elif not legacy:
                 structural.append((setting, edit))
         elif edit.kind == "set-value" and edit.new_text is not None:
@@ -119,19 +127,20 @@ def apply(path: str, text: str, configs: list, findings: list) -> tuple[str, int
     return new_text, applied
 
 
-def _reads_back(path: str, text: str, configs: list) -> bool:
-    from flink_lint.documents import read_file
+def _reads_back(path: str, text: str, configs: list[FlinkConfig]) -> bool:
 
     kind = {"flink-conf": "flink-conf", "config-yaml": "config-yaml", "job-config": "job-config"}.get(
         configs[0].kind if configs else "", None
     )
     _, problems = read_file(path, text, kind=kind)
-    return not any(p.rule == "FL001" and p.severity == "error" for p in problems)
+    return not any(p.kind == "yaml-syntax" and p.severity in (None, "error") for p in problems)
 
 
-def _chain(root, line: int, column: int) -> Optional[list]:
+Link = tuple[MappingNode, Node, Node]  # (mapping, key node, value node)
+
+
+def _chain(root: Node, line: int, column: int) -> Optional[list[Link]]:
     """[(mapping node, key node, value node), ...] from `root` down to the key written at (line, column)."""
-    from yaml.nodes import MappingNode, SequenceNode
 
     if isinstance(root, SequenceNode):
         for item in root.value:
@@ -151,11 +160,10 @@ def _chain(root, line: int, column: int) -> Optional[list]:
     return None
 
 
-def _structural(text: str, edits: list) -> tuple[str, int]:
+def _structural(text: str, edits: list[tuple[Setting, Edit]]) -> tuple[str, int]:
     """Renames across parents and deletions that empty a parent, as line edits located with the
     YAML node tree: the old entry's lines (and parents it leaves empty) go, the new dotted key is
     written, with the original value text and comment, before the subtree it came from."""
-    from flink_lint.documents.yaml_nodes import YamlError, compose_documents
 
     try:
         roots = [root for root in compose_documents(text) if root is not None]
@@ -164,10 +172,10 @@ def _structural(text: str, edits: list) -> tuple[str, int]:
     lines = text.splitlines(keepends=True)
     first = lines[0] if lines else ""
     newline = first[len(first.rstrip("\r\n")) :] or "\n"  # the file's own line break (\r\n, \r or \n)
-    removed_keys: set = set()
-    kept: set = set()  # ids of mappings that receive a renamed key: never removed as emptied
-    delete_lines: set = set()
-    inserts: dict = {}
+    removed_keys: set[int] = set()  # ids of key nodes
+    kept: set[int] = set()  # ids of mappings that receive a renamed key: never removed as emptied
+    delete_lines: set[int] = set()
+    inserts: dict[int, list[str]] = {}  # line -> lines written before it
     applied = 0
     for setting, edit in sorted(edits, key=lambda item: item[0].key_location.line):
         loc, value_loc = setting.key_location, setting.value_location
@@ -184,16 +192,19 @@ def _structural(text: str, edits: list) -> tuple[str, int]:
         if depth is None:
             continue
         config_root = len(keys) - 1 - depth  # chain index of the entry in the configuration's root mapping
+        new_text = edit.new_text or ""
+        if value_loc.end_column is None or (edit.kind == "rename-key" and not new_text):
+            continue
         body = lines[loc.line - 1]
         value_text = body[value_loc.column - 1 : value_loc.end_column - 1]
         comment_at = body.find(" #", value_loc.end_column - 1)
         comment = body[comment_at:].rstrip("\r\n") if comment_at >= 0 else ""
         if edit.kind == "rename-key":  # the new line goes into the mapping of chain[host]: it and its parents stay
             host = len(chain) - 1
-            while host > config_root and not edit.new_text.startswith("".join(k + "." for k in keys[config_root:host])):
+            while host > config_root and not new_text.startswith("".join(k + "." for k in keys[config_root:host])):
                 host -= 1
             host_prefix = "".join(k + "." for k in keys[config_root:host])
-            if not edit.new_text.startswith(host_prefix):
+            if not new_text.startswith(host_prefix):
                 continue
             kept.update(id(mapping) for mapping, _, _ in chain[: host + 1])
         # remove the entry, then every parent it leaves empty (never one that receives a new line, never
@@ -211,12 +222,7 @@ def _structural(text: str, edits: list) -> tuple[str, int]:
         if edit.kind == "rename-key":
             anchor = chain[host][1]
             new_line = (
-                " " * anchor.start_mark.column
-                + edit.new_text[len(host_prefix) :]
-                + ": "
-                + value_text
-                + comment
-                + newline
+                " " * anchor.start_mark.column + new_text[len(host_prefix) :] + ": " + value_text + comment + newline
             )
             inserts.setdefault(anchor.start_mark.line + 1, []).append(new_line)
         applied += 1
@@ -230,11 +236,9 @@ def _structural(text: str, edits: list) -> tuple[str, int]:
     return "".join(out), applied
 
 
-def companions(text: str, findings: list) -> tuple[list, list]:
+def companions(text: str, findings: list[Finding]) -> tuple[list[tuple[str, str]], list[str]]:
     """(files to create as [(path, text)], problems as one line each) for the write-config-yaml
     fixes among `findings`; an existing file is never overwritten."""
-    from flink_lint.migration import MigrationError, migrate
-
     created, problems = [], []
     for finding in findings:
         if finding.fix is None or finding.fix.kind != "write-config-yaml":

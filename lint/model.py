@@ -1,7 +1,8 @@
 """The linter's shared vocabulary: where things are, what was found, and what rules read.
 
-Readers (lint/documents/) turn files into `FlinkConfig` objects; rules (lint/rules/) read them and
-yield `Problem`s; the engine stamps them into `Finding`s (code, name, severity), applies suppressions and sorts; reports print.
+Readers (lint/documents/) turn files into `FlinkConfig` objects and `ReadProblem`s; rules (lint/rules/)
+read the configs and yield `Problem`s; the engine stamps both into `Finding`s (code, name, severity),
+applies suppressions and sorts; reports print.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
+
+from flink_lint.catalog import load_catalog
 
 SEVERITIES = ("error", "warning", "info")
 _TEMPLATE = re.compile(r"\$\{[^}]*\}|\{\{.*?\}\}|\$[A-Z_][A-Z0-9_]*\b")
@@ -61,6 +64,20 @@ class Problem:
 
 
 @dataclass
+class ReadProblem:
+    """What a reader (lint/documents/) finds while reading a file, before any rule runs. `kind` is
+    the name of the input rule it belongs to ("yaml-syntax" FL001, "duplicate-key" FL002,
+    "python-syntax" FL700); the engine stamps it into that rule's `Finding`, so readers never
+    import rule modules. `severity` None: the rule's default."""
+
+    kind: str
+    message: str
+    location: Location
+    hint: Optional[str] = None
+    severity: Optional[str] = None
+
+
+@dataclass
 class Setting:
     """One Flink option as written: `key` is the flat dotted key Flink sees."""
 
@@ -94,8 +111,8 @@ class FlinkConfig:
 
     path: str
     kind: str
-    settings: list = field(default_factory=list)
-    context: dict = field(default_factory=dict)
+    settings: list[Setting] = field(default_factory=list)
+    context: dict[str, Any] = field(default_factory=dict)
     location: Optional[Location] = None  # where this configuration starts in the file
 
     def get(self, key: str) -> Optional[Setting]:
@@ -125,7 +142,7 @@ class RuleContext:
     """What a rule may consult besides the configuration itself."""
 
     flink_version: str  # target version, e.g. "2.3"
-    options: dict = field(default_factory=dict)  # this rule's options from [tool.flink-lint]
+    options: dict[str, Any] = field(default_factory=dict)  # this rule's options from [tool.flink-lint]
 
     @property
     def catalog(self):
@@ -133,6 +150,5 @@ class RuleContext:
 
     @staticmethod
     def catalog_for(version: str):
-        from flink_lint.catalog import load_catalog
 
         return load_catalog(version)

@@ -12,9 +12,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
-from flink_lint.model import Finding, Location
+from flink_lint.model import Finding, Location, Problem
+
+if TYPE_CHECKING:  # the engine passes registry.find_rule; this module stays below the rules
+    from flink_lint.rules.registry import Rule
+
+Resolve = Callable[[str], "Optional[Rule]"]  # a code or name -> its rule, None when unknown
 
 DIRECTIVE = re.compile(
     r"#\s*flink-lint\s*:\s*(?P<verb>disable-file|disable)\b\s*(?:=\s*(?P<codes>[\w-]+(?:\s*,\s*[\w-]+)*))?"
@@ -25,10 +30,10 @@ DIRECTIVE = re.compile(
 @dataclass
 class Directive:
     location: Location  # of the comment
-    codes: tuple  # empty: all rules
+    codes: tuple[str, ...]  # empty: all rules
     target_line: Optional[int]  # None: the whole file
     reason: str = ""
-    used: set = field(default_factory=set)  # codes (or "*") that suppressed something
+    used: set[str] = field(default_factory=set)  # codes (or "*") that suppressed something
 
 
 def comment_start(line: str, legacy: bool = False) -> Optional[int]:
@@ -78,7 +83,7 @@ def parse(path: str, text: str, legacy: bool = False) -> list[Directive]:
     return directives
 
 
-def _next_content_line(lines: list, number: int, legacy: bool) -> int:
+def _next_content_line(lines: list[str], number: int, legacy: bool) -> int:
     for index in range(number, len(lines)):
         line = lines[index]
         start = comment_start(line, legacy)
@@ -87,12 +92,12 @@ def _next_content_line(lines: list, number: int, legacy: bool) -> int:
     return number + 1
 
 
-def _names(code: str, resolve) -> set:
+def _names(code: str, resolve: Resolve) -> set[str]:
     rule = resolve(code)
     return {rule.code, rule.name} if rule is not None else {code}
 
 
-def apply(findings: list[Finding], directives: list[Directive], resolve) -> list[Finding]:
+def apply(findings: list[Finding], directives: list[Directive], resolve: Resolve) -> list[Finding]:
     """The findings no directive suppresses; marks each directive's used codes.
 
     resolve(code_or_name) -> Rule or None (to accept names as well as codes)."""
@@ -117,20 +122,15 @@ def apply(findings: list[Finding], directives: list[Directive], resolve) -> list
     return kept
 
 
-def unused(directives: list[Directive], resolve, enabled_codes: set) -> list[Finding]:
-    """FL009 findings for directives (or codes in them) that suppressed nothing."""
-    from flink_lint.rules.config import unused_suppression as rule
-
+def unused(directives: list[Directive], resolve: Resolve, enabled_codes: set[str]) -> list[Problem]:
+    """Directives (or codes in them) that suppressed nothing: the engine stamps them FL009."""
     findings = []
     for directive in directives:
         scope = "this file" if directive.target_line is None else f"line {directive.target_line}"
         if not directive.codes:
             if "*" not in directive.used:
                 findings.append(
-                    Finding(
-                        rule.CODE,
-                        rule.NAME,
-                        rule.SEVERITY,
+                    Problem(
                         f"suppression finds nothing to suppress on {scope}",
                         directive.location,
                         hint="delete the comment",
@@ -141,10 +141,7 @@ def unused(directives: list[Directive], resolve, enabled_codes: set) -> list[Fin
             known = resolve(code)
             if known is None:
                 findings.append(
-                    Finding(
-                        rule.CODE,
-                        rule.NAME,
-                        rule.SEVERITY,
+                    Problem(
                         f"suppression names an unknown rule `{code}`",
                         directive.location,
                         hint="use a code or name from `flink-lint rules`",
@@ -152,10 +149,7 @@ def unused(directives: list[Directive], resolve, enabled_codes: set) -> list[Fin
                 )
             elif code not in directive.used and known.code in enabled_codes:
                 findings.append(
-                    Finding(
-                        rule.CODE,
-                        rule.NAME,
-                        rule.SEVERITY,
+                    Problem(
                         f"suppression of {known.code} {known.name} is unused: nothing to suppress on {scope}",
                         directive.location,
                         hint="delete the comment",

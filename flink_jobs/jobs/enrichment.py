@@ -121,6 +121,8 @@ class LookupProfiles(AsyncFunction):
 
 def build(env, events, settings: JobSettings) -> dict:
     store = settings.store
+    if store is None:
+        raise ValueError("the enrichment job needs job.store (configs/enrichment.yaml)")
     enriched = AsyncDataStream.unordered_wait(
         events,
         LookupProfiles(store),

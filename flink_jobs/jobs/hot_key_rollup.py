@@ -103,6 +103,12 @@ class MergedWindow(ProcessWindowFunction):
             yield Row(key, window.start, window.end, count, total, low, high)
 
 
+def salt_buckets(settings: JobSettings) -> int:
+    if settings.salt_buckets is None:
+        raise ValueError("hot-key-rollup needs job.salt-buckets (configs/hot-key-rollup.yaml)")
+    return settings.salt_buckets
+
+
 def build(env, events, settings: JobSettings) -> dict:
     size = Time.milliseconds(settings.window.size_ms)
     lateness = settings.window.allowed_lateness_ms
@@ -110,7 +116,7 @@ def build(env, events, settings: JobSettings) -> dict:
     if not settings.event_time_from_source:
         events = events.assign_timestamps_and_watermarks(watermark_strategy(settings))
     partials = (
-        events.key_by(SaltedKey(settings.salt_buckets), key_type=Types.STRING())
+        events.key_by(SaltedKey(salt_buckets(settings)), key_type=Types.STRING())
         .window(TumblingEventTimeWindows.of(size))
         .allowed_lateness(lateness)
         .side_output_late_data(late_tag)

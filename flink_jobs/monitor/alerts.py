@@ -2,22 +2,21 @@
 
 A file may set only some thresholds; the rest keep the shipped defaults: the file is read over
 configs/alerts.yaml, which is the only place a default is written (Thresholds' fields default to it).
-Every problem is reported as `file:line:col: message`, like job configs.
+The file is read and validated by the linter's layer (flink_lint.api.validate_yaml: the reader,
+hostile-input limits and schema errors of job configs); every problem is reported as
+`file:line:col: message`.
 """
 
 from __future__ import annotations
 
 import copy
-import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
-import jsonschema
-
 from flink_jobs.config import CONFIG_DIR
-from flink_lint.documents.yaml_source import YamlSyntaxError, load_yaml_documents
+from flink_lint.api import location_text, validate_yaml
 from flink_lint.resources import data_path
 
 DEFAULT_ALERTS = CONFIG_DIR / "alerts.yaml"
@@ -70,40 +69,17 @@ class Thresholds:
         return None
 
 
-def _read(path: Path):
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise AlertsError(f"{path}: alerts file not found") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise AlertsError(f"{path}: cannot read: {error}") from None
-    try:
-        documents = [d for d in load_yaml_documents(text) if d.value is not None]
-    except YamlSyntaxError as error:
-        raise AlertsError(
-            f"{path}:{error.position.line}:{error.position.column}: invalid YAML: {error.message}"
-        ) from None
-    if not documents:
-        return None, {}
-    if len(documents) > 1:
-        raise AlertsError(f"{path}:1:1: expected one YAML document, found {len(documents)}")
-    return documents[0], documents[0].value
-
-
 def _validated(path: Path) -> dict:
-    document, value = _read(path)
-    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
-    problems = []
-    for error in sorted(
-        jsonschema.Draft202012Validator(schema).iter_errors(value), key=lambda e: list(e.absolute_path)
-    ):
-        position = document.position_of(tuple(error.absolute_path)) if document else None
-        where = f"{path}:{position.line}:{position.column}" if position else str(path)
-        dotted = ".".join(map(str, error.absolute_path)) or "alerts file"
-        problems.append(f"{where}: {dotted}: {error.message}")
-    if problems:
-        raise AlertsError("\n".join(problems))
-    return value
+    """The alerts file read and checked by the linter's layer (its reader, limits and schema errors)."""
+    validated = validate_yaml(str(path), SCHEMA)
+    if validated.problems:
+        raise AlertsError(
+            "\n".join(
+                f"{location_text(problem.location)}: {problem.message}" + (f" ({problem.hint})" if problem.hint else "")
+                for problem in validated.problems
+            )
+        )
+    return validated.value if validated.value is not None else {}
 
 
 def _is_levels(entry) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import json
 import time
+from typing import Any
 
 WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 960, 200, 90, 40, 16, 28
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf")
@@ -37,7 +38,7 @@ def read_records(path: str) -> list:
     except (OSError, UnicodeDecodeError) as error:
         raise RecordError(f"{path}: cannot read: {error}") from None
     numbered = [(n, line) for n, line in enumerate(lines, 1) if line.strip()]
-    records = []
+    records: list[Any] = []
     for index, (number, line) in enumerate(numbered):
         try:
             record = json.loads(line)

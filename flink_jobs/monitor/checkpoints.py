@@ -108,7 +108,8 @@ def assess(sample, diagnosis, thresholds) -> tuple[dict, list]:
             )
         ]
     figures["enabled"] = True
-    counts = stats.get("counts") if isinstance(stats.get("counts"), dict) else {}
+    written = stats.get("counts")
+    counts = written if isinstance(written, dict) else {}
     figures["counts"] = counts
     history = _history(stats)
     completed = [e for e in history if e.get("status") == "COMPLETED"]
@@ -159,7 +160,7 @@ def assess(sample, diagnosis, thresholds) -> tuple[dict, list]:
             )
 
     duration = figures["last_duration_ms"]
-    if duration is not None and timeout_ms:
+    if duration is not None and timeout_ms and latest is not None:
         fired = thresholds.severity("checkpoint-duration", duration / timeout_ms)
         if fired:
             alignment = (
@@ -217,7 +218,7 @@ def _failures(sample, diagnosis, figures: dict, failed: list, completed: list, f
     stuck = stuck_at(sample.checkpoint_failed_detail, sample.order, sample.names)
     bottleneck = diagnosis.bottleneck["name"] if diagnosis and diagnosis.bottleneck else None
     named = bottleneck or stuck
-    last_completed_id = _number(completed[-1].get("id")) if completed else -1
+    last_completed_id = (_number(completed[-1].get("id")) if completed else None) or -1
     run = [e for e in failed if (_number(e.get("id")) or 0) > last_completed_id] or failed
     counts = figures["counts"]
     evidence = (
@@ -251,8 +252,9 @@ def _backpressured(diagnosis) -> bool:
 
 def size_growth(completed: list, thresholds) -> Optional[Finding]:
     n = thresholds.checkpoint_growth_checkpoints
-    sizes = [_number(e.get("checkpointed_size")) for e in completed[-n:]]
-    if len(sizes) < n or any(s is None or s <= 0 for s in sizes):
+    found = [_number(e.get("checkpointed_size")) for e in completed[-n:]]
+    sizes = [s for s in found if s is not None and s > 0]
+    if len(found) < n or len(sizes) < len(found):
         return None
     rising = all(b > a for a, b in zip(sizes, sizes[1:]))
     growth = (sizes[-1] - sizes[0]) / sizes[0]

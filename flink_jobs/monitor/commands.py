@@ -12,6 +12,9 @@ import json
 import sys
 import time
 
+from flink_jobs.monitor.alerts import AlertsError, load_thresholds
+from flink_jobs.monitor.planner import DEFAULT_HEADROOM
+
 EXIT_OK, EXIT_ALERT, EXIT_UNREADABLE = 0, 1, 2
 
 
@@ -80,13 +83,19 @@ def add_commands(commands) -> None:
     )
     plan.add_argument("--peak", type=_positive, metavar="EVENTS_PER_S", help="peak input rate, events/s")
     plan.add_argument("--per-task", type=_positive, metavar="EVENTS_PER_S", help="capacity of one subtask, events/s")
-    plan.add_argument("--headroom", type=_positive, default=2.0, help="capacity over peak (default %(default)s)")
+    plan.add_argument(
+        "--headroom", type=_positive, default=DEFAULT_HEADROOM, help="capacity over peak (default %(default)s)"
+    )
     plan.add_argument("--measure", metavar="JOB", help="measure this pack job's per-subtask capacity locally")
     plan.add_argument("--events", type=int, help="events for the measurement run (job.events.count)")
     plan.add_argument(
         "--duration", type=_positive, default=30.0, help="stop measuring after this many seconds of running"
     )
-    plan.add_argument("--utilization", type=_positive, default=0.7, help="target busy ratio (default %(default)s)")
+    plan.add_argument(
+        "--utilization",
+        type=_positive,
+        help="target busy ratio (default: diagnosis.target-utilization of configs/alerts.yaml)",
+    )
     plan.add_argument("--config", help="job config YAML (default configs/<job>.yaml)")
     plan.add_argument(
         "--set",
@@ -130,7 +139,6 @@ def _render(diagnosis, output_format: str, one_line: bool = False) -> str:
 
 
 def cmd_backpressure(args) -> int:
-    from flink_jobs.monitor.alerts import AlertsError, load_thresholds
     from flink_jobs.monitor.kafka_offsets import KafkaClientMissing
     from flink_jobs.rest import FlinkRest, RestError
 
@@ -212,6 +220,8 @@ def _plan_measured(args) -> int:
     from flink_jobs.monitor.measure import MeasureError, measure
 
     overrides = list(args.overrides) + ([f"job.events.count={args.events}"] if args.events is not None else [])
+    if args.utilization is None:
+        args.utilization = load_thresholds().target_utilization
     try:
         job = job_info(args.measure)
         config_path = args.config or str(default_config_path(job.name))
@@ -229,6 +239,8 @@ def _plan_measured(args) -> int:
         return error.exit_code
     measurement.events = config.settings.events.count
     slowest = measurement.slowest
+    if slowest is None or not slowest.per_subtask_rate:
+        return _error(f"no vertex of {job.name} was busy enough to measure its rate; run more events (--events)")
     capacity = slowest.per_subtask_rate
     result = measurement.to_json()
     result["utilization"] = args.utilization

@@ -27,7 +27,7 @@ import math
 import time
 import urllib.parse
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 from flink_jobs.monitor import planner
 from flink_jobs.monitor.alerts import Thresholds
@@ -135,7 +135,7 @@ def resolve_job(rest: FlinkRest, selector: Optional[str]) -> dict:
 
 
 def collect(
-    rest: FlinkRest, job_id: str, skew_threshold: float = 1.5, read_broker: Optional[Callable[[list], dict]] = None
+    rest: FlinkRest, job_id: str, skew_threshold: float, read_broker: Optional[Callable[[list], dict]] = None
 ) -> JobSample:
     """One JobSample of `job_id`. read_broker(topics) -> kafka_offsets answer, called when the job
     has a Kafka source (with --kafka)."""
@@ -196,7 +196,7 @@ def _collect_lag(rest: FlinkRest, job_id: str, sample: JobSample, read_broker) -
             continue
         sample.kafka_sources.append(vid)
         wanted = lag_metric_ids(listing)
-        body = []
+        body: list[Any] = []
         for start in range(0, len(wanted), LAG_METRICS_PER_REQUEST):
             chunk = ",".join(urllib.parse.quote(i, safe="") for i in wanted[start : start + LAG_METRICS_PER_REQUEST])
             try:
@@ -213,7 +213,8 @@ def _first_lines(exceptions) -> Optional[dict]:
     """/jobs/<id>/exceptions without the Java stacks (a sample stays small and recordable)."""
     if not isinstance(exceptions, dict):
         return None
-    history = exceptions.get("exceptionHistory") if isinstance(exceptions.get("exceptionHistory"), dict) else {}
+    written = exceptions.get("exceptionHistory")
+    history = written if isinstance(written, dict) else {}
     entries = []
     for entry in history.get("entries") or []:
         if isinstance(entry, dict):
@@ -262,7 +263,7 @@ def number(value) -> Optional[float]:
 
 def aggregate_metrics(body) -> dict:
     """[{"id", "min", "max", "avg", "sum"}] -> {id: {"min": .., "max": .., "avg": .., "sum": ..}} (floats)."""
-    result = {}
+    result: dict[str, dict[str, Optional[float]]] = {}
     if not isinstance(body, list):
         return result
     for entry in body:
@@ -274,7 +275,7 @@ def aggregate_metrics(body) -> dict:
     return result
 
 
-def subtask_values(bodies: list, metric: str) -> list[Optional[float]]:
+def subtask_values(bodies: Optional[list[Any]], metric: str) -> list[Optional[float]]:
     """[[{"id", "value": "12.5"}], ...] (one body per subtask) -> [12.5, ...]."""
     values = []
     for body in bodies or []:
@@ -442,12 +443,13 @@ def _vertex_report(vertex: dict, inputs: list, sample: JobSample) -> VertexRepor
     per_subtask_in = subtask_values(sample.subtasks.get(vid), "numRecordsInPerSecond")
     known = [v for v in per_subtask_in if v is not None]
     if known and sum(known) > 0:
-        report.hottest_subtask = max(range(len(per_subtask_in)), key=lambda i: per_subtask_in[i] or -1)
-        report.hottest_share = per_subtask_in[report.hottest_subtask] / sum(known)
+        hottest = max(range(len(per_subtask_in)), key=lambda i: per_subtask_in[i] or -1)
+        report.hottest_subtask = hottest
+        report.hottest_share = (per_subtask_in[hottest] or 0) / sum(known)
     elif isinstance(backpressure, dict) and report.parallelism > 1:
         subtasks = [s for s in backpressure.get("subtasks") or [] if number(s.get("busyRatio")) is not None]
         if subtasks:
-            report.hottest_subtask = int(max(subtasks, key=lambda s: number(s["busyRatio"]))["subtask"])
+            report.hottest_subtask = int(max(subtasks, key=lambda s: number(s["busyRatio"]) or 0.0)["subtask"])
     return report
 
 
@@ -479,8 +481,9 @@ def diagnose(
         if report.is_source or not report.sampled:
             continue
         potentials = [_send_potential(reports[i]) for i, _ in report.inputs if i in reports]
-        if potentials and all(p is not None for p in potentials):
-            report.input_rate_potential = sum(potentials)
+        known_potentials = [p for p in potentials if p is not None]
+        if potentials and len(known_potentials) == len(potentials):
+            report.input_rate_potential = sum(known_potentials)
             if report.processing_rate:
                 report.rate_ratio = report.input_rate_potential / report.processing_rate
 
@@ -677,7 +680,7 @@ def _alerts(diagnosis: Diagnosis, thresholds: Thresholds) -> None:
         )
         for metric, value, label in checks:
             fired = thresholds.severity(metric, value)
-            if fired:
+            if fired and value is not None:
                 severity, threshold = fired
                 diagnosis.alerts.append(
                     Alert(

@@ -43,10 +43,10 @@ def input_watermark(body) -> tuple[Optional[float], bool]:
         for entry in entries
         if isinstance(entry, dict) and str(entry.get("id", "")).endswith("currentInputWatermark")
     ]
-    values = [v for v in values if v is not None]
-    if not values:
+    known = [v for v in values if v is not None]
+    if not known:
         return None, False
-    low = min(values)
+    low = min(known)
     return (None if low < NO_WATERMARK else low), True
 
 
@@ -112,7 +112,7 @@ def assess(sample, previous: Optional[dict], thresholds) -> tuple[list, list]:
     lagging = [r for r in figures if r["lag_s"] is not None and not r["stalled_since"]]
     worst = max(lagging, key=lambda r: r["lag_s"], default=None)
     fired = thresholds.severity("watermark-lag", worst["lag_s"]) if worst else None
-    if fired:
+    if fired and worst is not None:
         findings.append(
             Finding(
                 fired[0],

@@ -199,7 +199,7 @@ def _max_output_watermark(rest: FlinkRest, path: str) -> Optional[float]:
     """The highest output watermark of any operator of a vertex, over its subtasks (None: unknown)."""
     listing = _optional(rest, path)
     ids = [
-        e.get("id")
+        str(e.get("id"))
         for e in listing or []
         if isinstance(e, dict) and str(e.get("id")).endswith("currentOutputWatermark")
     ]
@@ -380,7 +380,7 @@ def _backpressure(diagnosis: Diagnosis, not_assessed: dict, not_applicable: dict
     if bottleneck:
         advice = f"the bottleneck is {bottleneck['name']} ({bottleneck['reason']}): {advice}"
     by_name = {v.name: v for v in diagnosis.vertices}
-    findings = []
+    findings: list[Finding] = []
     for alert in diagnosis.alerts:
         if alert.metric == "job-stalled":
             continue

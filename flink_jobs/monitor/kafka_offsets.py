@@ -27,7 +27,7 @@ try:
     from confluent_kafka import ConsumerGroupTopicPartitions, KafkaException, TopicPartition
     from confluent_kafka.admin import AdminClient, OffsetSpec
 except ImportError:  # the base install (the linter's) has no Kafka client
-    AdminClient = None
+    AdminClient = None  # type: ignore[assignment, misc]
 
 OFFSETS_TOPIC = "__consumer_offsets"
 NO_OFFSET = -1001  # librdkafka's OFFSET_INVALID: nothing committed for the partition
@@ -47,7 +47,7 @@ def _text(error) -> str:
     return inner.str() if hasattr(inner, "str") else str(inner)
 
 
-def _unread(bootstrap: str, group: Optional[str], error: str) -> dict:
+def _unread(bootstrap: str, group: Optional[str], error: Optional[str]) -> dict:
     return {"bootstrap": bootstrap, "group": group, "committed": {}, "end": {}, "error": error}
 
 

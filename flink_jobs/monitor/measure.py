@@ -23,7 +23,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from flink_jobs.rest import TERMINAL_STATES, FlinkRest, NotSampled, RestError
 from flink_jobs.runtime import CommandError
@@ -161,7 +161,8 @@ def _observe(
         time.sleep(poll)
 
     samples = []  # (monotonic time, {vertex id: counters})
-    vertices, state, running_since = [], "", None
+    vertices: list[Any] = []  # the job's vertices, from /jobs/<id>
+    state, running_since = "", None
     while child.poll() is None:
         try:
             details = rest.get(f"/jobs/{job_id}")

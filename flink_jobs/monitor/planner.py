@@ -6,7 +6,8 @@ Two rules, both in events per second:
 - Flink's autoscaler (flink-autoscaler ScalingExecutor / JobVertexScaler): a vertex's true
   processing rate is what it would process if it were busy all the time,
       TPR = input rate / busy ratio          (busy ratio = busyTimeMsPerSecond / 1000)
-  and the parallelism that keeps it at the target utilization u (default 0.7) for a rate is
+  and the parallelism that keeps it at the target utilization u (diagnosis.target-utilization of
+  configs/alerts.yaml) for a rate is
       parallelism = ceil(rate / (u x TPR per subtask)).
 """
 
@@ -16,8 +17,8 @@ import math
 from pathlib import Path
 from typing import Optional
 
-DEFAULT_HEADROOM = 2.0
-DEFAULT_UTILIZATION = 0.7
+from flink_lint.api import DEFAULT_HEADROOM  # FL304's, for a job config's `capacity` without one
+
 MIN_BUSY_RATIO = 0.05  # below this the busy time is noise: the TPR would be a guess
 
 
@@ -27,7 +28,7 @@ def headroom_parallelism(peak: float, per_subtask: float, headroom: float = DEFA
     return max(1, math.ceil(peak * headroom / per_subtask - 1e-9))
 
 
-def utilization_parallelism(rate: float, per_subtask_tpr: float, utilization: float = DEFAULT_UTILIZATION) -> int:
+def utilization_parallelism(rate: float, per_subtask_tpr: float, utilization: float) -> int:
     """ceil(rate / (utilization x per-subtask true processing rate)), the autoscaler's target."""
     _require_positive(rate=rate, per_subtask_tpr=per_subtask_tpr, utilization=utilization)
     if utilization > 1:
@@ -35,7 +36,7 @@ def utilization_parallelism(rate: float, per_subtask_tpr: float, utilization: fl
     return max(1, math.ceil(rate / (utilization * per_subtask_tpr) - 1e-9))
 
 
-def true_processing_rate(records_per_second: float, busy_ratio: float) -> Optional[float]:
+def true_processing_rate(records_per_second: Optional[float], busy_ratio: Optional[float]) -> Optional[float]:
     """records/s divided by the share of time busy; None when the vertex is too idle to tell."""
     if busy_ratio is None or records_per_second is None or busy_ratio < MIN_BUSY_RATIO:
         return None

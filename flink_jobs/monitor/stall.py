@@ -67,7 +67,8 @@ def _waiting(job: dict) -> dict:
     for vertex in job.get("vertices") or []:
         if not isinstance(vertex, dict) or vertex.get("status") in PROCESSING:
             continue
-        tasks = vertex.get("tasks") if isinstance(vertex.get("tasks"), dict) else {}
+        written = vertex.get("tasks")
+        tasks = written if isinstance(written, dict) else {}
         found = False
         for status, count in tasks.items():
             if status not in PROCESSING and (_int(count) or 0) > 0:
@@ -108,7 +109,8 @@ def find_stall(
         return None
     state = str(job.get("state") or "")
     now = _int(job.get("now")) or (int(taken_at_ms) if taken_at_ms else None)
-    timestamps = job.get("timestamps") if isinstance(job.get("timestamps"), dict) else {}
+    written = job.get("timestamps")
+    timestamps = written if isinstance(written, dict) else {}
     failures = _failures(exceptions)
     starts = [_int(timestamps.get(state)) or 0, _int(failures[0].get("timestamp")) or 0 if failures else 0]
     since = max(starts) or None

@@ -9,7 +9,7 @@ processes slowly and looks like a bottleneck to the backpressure diagnosis.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from flink_jobs.monitor.findings import Finding
 
@@ -39,7 +39,7 @@ def figures_of(tm_id: str, body) -> dict:
         if isinstance(body, list)
         else {}
     )
-    row = {"id": tm_id, **{name: values.get(metric) for name, metric in METRICS.items()}}
+    row: dict[str, Any] = {"id": tm_id, **{name: values.get(metric) for name, metric in METRICS.items()}}
     row["heap_usage"] = row["heap_used"] / row["heap_max"] if row["heap_used"] is not None and row["heap_max"] else None
     return row
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 import json
 from functools import lru_cache
+from typing import Any
 
 from flink_lint.resources import data_path
 
@@ -26,14 +27,14 @@ class Catalog:
     """The options of one Flink version: key -> {type, list, default, deprecated_keys, fallback_keys,
     enum, description, deprecated, scope}; absent fields are null/false/empty."""
 
-    def __init__(self, data: dict):
+    def __init__(self, data: dict[str, Any]):
         self.flink_version: str = data["flink_version"]
-        self.options: dict[str, dict] = data["options"]
+        self.options: dict[str, dict[str, Any]] = data["options"]
         self.deprecated_key_map: dict[str, list[str]] = data["deprecated_key_map"]
         self.known_prefixes: dict[str, str] = data["known_prefixes"]
         self._config_keys = sorted(k for k, o in self.options.items() if o["scope"] == "config")
 
-    def option(self, key: str) -> dict | None:
+    def option(self, key: str) -> dict[str, Any] | None:
         """The option declared under `key` (any scope), or None."""
         return self.options.get(key)
 

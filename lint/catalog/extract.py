@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 import zipfile
+from typing import Any, Sequence
 from pathlib import Path
 
 JAVA_SOURCE = Path(__file__).resolve().parent / "java" / "OptionCatalogExtractor.java"
@@ -88,7 +89,7 @@ def default_flink_home() -> Path:
     return Path(list(spec.submodule_search_locations)[0])
 
 
-def scan_jars(flink_home: Path, workdir: Path, opt_jars: list[Path] = ()) -> dict[Path, str]:
+def scan_jars(flink_home: Path, workdir: Path, opt_jars: Sequence[Path] = ()) -> dict[Path, str]:
     """jar -> where it is in the distribution (`opt/flink-sql-client`), in classpath order: flink-dist
     first, other lib/flink-*.jar, opt/*.jar and the extra opt/ jars, plugins/*/*.jar, the planner."""
     lib = flink_home / "lib"
@@ -122,7 +123,9 @@ def flink_version_of(flink_home: Path) -> str:
 
 
 # ---------------------------------------------------------------- running the extractor
-def extract_fields(flink_home: Path, opt_jars: list[Path] = ()) -> tuple[list[dict], dict, list[str]]:
+def extract_fields(
+    flink_home: Path, opt_jars: Sequence[Path] = ()
+) -> tuple[list[dict[str, Any]], dict[str, Any], list[str]]:
     """Compile and run OptionCatalogExtractor; returns (field records with their `source`, stats,
     skipped classes)."""
     with tempfile.TemporaryDirectory(prefix="flink-options-") as tmp:
@@ -175,7 +178,7 @@ _SIMPLE_TYPES = {
 }
 
 
-def type_name(record: dict) -> str:
+def type_name(record: dict[str, Any]) -> str:
     if record["enum_type"]:
         return "Enum"
     return _SIMPLE_TYPES.get(record["type"], record["type"])
@@ -196,11 +199,11 @@ def first_sentence(text: str, limit: int = 200) -> str:
     return text
 
 
-def is_deprecated(record: dict) -> bool:
+def is_deprecated(record: dict[str, Any]) -> bool:
     return "java.lang.Deprecated" in record["annotations"] or record["class_deprecated"]
 
 
-def scope_of(key: str, records: list[dict]) -> str:
+def scope_of(key: str, records: list[dict[str, Any]]) -> str:
     """config (a top-level key) / table-ddl / reporter-suffix / endpoint-suffix / template / internal.
 
     A key defined in several classes gets the narrower scope only if every definition agrees.
@@ -237,9 +240,9 @@ def scope_of(key: str, records: list[dict]) -> str:
     return "config"
 
 
-def merge(records: list[dict]) -> dict:
+def merge(records: list[dict[str, Any]]) -> dict[str, Any]:
     """Unique keys; on conflicting definitions the non-deprecated field (then the first found) wins."""
-    by_key: dict[str, list[dict]] = {}
+    by_key: dict[str, list[dict[str, Any]]] = {}
     for record in records:
         by_key.setdefault(record["key"], []).append(record)
     options = {}
@@ -248,7 +251,8 @@ def merge(records: list[dict]) -> dict:
         # a reporter's `port` is described by the reporter, not by the SQL gateway's bare `port`
         matching = [f for f in fields if not (scope == "reporter-suffix" and _ENDPOINT_CLASSES.search(f["class"]))]
         chosen = sorted(matching or fields, key=is_deprecated)[0]
-        deprecated_keys, fallback_keys = [], []
+        deprecated_keys: list[str] = []
+        fallback_keys: list[str] = []
         for field in [chosen] + [f for f in fields if f is not chosen]:
             for fallback in field["fallback_keys"]:
                 target = deprecated_keys if fallback["deprecated"] else fallback_keys
@@ -270,7 +274,7 @@ def merge(records: list[dict]) -> dict:
     return options
 
 
-def deprecated_key_map(options: dict) -> dict[str, list[str]]:
+def deprecated_key_map(options: dict[str, Any]) -> dict[str, list[str]]:
     """old key -> the keys that read it as a deprecated alias; a key whose own fallback is listed comes
     later (`web.port` -> [`rest.port`, `rest.bind-port`]: rest.bind-port falls back to rest.port)."""
     mapping: dict[str, list[str]] = {}
@@ -288,7 +292,7 @@ def deprecated_key_map(options: dict) -> dict[str, list[str]]:
     return {old: sorted(news, key=order(old)) for old, news in sorted(mapping.items())}
 
 
-def build_catalog(flink_home: Path, opt_jars: list[Path] = ()) -> tuple[dict, dict]:
+def build_catalog(flink_home: Path, opt_jars: Sequence[Path] = ()) -> tuple[dict[str, Any], dict[str, Any]]:
     started = time.monotonic()
     records, stats, skipped = extract_fields(flink_home, opt_jars)
     options = merge(records)
@@ -302,7 +306,7 @@ def build_catalog(flink_home: Path, opt_jars: list[Path] = ()) -> tuple[dict, di
     return catalog, stats
 
 
-def dumps(catalog: dict) -> str:
+def dumps(catalog: dict[str, Any]) -> str:
     """Deterministic JSON, one option per line (small diffs between regenerations)."""
 
     def line(value) -> str:

@@ -11,6 +11,7 @@ import math
 import re
 import struct
 import unicodedata
+from typing import Any, Callable
 
 _JAVA_WHITESPACE = "".join(chr(c) for c in range(0x21))  # String.trim() strips chars <= U+0020
 _LONG_MAX = 2**63 - 1
@@ -175,7 +176,7 @@ def _parse_java_integer(text: str, bits: int, name: str) -> int:
         raise ValueError(f"'{text}' is out of range for a {bits}-bit {name}")
     value = 0
     for digit in significant:
-        value = value * 10 + digit
+        value = value * 10 + (digit or 0)  # None was refused above
     value = -value if sign == "-" else value
     if not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
         raise ValueError(f"'{text}' is out of range for a {bits}-bit {name}")
@@ -375,7 +376,7 @@ def _plain(node, value: str):
     return ScalarNode(node.tag, value, style=None)
 
 
-class _YamlMapping(list):
+class _YamlMapping(list[tuple[Any, Any]]):
     """A YAML mapping as (key, value) pairs: YAML keys true and 1 differ, Python's True and 1 do not."""
 
 
@@ -506,7 +507,7 @@ def _convert_yaml_item(value, parse_item):
 
 
 # ---------------------------------------------------------------- List, Map
-def parse_list(text: str, parse_item=str) -> list:
+def parse_list(text: str, parse_item: Callable[[str], Any] = str) -> list[Any]:
     """A List option (ConfigurationUtils.convertToList): YAML `[a, b]` or legacy `a;b` (quotes: `'a;b';c`)."""
     try:
         return [_convert_yaml_item(item, parse_item) for item in _load_yaml_collection(text, list)]
@@ -561,10 +562,12 @@ def parse_value(option_type: str, text: str, enum_values: list[str] | None = Non
     option_type is the catalog's "type": String, Boolean, Integer, Long, Float, Double, Duration
     (nanoseconds), MemorySize (bytes), Enum (needs enum_values) or Map.
     """
+    parse_item: Callable[[str], Any]
     if option_type == "Enum":
         if not enum_values:
             raise ValueError("an Enum option needs its constants (enum_values)")
-        parse_item = lambda item: parse_enum(item, enum_values)  # noqa: E731
+        constants = enum_values
+        parse_item = lambda item: parse_enum(item, constants)  # noqa: E731
     elif option_type == "Map":
         parse_item = parse_map
     elif option_type in _PARSERS:
@@ -576,7 +579,7 @@ def parse_value(option_type: str, text: str, enum_values: list[str] | None = Non
     return parse_item(text)
 
 
-def value_error(option: dict, text: str) -> str | None:
+def value_error(option: dict[str, Any], text: str) -> str | None:
     """Why `text` is not a valid value for a catalog option (an entry of catalog "options"), or None."""
     try:
         parse_value(option["type"], text, option.get("enum"), option.get("list", False))
@@ -585,5 +588,5 @@ def value_error(option: dict, text: str) -> str | None:
     return None
 
 
-def is_valid_value(option: dict, text: str) -> bool:
+def is_valid_value(option: dict[str, Any], text: str) -> bool:
     return value_error(option, text) is None

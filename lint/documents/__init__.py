@@ -7,19 +7,24 @@ input problems (FL001 yaml-syntax, FL002 duplicate-key, unreadable input); rules
 
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import Any, Optional, Sequence, Union
 
 from yaml.nodes import MappingNode, ScalarNode
 
-from flink_lint.model import Finding, FlinkConfig, Location
+from flink_lint.documents import detect
+from flink_lint.documents.flink_conf import read_flink_conf
+from flink_lint.documents.flink_yaml import read_root
+from flink_lint.documents.job_config import Override, apply_overrides, read_job_config
+from flink_lint.documents.kubernetes import read_manifest
+from flink_lint.documents.read_problems import yaml_syntax
+from flink_lint.documents.yaml_nodes import PLAIN, resolve_core
+from flink_lint.model import FlinkConfig, Location, ReadProblem
 
 MAX_BYTES = 2 * 1024 * 1024  # a Flink configuration is a few KB; anything this large is not one
 
 
-def decode(path: str, data: bytes) -> tuple[Optional[str], Optional[Finding]]:
+def decode(path: str, data: bytes) -> tuple[Optional[str], Optional[ReadProblem]]:
     """The text of a file, or a located finding saying why it cannot be a configuration."""
-    from flink_lint.rules.config import yaml_syntax
-
     if len(data) > MAX_BYTES:
         return None, yaml_syntax.finding(
             f"file is {len(data) / 1048576:.1f} MiB, larger than the {MAX_BYTES // 1048576} MiB a configuration "
@@ -48,32 +53,26 @@ def decode(path: str, data: bytes) -> tuple[Optional[str], Optional[Finding]]:
 
 def _null(root) -> bool:
     """A document that is only `~`, `null` or nothing: an empty configuration."""
-    from flink_lint.documents.yaml_nodes import PLAIN, resolve_core
-
     return isinstance(root, ScalarNode) and root.tag == PLAIN and resolve_core(root.value) is None
 
 
 def read_file(
     path: str, text: Union[str, bytes], kind: Optional[str] = None
-) -> tuple[list[FlinkConfig], list[Finding]]:
+) -> tuple[list[FlinkConfig], list[ReadProblem]]:
     """Every Flink configuration in the file, and the input problems found while reading it.
 
     kind: None (detect), "config-yaml", "flink-conf", "kubernetes" or "job-config".
     Files of other kinds give ([], []).
     """
-    from flink_lint.documents import detect
-    from flink_lint.rules.config import yaml_syntax
 
     if isinstance(text, bytes):
         decoded, problem = decode(path, text)
-        if problem is not None:
-            return [], [problem]
+        if problem is not None or decoded is None:
+            return [], [problem] if problem is not None else []
         text = decoded
     if kind is not None and kind not in detect.KINDS:
         raise ValueError(f"unknown kind '{kind}'; use one of: {', '.join(detect.KINDS)}")
     if (kind or detect.kind_by_name(path)) == "flink-conf":
-        from flink_lint.documents.flink_conf import read_flink_conf
-
         return read_flink_conf(path, text)
     if not text.strip():
         return [], []
@@ -85,7 +84,7 @@ def read_file(
             return [], []  # a Helm/Jinja template: YAML only after rendering
         return [], [yaml_syntax.from_error(path, error)]
     configs: list[FlinkConfig] = []
-    findings: list[Finding] = []
+    findings: list[ReadProblem] = []
     roots = [root for root in documents if root is not None and not _null(root)]
     for index, root in enumerate(roots):
         if kind in (None, "kubernetes"):
@@ -99,8 +98,6 @@ def read_file(
         if document_kind is None:
             continue
         if document_kind == "config-yaml":
-            from flink_lint.documents.flink_yaml import read_root
-
             if index > 0 and (kind or detect.kind_by_name(path)) == "config-yaml":
                 findings.append(
                     yaml_syntax.finding(
@@ -109,14 +106,36 @@ def read_file(
                     )
                 )
             found, problems = read_root(path, root)
-        elif document_kind == "kubernetes":
-            from flink_lint.documents.kubernetes import read_manifest
-
+        elif document_kind == "kubernetes" and isinstance(root, MappingNode):
             found, problems = read_manifest(path, root, text)
         else:
-            from flink_lint.documents.job_config import read_job_config
-
             found, problems = read_job_config(path, root)
         configs.extend(found)
         findings.extend(problems)
     return configs, findings
+
+
+def read_job_config_file(
+    path: str, text: str, overrides: Sequence[Override] = (), base: Optional[dict[str, Any]] = None
+) -> tuple[list[FlinkConfig], list[ReadProblem]]:
+    """A file read as one pack job config, as flink-jobs reads it (flink_lint.api): one YAML document
+    (`flink-lint` reads every document of a file, and skips an empty one), `overrides` (`--set`)
+    applied to it, its `job:` section read over `base` (the job's shipped section)."""
+
+    documents, error = detect.parse(text)
+    if error is not None:
+        return [], [yaml_syntax.from_error(path, error)]
+    roots = [root for root in documents if root is not None and not _null(root)]
+    if not roots:
+        return [], [yaml_syntax.finding("empty: a job config is a mapping with a `job:` section", Location(path, 1, 1))]
+    findings: list[ReadProblem] = []
+    if len(roots) > 1:
+        findings.append(
+            yaml_syntax.finding(
+                "more than one YAML document: flink-jobs reads a job config as a single document",
+                Location(path, roots[1].start_mark.line + 1, roots[1].start_mark.column + 1),
+            )
+        )
+    apply_overrides(roots[0], overrides)
+    configs, problems = read_job_config(path, roots[0], base)
+    return configs, findings + problems

@@ -14,9 +14,13 @@ from __future__ import annotations
 import os
 import re
 from functools import lru_cache
+from typing import Optional
 
-from yaml.nodes import MappingNode, ScalarNode
+from yaml.nodes import MappingNode, Node, ScalarNode
 
+from flink_lint.catalog import load_catalog
+from flink_lint.documents.job_config import is_job_config
+from flink_lint.documents.kubernetes import manifest_kind
 from flink_lint.documents.yaml_nodes import YamlError, compose_documents
 
 KINDS = ("config-yaml", "flink-conf", "kubernetes", "job-config", "python")  # python: PyFlink job code
@@ -28,10 +32,8 @@ _FLINKY_TEXT = re.compile(
 
 
 @lru_cache(maxsize=1)
-def _namespaces() -> frozenset:
+def _namespaces() -> frozenset[str]:
     """First segments of Flink's option keys (from the 2.3 catalog, never typed by hand)."""
-    from flink_lint.catalog import load_catalog
-
     catalog = load_catalog()
     names = {key.split(".", 1)[0] for key, option in catalog.options.items() if option["scope"] == "config"}
     names |= {key.split(".", 1)[0] for key in catalog.deprecated_key_map}
@@ -90,7 +92,7 @@ def looks_like_flink(path: str, text: str) -> bool:
     )
 
 
-def _flat_keys(node: MappingNode, prefix: str = "", out: list | None = None, depth: int = 0) -> list:
+def _flat_keys(node: MappingNode, prefix: str = "", out: list[str] | None = None, depth: int = 0) -> list[str]:
     out = [] if out is None else out
     for key, value in node.value:
         if not isinstance(key, ScalarNode):
@@ -109,11 +111,9 @@ def is_flink_config(root) -> bool:
     return _mostly_flink_keys(_flat_keys(root))
 
 
-def _mostly_flink_keys(keys: list) -> bool:
+def _mostly_flink_keys(keys: list[str]) -> bool:
     if not keys:
         return False
-    from flink_lint.catalog import load_catalog
-
     catalog = load_catalog()
     namespaces = _namespaces()
     in_namespace = sum(key.split(".", 1)[0] in namespaces for key in keys)
@@ -122,9 +122,6 @@ def _mostly_flink_keys(keys: list) -> bool:
 
 def document_kind(path: str, root) -> str | None:
     """The kind of one parsed YAML document, or None when it is not a Flink configuration."""
-    from flink_lint.documents.job_config import is_job_config
-    from flink_lint.documents.kubernetes import manifest_kind
-
     if not isinstance(root, MappingNode):
         return None
     if manifest_kind(root) is not None:
@@ -136,9 +133,9 @@ def document_kind(path: str, root) -> str | None:
     return None
 
 
-def parse(text: str):
-    """The documents of `text`, or a YamlError."""
+def parse(text: str) -> tuple[list[Optional[Node]], Optional[YamlError]]:
+    """The documents of `text` (none when it does not parse), and the YamlError if any."""
     try:
         return compose_documents(text), None
     except YamlError as error:
-        return None, error
+        return [], error

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 
 from flink_lint.catalog.values import java_trim
-from flink_lint.model import Finding, FlinkConfig, Location, Setting
-from flink_lint.rules.config import duplicate_key, yaml_syntax
+from flink_lint.model import FlinkConfig, ReadProblem, Location, Setting
+from flink_lint.documents.read_problems import duplicate_key, yaml_syntax
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # BufferedReader.readLine
 
@@ -22,9 +22,9 @@ def _leading(text: str) -> int:
     return len(text) - len(text.lstrip("".join(map(chr, range(33)))))
 
 
-def read_flink_conf(path: str, text: str, kind: str = "flink-conf") -> tuple[list[FlinkConfig], list[Finding]]:
+def read_flink_conf(path: str, text: str, kind: str = "flink-conf") -> tuple[list[FlinkConfig], list[ReadProblem]]:
     settings: list[Setting] = []
-    findings: list[Finding] = []
+    findings: list[ReadProblem] = []
     first: dict[str, Location] = {}
     for number, line in enumerate(_LINE_BREAK.split(text), start=1):
         content = line.split("#", 1)[0]

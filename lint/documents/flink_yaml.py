@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from flink_lint.catalog.values import _java_to_string, _YamlMapping
 from flink_lint.documents.yaml_nodes import (
     Budget,
     check_collection_tag,
@@ -23,21 +24,17 @@ from flink_lint.documents.yaml_nodes import (
     location,
     scalar_value,
 )
-from flink_lint.model import Finding, FlinkConfig, Location, Setting
-from flink_lint.rules.config import duplicate_key, yaml_syntax
+from flink_lint.model import FlinkConfig, ReadProblem, Location, Setting
+from flink_lint.documents.read_problems import duplicate_key, yaml_syntax
 
 
 def flink_string(value: Any) -> str:
     """ConfigurationUtils.convertToString of a YAML-loaded value (lists in YAML flow style)."""
-    from flink_lint.catalog.values import _java_to_string
-
     return _java_to_string(value)
 
 
 def flink_object(node: Node, budget: Budget, depth: int = 0) -> Any:
     """A value node as snakeyaml-engine loads it, in the shapes flink_lint.catalog.values formats."""
-    from flink_lint.catalog.values import _YamlMapping
-
     budget.visit(node, depth)
     if isinstance(node, (MappingNode, SequenceNode)):
         check_collection_tag(node)
@@ -47,7 +44,11 @@ def flink_object(node: Node, budget: Budget, depth: int = 0) -> Any:
         )
     if isinstance(node, SequenceNode):
         return [flink_object(item, budget, depth + 1) for item in node.value]
+    assert isinstance(node, ScalarNode)
     return scalar_value(node)
+
+
+Loader = Callable[[Node], tuple[Any, Optional[str]]]  # a value node -> (raw value, Flink's string; None: null)
 
 
 class Flattener:
@@ -61,7 +62,7 @@ class Flattener:
         self,
         path: str,
         *,
-        loader: Optional[Callable] = None,
+        loader: Optional[Loader] = None,
         refuse_duplicates: bool = True,
         null_message: Optional[str] = '`{key}` has no value: Flink refuses a null value ("Value must not be null")',
         duplicate_consequence: str = "Flink refuses a config.yaml with a duplicate key",
@@ -73,7 +74,7 @@ class Flattener:
         self.duplicate_consequence = duplicate_consequence
         self.budget = Budget()
         self.settings: list[Setting] = []
-        self.findings: list[Finding] = []
+        self.findings: list[ReadProblem] = []
         self._first: dict[str, Location] = {}
 
     def _flink_value(self, node: Node):
@@ -152,7 +153,7 @@ class Flattener:
             self._first.setdefault(key, key_loc)
 
 
-def read_root(path: str, root: Node, kind: str = "config-yaml") -> tuple[list[FlinkConfig], list[Finding]]:
+def read_root(path: str, root: Node, kind: str = "config-yaml") -> tuple[list[FlinkConfig], list[ReadProblem]]:
     """One parsed config.yaml document."""
     if not isinstance(root, MappingNode):
         return [], [yaml_syntax.finding("config.yaml must be a mapping of option keys to values", location(path, root))]
@@ -165,7 +166,7 @@ def read_root(path: str, root: Node, kind: str = "config-yaml") -> tuple[list[Fl
     return [config], flattener.findings
 
 
-def read_config_yaml(path: str, text: str, kind: str = "config-yaml") -> tuple[list[FlinkConfig], list[Finding]]:
+def read_config_yaml(path: str, text: str, kind: str = "config-yaml") -> tuple[list[FlinkConfig], list[ReadProblem]]:
     """A whole config.yaml text (also one embedded in a ConfigMap)."""
     try:
         documents = [d for d in compose_documents(text) if d is not None]

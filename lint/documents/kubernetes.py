@@ -17,8 +17,9 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
-from typing import Optional
+from typing import Callable, Optional
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
@@ -26,8 +27,8 @@ from flink_lint.documents.flink_conf import read_flink_conf
 from flink_lint.documents.flink_yaml import Flattener, read_config_yaml
 from flink_lint.documents.job_config import JobConfigPositions
 from flink_lint.documents.yaml_nodes import Budget, YamlError, get, key_node, location, shift, to_python
-from flink_lint.model import Finding, FlinkConfig, Location
-from flink_lint.rules.config import yaml_syntax
+from flink_lint.model import FlinkConfig, ReadProblem, Location
+from flink_lint.documents.read_problems import yaml_syntax
 
 OPERATOR_KINDS = {"FlinkDeployment": "flink-deployment", "FlinkSessionJob": "flink-session-job"}
 EMBEDDED = {"flink-conf.yaml": "flink-conf", "config.yaml": "config-yaml"}
@@ -61,7 +62,7 @@ def manifest_kind(root: Node) -> Optional[str]:
     return None
 
 
-def read_manifest(path: str, root: MappingNode, text: str) -> tuple[list[FlinkConfig], list[Finding]]:
+def read_manifest(path: str, root: MappingNode, text: str) -> tuple[list[FlinkConfig], list[ReadProblem]]:
     kind = manifest_kind(root)
     if kind == "configmap":
         return _read_configmap(path, root, text)
@@ -77,7 +78,7 @@ def read_manifest(path: str, root: MappingNode, text: str) -> tuple[list[FlinkCo
     else:
         context["deployment"] = "application" if get(spec, "job") is not None else "session"
     budget = Budget()
-    findings: list[Finding] = []
+    findings: list[ReadProblem] = []
     try:
         context["manifest"] = to_python(root, Budget())
         context["manifest_positions"] = JobConfigPositions(path, root)
@@ -150,8 +151,13 @@ def _embedded_offsets(text: str, node: ScalarNode) -> Optional[tuple[int, int]]:
     return header_line + 1, 0
 
 
+def _at(where: Location, _inner: Location) -> Location:
+    """Any location inside text that cannot be mapped back: the start of the embedded value."""
+    return where
+
+
 def _moved(item, move):
-    if isinstance(item, Finding):
+    if isinstance(item, ReadProblem):
         item.location = move(item.location)
         return item
     return dataclasses.replace(
@@ -162,7 +168,7 @@ def _moved(item, move):
     )
 
 
-def _read_configmap(path: str, root: MappingNode, text: str) -> tuple[list[FlinkConfig], list[Finding]]:
+def _read_configmap(path: str, root: MappingNode, text: str) -> tuple[list[FlinkConfig], list[ReadProblem]]:
     configs, findings = [], []
     for name, kind in EMBEDDED.items():
         node = get(root, "data", name)
@@ -178,17 +184,18 @@ def _read_configmap(path: str, root: MappingNode, text: str) -> tuple[list[Flink
             continue
         offsets = _embedded_offsets(text, node) if text else None
         start = location(path, node)
+        move: Callable[[Location], Location]
         if offsets:
-            line_offset, column_offset = offsets
-            move = lambda loc, dl=line_offset, dc=column_offset: shift(loc, dl, dc)  # noqa: E731
+            move = functools.partial(shift, line_offset=offsets[0], column_offset=offsets[1])
         else:
-            move = lambda loc, at=start: Location(path, at.line, at.column)  # noqa: E731
+            move = functools.partial(_at, Location(path, start.line, start.column))
         reader = read_flink_conf if kind == "flink-conf" else read_config_yaml
         inner_configs, inner_findings = reader(path, node.value)
         for config in inner_configs:
             config.kind = "configmap"
             config.settings = [_moved(setting, move) for setting in config.settings]
-            config.location = location(path, key_node(get(root, "data"), name))
+            data_key = key_node(get(root, "data"), name)
+            config.location = location(path, data_key) if data_key is not None else start
             config.context = {
                 "name": _scalar(get(root, "metadata", "name")) or "",
                 "embedded": name,

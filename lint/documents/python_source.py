@@ -25,9 +25,11 @@ import re
 import tokenize
 import warnings
 from dataclasses import dataclass, field
-from typing import Iterator, Optional
+from typing import Any, Iterator, Optional, Union
 
+from flink_lint.documents.read_problems import python_syntax
 from flink_lint.model import Location
+from flink_lint.suppressions import DIRECTIVE, Directive
 
 MAX_BYTES = 2 * 1024 * 1024  # a job module is a few KB; anything larger is generated, not a job
 MAX_STEPS = 200  # bound on any resolution walk (chains, aliases): a cycle or a generated monster stops here
@@ -42,6 +44,12 @@ class Step:
 
     method: str
     call: ast.Call
+
+    @property
+    def receiver(self) -> ast.expr:
+        """`x` of this step's `x.method(...)`."""
+        func = self.call.func
+        return func.value if isinstance(func, ast.Attribute) else func
 
 
 @dataclass
@@ -75,7 +83,19 @@ class CallSite:
     call: ast.Call
     scope: ast.AST  # innermost function or lambda (or the module)
     cls: Optional[ClassInfo]  # the class whose method this call is in
-    method: Optional[ast.AST]  # that method (FunctionDef), when in a class
+    method: Optional[Any]  # that method (a FunctionDef), when in a class
+
+    @property
+    def receiver(self) -> ast.expr:
+        """`x` of a method call `x.m(...)` (the function itself for a plain call `f(...)`)."""
+        func = self.call.func
+        return func.value if isinstance(func, ast.Attribute) else func
+
+    @property
+    def method_name(self) -> str:
+        """`m` of a method call `x.m(...)`, `f` of `f(...)`, else ""."""
+        func = self.call.func
+        return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
 
 
 @dataclass
@@ -101,10 +121,17 @@ class SqlText:
         return Location(source.path, line, column + len(inner))
 
 
+Positioned = Union[ast.expr, ast.stmt, ast.arg, ast.keyword]  # nodes with a line and column
+
+
 class PythonSource:
     """One parsed Python file and what it binds. Build with `read_python`."""
 
     kind = "python"
+    _batch: Optional[bool]  # caches of the code rules (lint/rules/code/_flink.py, _kafka.py)
+    _sql_tables: list[Any]
+    _calls_by_function: dict[int, list[CallSite]]
+    _per_record_reach: dict[int, tuple[str, str]]
 
     def __init__(self, path: str, text: str, tree: ast.Module):
         self.path, self.text, self.tree = path, text, tree
@@ -128,22 +155,22 @@ class PythonSource:
         self._index()
 
     # ------------------------------------------------------------------ positions
-    def location(self, node: ast.AST, end: bool = False) -> Location:
+    def location(self, node: Positioned, end: bool = False) -> Location:
         line = node.lineno
         column = self._column(line, node.col_offset)
-        end_line = getattr(node, "end_lineno", None)
-        end_column = self._column(end_line, node.end_col_offset) if end_line is not None else None
+        end_line = node.end_lineno
+        end_column = self._column(end_line, node.end_col_offset or 0) if end_line is not None else None
         return Location(self.path, line, column, end_line, end_column)
 
     def method_location(self, call: ast.Call) -> Location:
         """Where the method name of `x.method(...)` is: the line a reader looks at in a long chain."""
         func = call.func
         if isinstance(func, ast.Attribute) and func.end_lineno is not None:
-            end = self._column(func.end_lineno, func.end_col_offset)
+            end = self._column(func.end_lineno, func.end_col_offset or 0)
             return Location(self.path, func.end_lineno, end - len(func.attr), func.end_lineno, end)
         return self.location(call)
 
-    def segment(self, node: ast.AST) -> str:
+    def segment(self, node: Positioned) -> str:
         """The source text of `node` (as ast.get_source_segment, without splitting the file again)."""
         end_line = getattr(node, "end_lineno", None)
         if end_line is None or not 0 < node.lineno <= end_line <= len(self.lines):
@@ -170,7 +197,8 @@ class PythonSource:
 
     # ------------------------------------------------------------------ indexing (one walk, no recursion)
     def _index(self) -> None:
-        stack = [(self.tree, self.tree, None, None)]  # node, scope, class, method
+        # node, scope, class, method; nodes as Any: the walk tells them apart with `type(node) is`, fast
+        stack: list[tuple[Any, ast.AST, Optional[ClassInfo], Optional[ast.AST]]] = [(self.tree, self.tree, None, None)]
         while stack:
             node, scope, cls, method = stack.pop()
             kind = type(node)
@@ -459,7 +487,7 @@ class PythonSource:
 
     def is_flink(self, name: Optional[str]) -> bool:
         """A name that comes from pyflink or from the JVM through the py4j gateway."""
-        return bool(name) and (name.startswith("pyflink.") or ".jvm." in name or name.startswith("jvm."))
+        return name is not None and (name.startswith("pyflink.") or ".jvm." in name or name.startswith("jvm."))
 
     def sql_texts(self) -> list:
         if not hasattr(self, "_sql"):
@@ -483,8 +511,8 @@ def bound_nowhere(source: PythonSource, name: str) -> bool:
 
 
 def _site_in(site: Optional[CallSite], scope: ast.AST) -> Optional[CallSite]:
-    if site is None:
-        return CallSite(None, scope, None, None)
+    if site is None:  # a scope to resolve names in, at no call
+        return CallSite(None, scope, None, None)  # type: ignore[arg-type]
     if scope is site.scope:
         return site
     return CallSite(site.call, scope, site.cls, site.method)
@@ -498,9 +526,9 @@ def _parameters(args: ast.arguments) -> dict:
         params[arg.arg] = default
     for arg, default in zip(args.kwonlyargs, args.kw_defaults):
         params[arg.arg] = default
-    for arg in (args.vararg, args.kwarg):
-        if arg is not None:
-            params[arg.arg] = None
+    for extra in (args.vararg, args.kwarg):
+        if extra is not None:
+            params[extra.arg] = None
     return params
 
 
@@ -556,7 +584,8 @@ def _sql_parts(source, node, site, parts, pieces, depth) -> bool:
                 and isinstance(value.value, ast.Call)
                 and _sql_parts(source, value.value, site, [], [], depth + 1)
             ):  # `WITH {kafka_options(topic)}`: a helper's template, inlined
-                inner_parts, inner_pieces = [], []
+                inner_parts: list[str] = []
+                inner_pieces: list[tuple[int, tuple[int, int, bool]]] = []
                 _sql_parts(source, value.value, site, inner_parts, inner_pieces, depth + 1)
                 here = sum(len(part) for part in parts)
                 pieces.extend((here + start, anchor) for start, anchor in inner_pieces)
@@ -603,10 +632,11 @@ def _sql_parts(source, node, site, parts, pieces, depth) -> bool:
         parts.append(_PERCENT_FIELD.sub(PLACEHOLDER, node.left.value))
         return True
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
-        inner_parts, inner_pieces = [], []
-        if _sql_parts(source, node.func.value, site, inner_parts, inner_pieces, depth + 1):
+        format_parts: list[str] = []
+        format_pieces: list[tuple[int, tuple[int, int, bool]]] = []
+        if _sql_parts(source, node.func.value, site, format_parts, format_pieces, depth + 1):
             pieces.append((offset, (node.lineno, source._column(node.lineno, node.col_offset), False)))
-            parts.append(_FORMAT_FIELD.sub(PLACEHOLDER, "".join(inner_parts)))
+            parts.append(_FORMAT_FIELD.sub(PLACEHOLDER, "".join(format_parts)))
             return True
         return False
     if isinstance(node, (ast.Name, ast.Attribute)):
@@ -625,7 +655,7 @@ def _sql_parts(source, node, site, parts, pieces, depth) -> bool:
     return False
 
 
-def _returned_text(function: ast.AST):
+def _returned_text(function: ast.FunctionDef | ast.AsyncFunctionDef):
     """The string a small helper returns: its only `return` of a literal, f-string or template."""
     returns = [node for node in function.body if isinstance(node, ast.Return)]
     if len(returns) == 1 and isinstance(returns[0].value, (ast.Constant, ast.JoinedStr, ast.BinOp, ast.Call)):
@@ -655,7 +685,7 @@ def _anchor(source: PythonSource, node: ast.Constant) -> tuple:
         return line, column, False
     segment = source.segment(node)
     match = _PREFIX.match(segment or "")
-    if not match or "\\" in segment:
+    if not match or segment is None or "\\" in segment:
         return line, column, False
     quote = match.group(2)
     content = segment[match.end() : len(segment) - len(quote)]
@@ -668,8 +698,6 @@ def _anchor(source: PythonSource, node: ast.Constant) -> tuple:
 def read_python(path: str, data) -> tuple:
     """(PythonSource or None, findings). A `.py` file that Python cannot read or compile is reported
     whatever it is about; code rules only see files that mention Flink (others give None)."""
-    from flink_lint.rules.code import python_syntax
-
     here = Location(path, 1, 1)
     if isinstance(data, bytes):
         if len(data) > MAX_BYTES:
@@ -752,7 +780,6 @@ def read_python(path: str, data) -> tuple:
 
 def directives(path: str, text: str) -> list:
     """Suppression directives from Python comments (tokenize: a `#` inside a string is no comment)."""
-    from flink_lint.suppressions import DIRECTIVE, Directive
 
     if "flink-lint" not in text:
         return []

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from flink_lint.catalog.values import resolve_core
+from flink_lint.catalog.values import _java_to_string, resolve_core
 from flink_lint.model import Location
 
 PLAIN = "tag:flink-lint:plain"
@@ -43,10 +43,10 @@ class YamlLimitError(YamlError):
     """The document is too big or too deep to read at all: stop reading it."""
 
 
-try:
-    _Base = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - pyyaml built without libyaml
+if TYPE_CHECKING:
     _Base = yaml.SafeLoader
+else:
+    _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, unless pyyaml was built without it
 
 
 class _PlainLoader(_Base):
@@ -207,6 +207,7 @@ def to_python(node: Node, budget: Budget, yaml11: bool = False, depth: int = 0) 
         }
     if isinstance(node, SequenceNode):
         return [to_python(item, budget, yaml11, depth + 1) for item in node.value]
+    assert isinstance(node, ScalarNode)
     return scalar_value(node, yaml11)
 
 
@@ -225,8 +226,6 @@ def key_text(node: Node) -> str:
     value = scalar_value(node)
     if value is None:
         return "null"
-    from flink_lint.catalog.values import _java_to_string
-
     return _java_to_string(value)
 
 

@@ -5,11 +5,14 @@ fix}], "not_linted": [{path, message}], "summary": {"error": n, "warning": n, "i
 from __future__ import annotations
 
 import json
+from typing import Any
+
+from flink_lint.model import Finding
 
 from flink_lint.report.text import NOT_LINTED
 
 
-def finding_dict(finding) -> dict:
+def finding_dict(finding: Finding) -> dict[str, Any]:
     where = finding.location
     return {
         "path": where.path,

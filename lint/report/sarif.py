@@ -6,12 +6,16 @@ resolves to the repository root; columns count Unicode code points (`columnKind`
 
 from __future__ import annotations
 
+from importlib.metadata import version
+
 import json
 import os
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from flink_lint.report.text import NOT_LINTED
+from flink_lint.rules.registry import Rule
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 DOCS = "https://github.com/flink-jobpack/flink-jobpack/blob/main/docs/rules.md"
@@ -20,14 +24,12 @@ LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 def _version() -> str:
     try:
-        from importlib.metadata import version
-
         return version("flink-jobpack")
     except Exception:  # not installed: running from a checkout
         return "0.0.0"
 
 
-def rule_descriptor(rule) -> dict:
+def rule_descriptor(rule: Rule) -> dict[str, Any]:
     sections = rule.sections()
     return {
         "id": rule.code,
@@ -41,7 +43,7 @@ def rule_descriptor(rule) -> dict:
     }
 
 
-def _artifact(path: str) -> dict:
+def _artifact(path: str) -> dict[str, Any]:
     if os.path.isabs(path):
         return {"uri": Path(path).as_uri()}
     return {"uri": quote(Path(path).as_posix()), "uriBaseId": "%SRCROOT%"}
@@ -68,7 +70,7 @@ def render(report, rules) -> str:
         if finding.rule in index:
             result["ruleIndex"] = index[finding.rule]
         results.append(result)
-    sarif = {
+    sarif: dict[str, Any] = {
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [

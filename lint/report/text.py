@@ -3,6 +3,8 @@ that was not linted; a summary line last."""
 
 from __future__ import annotations
 
+from flink_lint.model import Finding, Location
+
 NOT_LINTED = (
     "not linted: not recognised as a Flink config.yaml or flink-conf.yaml, a FlinkDeployment, "
     "FlinkSessionJob or ConfigMap, a job config or PyFlink code (force a kind with "
@@ -10,18 +12,25 @@ NOT_LINTED = (
 )
 
 
+def location_text(location: Location) -> str:
+    """`path:line:col`; a location without a line (a command-line `--set`) is its text alone."""
+    return f"{location.path}:{location.line}:{location.column}" if location.line else location.path
+
+
+def finding_lines(finding: Finding) -> list[str]:
+    """One finding: `path:line:col: CODE name [severity] message`, then its hint, indented."""
+    lines = [f"{location_text(finding.location)}: {finding.rule} {finding.name} [{finding.severity}] {finding.message}"]
+    if finding.hint:
+        lines.append(f"    hint: {finding.hint}" + ("  (fixable with --fix)" if finding.fix else ""))
+    elif finding.fix:
+        lines.append("    hint: fixable with --fix")
+    return lines
+
+
 def render(report, rules) -> str:
     lines = []
     for finding in report.findings:
-        where = finding.location
-        lines.append(
-            f"{where.path}:{where.line}:{where.column}: {finding.rule} {finding.name} "
-            f"[{finding.severity}] {finding.message}"
-        )
-        if finding.hint:
-            lines.append(f"    hint: {finding.hint}" + ("  (fixable with --fix)" if finding.fix else ""))
-        elif finding.fix:
-            lines.append("    hint: fixable with --fix")
+        lines += finding_lines(finding)
     for path in report.not_linted:
         lines.append(f"{path}: {NOT_LINTED}")
     counts = report.counts()

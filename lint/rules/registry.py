@@ -14,6 +14,7 @@ import importlib
 from dataclasses import dataclass
 from functools import lru_cache
 from types import ModuleType
+from typing import Optional
 
 # Input-level rules: produced while reading a file (lint/documents/) or by the engine.
 INPUT_RULES = [
@@ -53,6 +54,9 @@ CONFIG_RULES = [
     "flink_lint.rules.config.job_kafka_exactly_once_without_checkpointing",  # FL611 job-kafka-exactly-once-without-checkpointing
     "flink_lint.rules.config.job_kafka_transaction_timeout",  # FL613 job-kafka-transaction-timeout
     "flink_lint.rules.config.job_kafka_source_without_idleness",  # FL614 job-kafka-source-without-idleness
+    "flink_lint.rules.config.job_file_sink_without_checkpointing",  # FL621 job-file-sink-without-checkpointing
+    "flink_lint.rules.config.job_unbounded_collect",  # FL622 job-unbounded-collect
+    "flink_lint.rules.config.job_optimized_pipeline",  # FL623 job-optimized-pipeline
 ]
 # ---- config rules: end ----
 
@@ -85,6 +89,7 @@ DEPLOYMENT_RULES = [
 # Connector rules FL61x (pack job configs) mirror the Kafka code rules FL74x by their last digit:
 # 1 exactly-once without checkpointing, 3 transaction timeout, 4 source without idleness (no FL612:
 # the pack's sink defaults its transactional-id prefix to the job name).
+# FL62x: the pack's other sinks (file, collect) and pipelines in job configs.
 
 # Code rules FL700-FL799: PyFlink job code (*.py), read with ast (lint/documents/python_source.py).
 # A code rule module also has DOCUMENT = "python": the engine runs it on Python sources only.
@@ -137,7 +142,7 @@ class Rule:
         return getattr(self.module, "DOCUMENT", "config")
 
     @property
-    def options(self) -> tuple:
+    def options(self) -> tuple[str, ...]:
         """The keys the rule reads from `[tool.flink-lint.options.<name>]` (its module's OPTIONS)."""
         return tuple(getattr(self.module, "OPTIONS", ()))
 
@@ -152,9 +157,11 @@ class Rule:
             return self.name
         return " ".join(self.doc.strip().split("\n\n")[0].split())
 
-    def sections(self) -> dict:
+    def sections(self) -> dict[str, str]:
         """The docstring's sections by heading (`**What it does**` ...), text stripped."""
-        sections, current, lines = {}, None, []
+        sections: dict[str, str] = {}
+        current: Optional[str] = None
+        lines: list[str] = []
         for line in self.doc.splitlines()[1:]:
             stripped = line.strip()
             if stripped.startswith("**") and stripped.endswith("**") and len(stripped) > 4:
@@ -182,7 +189,7 @@ def _load(path: str) -> Rule:
 
 
 @lru_cache(maxsize=None)
-def all_rules() -> tuple:
+def all_rules() -> tuple[Rule, ...]:
     """Every registered rule, in code order; codes and names are unique."""
     rules = sorted((_load(path) for path in RULE_MODULES), key=lambda rule: rule.code)
     for attr in ("code", "name"):
@@ -193,7 +200,7 @@ def all_rules() -> tuple:
     return tuple(rules)
 
 
-def find_rule(code_or_name: str):
+def find_rule(code_or_name: str) -> Optional[Rule]:
     """The rule with this code (any case) or name, or None."""
     wanted = code_or_name.strip()
     for rule in all_rules():
@@ -202,7 +209,7 @@ def find_rule(code_or_name: str):
     return None
 
 
-def matching(token: str) -> list:
+def matching(token: str) -> list[Rule]:
     """Rules a select/ignore token names: a code, a name, a code prefix (`FL1`) or `ALL`."""
     token = token.strip()
     if token.upper() == "ALL":

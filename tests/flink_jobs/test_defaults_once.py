@@ -3,6 +3,7 @@ dataclasses have no default values of their own; a config that leaves a key out 
 file's value."""
 
 import dataclasses
+import inspect
 
 import pytest
 import yaml
@@ -14,12 +15,16 @@ from flink_jobs.config import (
     WindowSettings,
     default_config_path,
     load_job_config,
+    shipped_events,
 )
+from flink_jobs.events import EventSpec
 from flink_jobs.jobs import JOBS
+from flink_jobs.monitor import diagnosis, planner
 from flink_jobs.monitor.alerts import DEFAULT_ALERTS, Thresholds, load_thresholds
+from flink_lint.api import DEFAULT_HEADROOM
 
 
-@pytest.mark.parametrize("cls", [JobSettings, WindowSettings, SlowOperator, StoreSettings])
+@pytest.mark.parametrize("cls", [JobSettings, WindowSettings, SlowOperator, StoreSettings, EventSpec])
 def test_job_settings_have_no_defaults_in_code(cls):
     assert [
         f.name
@@ -76,3 +81,19 @@ def test_severity_levels_of_a_threshold_are_replaced_whole(tmp_path):
     path = tmp_path / "alerts.yaml"
     path.write_text("alerts:\n  backpressure-ratio: {warning: 0.3}\n")
     assert load_thresholds(str(path)).backpressure_ratio == {"warning": 0.3}  # no shipped critical
+
+
+@pytest.mark.parametrize("job", sorted(JOBS))
+def test_the_generators_defaults_are_the_shipped_events(job):
+    shipped = load_job_config(str(default_config_path(job)), job_name=job).settings.events
+    assert shipped_events(job) == shipped
+    assert shipped_events(job, count=5, late_fraction=0.0) == dataclasses.replace(shipped, count=5, late_fraction=0.0)
+
+
+def test_monitor_thresholds_have_no_second_default_in_code():
+    """The skew threshold and the target utilization are configs/alerts.yaml's; the capacity
+    headroom is flink-lint's FL304 default."""
+    assert inspect.signature(diagnosis.collect).parameters["skew_threshold"].default is inspect.Parameter.empty
+    utilization = inspect.signature(planner.utilization_parallelism).parameters["utilization"]
+    assert utilization.default is inspect.Parameter.empty
+    assert planner.DEFAULT_HEADROOM is DEFAULT_HEADROOM

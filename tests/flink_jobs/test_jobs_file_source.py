@@ -5,13 +5,13 @@ import json
 import pytest
 
 import reference
-from flink_jobs.events import EventSpec
+from flink_jobs.config import shipped_events
 
 pytestmark = pytest.mark.flink
 
 
 def test_json_lines_source_counts_every_valid_event_and_reports_bad_lines(run_job, tmp_path):
-    spec = EventSpec(count=5_000, seed=11, keys=20, disorder_ms=0)
+    spec = shipped_events(count=5_000, seed=11, keys=20, disorder_ms=0, late_fraction=0.0)
     events = list(spec.events())
     inbox = tmp_path / "inbox"
     inbox.mkdir()

@@ -8,8 +8,8 @@ import pytest
 
 import reference
 from flink_jobs.blocks import block_count, events_of_block
+from flink_jobs.config import shipped_events
 from flink_jobs.jobs.windowed_counts_blocks import BLOCK_SIZE
-from flink_jobs.events import EventSpec
 
 FIELDS = ("count", "sum", "min", "max")
 TOTAL_FIELDS = ("count", "sum", "min", "max", "latest_event_time")
@@ -18,9 +18,11 @@ TOTAL_FIELDS = ("count", "sum", "min", "max", "latest_event_time")
 @pytest.mark.parametrize(
     "spec",
     [
-        EventSpec(count=25_000, keys=100, disorder_ms=1000, late_fraction=0.01),
-        EventSpec(count=25_000, keys=1000, key_skew=1.2, seed=7),
-        EventSpec(count=25_000, keys=7, key_skew=0.8, late_fraction=1.0, value_max=3),
+        shipped_events(count=25_000, keys=100, disorder_ms=1000, late_fraction=0.01, late_by_ms=60_000),
+        shipped_events(count=25_000, keys=1000, key_skew=1.2, seed=7, disorder_ms=0, late_fraction=0.0),
+        shipped_events(
+            count=25_000, keys=7, key_skew=0.8, late_fraction=1.0, value_max=3, disorder_ms=0, late_by_ms=60_000
+        ),
     ],
 )
 def test_a_block_holds_exactly_the_generators_events(spec):

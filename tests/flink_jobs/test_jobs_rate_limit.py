@@ -1,6 +1,6 @@
 """The generator's rate limit, with a fake clock: each subtask keeps its share of `rate`."""
 
-from flink_jobs.events import EventSpec
+from flink_jobs.config import shipped_events
 from flink_jobs.sources import GenerateEvents
 
 
@@ -19,7 +19,7 @@ class FakeClock:
 
 def test_each_subtask_is_held_to_its_share_of_the_rate():
     clock = FakeClock()
-    spec = EventSpec(count=None, rate=1000.0)
+    spec = shipped_events(count=None, rate=1000.0, disorder_ms=0, late_fraction=0.0)
     generate = GenerateEvents(spec, parallelism=4, clock=clock, sleep=clock.sleep)
     generate.open(None)
     events = [generate.map(i) for i in range(500)]
@@ -31,7 +31,9 @@ def test_each_subtask_is_held_to_its_share_of_the_rate():
 
 def test_no_rate_means_no_sleep():
     clock = FakeClock()
-    generate = GenerateEvents(EventSpec(count=10), parallelism=1, clock=clock, sleep=clock.sleep)
+    generate = GenerateEvents(
+        shipped_events(count=10, disorder_ms=0, late_fraction=0.0), parallelism=1, clock=clock, sleep=clock.sleep
+    )
     generate.open(None)
     assert [generate.map(i)[3] for i in range(10)] == list(range(10))
     assert clock.slept == []

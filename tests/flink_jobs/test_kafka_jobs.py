@@ -17,8 +17,7 @@ import pytest
 
 import reference
 from flink_jobs.cluster import cluster_status, kill_taskmanager, start_taskmanager
-from flink_jobs.config import default_config_path, load_job_config
-from flink_jobs.events import EventSpec
+from flink_jobs.config import default_config_path, load_job_config, shipped_events
 from flink_jobs.kafka import consume, event_json, produce_events, produce_raw
 from flink_jobs.jobs import job_info
 from flink_jobs.runtime import run_local
@@ -100,7 +99,7 @@ def run_on_cluster(cluster, job_name: str, overrides: list) -> str:
 
 def test_windowed_counts_from_four_partitions_to_kafka_equals_the_reference(kafka_broker, cluster):
     source = kafka_broker.topic("wc-events", 4)
-    spec = EventSpec(count=200_000, disorder_ms=1000, late_fraction=0.0)
+    spec = shipped_events(count=200_000, disorder_ms=1000, late_fraction=0.0)
     assert produce_events(kafka_broker.bootstrap, source, spec) == 200_000
     sink = output_topics(kafka_broker, f"{source}-out", ["windows", "late", "invalid"])
     overrides = kafka_overrides(
@@ -124,7 +123,7 @@ def test_windowed_counts_from_four_partitions_to_kafka_equals_the_reference(kafk
 
 def test_running_totals_from_kafka_commits_every_update_exactly_once(kafka_broker, cluster):
     source = kafka_broker.topic("rt-events", 4)
-    spec = EventSpec(count=200_000, keys=500)
+    spec = shipped_events(count=200_000, keys=500, disorder_ms=0, late_fraction=0.0)
     produce_events(kafka_broker.bootstrap, source, spec)
     sink = output_topics(kafka_broker, f"{source}-out", ["totals", "invalid"])
     overrides = kafka_overrides(
@@ -155,7 +154,7 @@ def test_running_totals_from_kafka_commits_every_update_exactly_once(kafka_broke
 
 def test_stop_with_savepoint_and_resubmit_continues_from_its_offsets(kafka_broker, cluster, tmp_path):
     source = kafka_broker.topic("sp-events", 4)
-    spec = EventSpec(count=30_000, keys=50)
+    spec = shipped_events(count=30_000, keys=50, disorder_ms=0, late_fraction=0.0)
     sink = output_topics(kafka_broker, f"{source}-out", ["totals", "invalid"])
     overrides = kafka_overrides(
         kafka_broker,
@@ -205,7 +204,7 @@ def test_stop_with_savepoint_and_resubmit_continues_from_its_offsets(kafka_broke
 # --------------------------------------------------------------------------- idle partitions
 
 
-IDLE_SPEC = EventSpec(count=5_000, keys=10)
+IDLE_SPEC = shipped_events(count=5_000, keys=10, disorder_ms=0, late_fraction=0.0)
 
 
 def one_partition_job(broker, cluster, prefix: str, idleness: str) -> tuple[str, str]:
@@ -271,7 +270,7 @@ def test_without_idleness_an_empty_partition_stalls_event_time(kafka_broker, clu
 
 def test_invalid_records_are_counted_and_the_job_goes_on(kafka_broker):
     source = kafka_broker.topic("bad-events", 2)
-    spec = EventSpec(count=20_000, late_fraction=0.0)
+    spec = shipped_events(count=20_000, late_fraction=0.0, disorder_ms=0)
     produce_events(kafka_broker.bootstrap, source, spec, count=10_000)
     garbage = [
         b"not json",
@@ -312,7 +311,7 @@ def fault_cluster(tmp_path):
 
 def test_two_taskmanager_kills_lose_and_duplicate_nothing(kafka_broker, fault_cluster, capsys):
     source = kafka_broker.topic("kill-events", 4)
-    spec = EventSpec(count=60_000, disorder_ms=1000, late_fraction=0.0)
+    spec = shipped_events(count=60_000, disorder_ms=1000, late_fraction=0.0)
     produce_events(kafka_broker.bootstrap, source, spec)
     sink = output_topics(kafka_broker, f"{source}-out", ["windows", "late", "invalid"])
     overrides = kafka_overrides(
@@ -358,7 +357,7 @@ def test_at_least_once_sink_writes_without_transactions(kafka_broker):
     """delivery-guarantee at-least-once: records are visible without read_committed (no
     transaction), and without a failure each window is there once."""
     source = kafka_broker.topic("alo-events", 2)
-    spec = EventSpec(count=20_000, late_fraction=0.0)
+    spec = shipped_events(count=20_000, late_fraction=0.0, disorder_ms=0)
     produce_events(kafka_broker.bootstrap, source, spec)
     sink = output_topics(kafka_broker, f"{source}-out", ["windows", "late", "invalid"])
     overrides = kafka_overrides(

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from flink_lint.documents import read_file
+from flink_lint.engine import read_finding
 
 CASES = sorted((Path(__file__).parent / "fixtures" / "documents").glob("*.yaml"))
 
@@ -25,7 +26,8 @@ def _at(location) -> str:
 @pytest.mark.parametrize("case_path", CASES, ids=[p.stem for p in CASES])
 def test_reader_case(case_path):
     case = yaml.safe_load(case_path.read_text(encoding="utf-8"))
-    configs, findings = read_file(case["path"], case["input"], kind=case.get("kind"))
+    configs, problems = read_file(case["path"], case["input"], kind=case.get("kind"))
+    findings = [read_finding(problem) for problem in problems]  # the engine stamps them with the rule
     expect = case["expect"]
 
     got_findings = [(f.rule, _at(f.location), f.severity, f.message) for f in findings]

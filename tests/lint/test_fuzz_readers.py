@@ -152,7 +152,7 @@ def _check_reader(text, kind):
     bound = _bound(text)
     for finding in findings:
         assert _located(finding.location, bound, path), (finding.location, finding.message)
-        assert finding.rule in ("FL001", "FL002") and finding.message
+        assert finding.kind in ("yaml-syntax", "duplicate-key") and finding.message
     for config in configs:
         for setting in config.settings:
             assert _located(setting.key_location, bound, path) and _located(setting.value_location, bound, path)

@@ -6,7 +6,7 @@ Shared by the rule modules of lint/rules/code/ (not a rule itself: no CODE).
 from __future__ import annotations
 
 import ast
-from typing import Iterator, Optional
+from typing import Any, Iterator, Optional
 
 from flink_lint.documents.python_source import LIFECYCLE, CallSite, Chain, ClassInfo, PythonSource
 
@@ -101,7 +101,7 @@ def method_calls(source: PythonSource, *methods: str) -> Iterator[CallSite]:
 
 def receiver_chain(source: PythonSource, site: CallSite) -> Chain:
     """The chain that the method of `site` is called on (`a.b().c()` -> chain of `a.b()`)."""
-    return source.chain(site.call.func.value, site)
+    return source.chain(site.receiver, site)
 
 
 def before_window_config(chain: Chain) -> Optional[str]:
@@ -157,7 +157,7 @@ def operator_functions(source: PythonSource) -> list:
 
 def foreign_receiver(source: PythonSource, site: CallSite) -> bool:
     """`x.method(...)` where x is an object of a non-Flink library (a pandas frame, an executor)."""
-    name = source.qualname(site.call.func.value, site) or ""
+    name = source.qualname(site.receiver, site) or ""
     for imported in source.imports.values():
         if not imported.startswith("pyflink") and (
             name == imported or name.startswith(imported + ".") or name.startswith(imported + "(")
@@ -234,7 +234,7 @@ class StateHandle:
 
     def __init__(self, source: PythonSource, info: ClassInfo, getter: CallSite):
         self.info, self.getter = info, getter
-        self.kind = STATE_GETTERS[getter.call.func.attr]
+        self.kind = STATE_GETTERS[getter.method_name]
         self.attr = next(
             (attr for attr, values in info.attributes.items() if any(value is getter.call for value, _ in values)), None
         )
@@ -250,7 +250,7 @@ class StateHandle:
                 if isinstance(node, ast.Assign) and node.value is getter.call:
                     names = [target.id for target in node.targets if isinstance(target, ast.Name)]
                     self.local = names[0] if names else None
-        self.uses = {}  # method called on the handle -> [CallSite]
+        self.uses: dict[str, list[CallSite]] = {}  # method called on the handle -> its call sites
         if self.attr is not None or self.local is not None:
             for site in source.calls:
                 func = site.call.func
@@ -272,7 +272,7 @@ class StateHandle:
                     self.uses.setdefault(func.attr, []).append(site)
         self.ttl = False
         for site in method_calls(source, "enable_time_to_live"):
-            value, _ = source.resolve(site.call.func.value, site)
+            value, _ = source.resolve(site.receiver, site)
             if value is getter.call or (self.descriptor is not None and value is self.descriptor):
                 self.ttl = True  # on the descriptor, or (a mistake, but the intent is plain) on the state
 
@@ -335,7 +335,7 @@ def cleared_only_sometimes(source: PythonSource, handle: StateHandle) -> Optiona
     return "only under a condition (a threshold), and no timer clears it"
 
 
-def _unconditional(method: ast.AST, call: ast.Call) -> bool:
+def _unconditional(method: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call) -> bool:
     """`call` is a statement of the method's own body (or of a `try`/`with` there), not in an if/loop."""
     pending = list(method.body)
     while pending:
@@ -355,21 +355,22 @@ def co_function(info: ClassInfo) -> bool:
     )
 
 
-def calls_by_function(source: PythonSource) -> dict:
+def calls_by_function(source: PythonSource) -> dict[int, list[CallSite]]:
     """id(function or method) -> [CallSite] made in its body (nested lambdas included)."""
-    cached = getattr(source, "_calls_by_function", None)
-    if cached is None:
-        cached = {}
-        for site in source.calls:
-            owner = site.method if site.method is not None else site.scope
-            cached.setdefault(id(owner), []).append(site)
-            if site.scope is not owner and site.scope is not source.tree:
-                cached.setdefault(id(site.scope), []).append(site)
-        source._calls_by_function = cached
-    return cached
+    cached: Optional[dict[int, list[CallSite]]] = getattr(source, "_calls_by_function", None)
+    if cached is not None:
+        return cached
+    found: dict[int, list[CallSite]] = {}
+    for site in source.calls:
+        owner = site.method if site.method is not None else site.scope
+        found.setdefault(id(owner), []).append(site)
+        if site.scope is not owner and site.scope is not source.tree:
+            found.setdefault(id(site.scope), []).append(site)
+    source._calls_by_function = found
+    return found
 
 
-def _callees(source: PythonSource, function: ast.AST, info: Optional[ClassInfo]) -> Iterator[ast.AST]:
+def _callees(source: PythonSource, function: ast.AST, info: Optional[ClassInfo]) -> Iterator[Any]:
     """Functions of this file that `function` calls: `self.helper(...)` in its class, `helper(...)`."""
     for site in calls_by_function(source).get(id(function), []):
         func = site.call.func
@@ -395,8 +396,8 @@ def per_record_reach(source: PythonSource) -> dict:
     cached = getattr(source, "_per_record_reach", None)
     if cached is not None:
         return cached
-    reach: dict = {}
-    pending = []
+    reach: dict[int, tuple[str, str]] = {}
+    pending: list[tuple[Any, Optional[ClassInfo], str, str]] = []  # (function, class, name, root)
     for info in flink_function_classes(source):
         methods = per_record_methods(info)
         helpers = {
@@ -413,16 +414,18 @@ def per_record_reach(source: PythonSource) -> dict:
         name = "a lambda passed to an operator" if isinstance(function, ast.Lambda) else function.name
         pending.append((function, None, name, name))
     while pending:
-        function, info, name, root = pending.pop(0)
+        function, caller_info, name, root = pending.pop(0)
         if id(function) in reach:
             continue
         reach[id(function)] = (name, root)
-        for callee in _callees(source, function, info):
+        for callee in _callees(source, function, caller_info):
             if id(callee) in reach:
                 continue
-            in_class = info is not None and info.methods.get(getattr(callee, "name", None)) is callee
-            callee_name = f"{info.node.name}.{callee.name}" if in_class else callee.name
-            pending.append((callee, info if in_class else None, callee_name, root))
+            in_class = caller_info is not None and caller_info.methods.get(getattr(callee, "name", None)) is callee
+            callee_name = (
+                f"{caller_info.node.name}.{callee.name}" if caller_info is not None and in_class else callee.name
+            )
+            pending.append((callee, caller_info if in_class else None, callee_name, root))
     source._per_record_reach = reach
     return reach
 

@@ -88,7 +88,7 @@ class SinkBuilder:
     def timeout(self, source: PythonSource) -> tuple:
         """(ms or None when not a constant, CallSite) of the last set_property("transaction.timeout.ms",
         ...); (None, None) when the builder never sets it."""
-        found = (None, None)
+        found: tuple[Optional[int], Optional[CallSite]] = (None, None)
         for site in self.calls.get("set_property") or []:
             args = site.call.args
             if len(args) >= 2 and isinstance(args[0], ast.Constant) and args[0].value == TIMEOUT_KEY:
@@ -118,14 +118,14 @@ def _find_builders(source: PythonSource, class_name: str, methods: tuple) -> lis
     found = [
         SinkBuilder(site)
         for site in _flink.method_calls(source, "builder")
-        if _is(source, site.call.func.value, site, class_name)
+        if _is(source, site.receiver, site, class_name)
     ]
     by_call = {id(builder.origin.call): builder for builder in found}
     for site in _flink.method_calls(source, *methods):
         for step in _flink.receiver_chain(source, site).steps:
             builder = by_call.get(id(step.call))
             if builder is not None:
-                builder.calls.setdefault(site.call.func.attr, []).append(site)
+                builder.calls.setdefault(site.method_name, []).append(site)
                 break
     return found
 

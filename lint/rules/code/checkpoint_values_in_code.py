@@ -100,13 +100,13 @@ def _settings(source) -> Iterator[Setting]:
             continue
         value = _value(source, _flink.first_arg(site.call), site)
         if value is not None:
-            key = METHODS[site.call.func.attr]
+            key = METHODS[site.method_name]
             location = source.location(_flink.first_arg(site.call))
             yield Setting(key, f"{value}{UNIT.get(key, ' ms')}", source.method_location(site.call), location)
     for site in _flink.method_calls(source, *KEY_SETTERS):
         if len(site.call.args) < 2 or not isinstance(site.call.args[0], ast.Constant):
             continue
-        key = site.call.args[0].value
+        key = str(site.call.args[0].value)
         if key not in KEYS:
             continue
         value = _value(source, site.call.args[1], site)

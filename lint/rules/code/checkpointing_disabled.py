@@ -126,7 +126,7 @@ INSERTS = {"execute_insert", "insert_into", "add_insert"}
 def _durable_table_sink(source, created):
     """The connector of a table that a streaming TableEnvironment of this file writes to, unless it
     is a print/blackhole table; None when the file writes to no table it defines."""
-    if not any(site.call.func.attr == "create" for site in created):
+    if not any(site.method_name == "create" for site in created):
         return None
     connectors = {table.name.upper().split(".")[-1]: table.connector for table in _kafka.all_tables(source)}
     for site in _flink.method_calls(source, *TABLE_CREATORS):
@@ -150,9 +150,7 @@ def _durable_table_sink(source, created):
 
 
 def _configured(source, created) -> bool:
-    if any(
-        site.call.args or site.call.keywords for site in created if site.call.func.attr == "get_execution_environment"
-    ):
+    if any(site.call.args or site.call.keywords for site in created if site.method_name == "get_execution_environment"):
         return True
     for site in _flink.method_calls(source, *CONFIGURING):
         chain = _flink.receiver_chain(source, site)
@@ -163,7 +161,7 @@ def _configured(source, created) -> bool:
 
 def _stateful(source) -> bool:
     for site in _flink.method_calls(source, *STATEFUL_METHODS):  # not `", ".join(...)`, `os.path.join`
-        if not isinstance(site.call.func.value, ast.Constant) and not _flink.foreign_receiver(source, site):
+        if not isinstance(site.receiver, ast.Constant) and not _flink.foreign_receiver(source, site):
             return True
     return any(_sql.is_stateful(sql.text) for sql in source.sql_texts())
 

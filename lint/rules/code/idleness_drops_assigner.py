@@ -48,7 +48,7 @@ def check(source, context: RuleContext) -> Iterator[Problem]:
         assigner = chain.last("with_timestamp_assigner")
         if assigner is None:
             continue
-        method = site.call.func.attr
+        method = site.method_name
         yield Problem(
             f"`{method}` after `with_timestamp_assigner` (line "
             f"{assigner.call.func.end_lineno}) drops the Python timestamp assigner: the job fails with "

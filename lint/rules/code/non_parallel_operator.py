@@ -63,7 +63,7 @@ def check(source, context: RuleContext) -> Iterator[Problem]:
     for site in _flink.method_calls(source, "window_all", "force_non_parallel"):
         if _flink.foreign_receiver(source, site):
             continue
-        method = site.call.func.attr
+        method = site.method_name
         yield Problem(
             f"`{method}` runs in a single subtask: the whole stream goes through one operator instance",
             source.method_location(site.call),

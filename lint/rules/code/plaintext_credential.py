@@ -89,7 +89,7 @@ def _findings(source) -> Iterator[Problem]:
                     yield _problem(f"'{key.value}'", source.location(value))
                 elif key.value.endswith("jaas.config"):
                     yield from _jaas(source, value)
-    parts_of_fstrings = set()
+    parts_of_fstrings: set[int] = set()  # ids of the string parts of f-strings
     for node in source.literals:
         if id(node) in parts_of_fstrings or id(node) in source.bare_strings:
             continue  # judged with its f-string (Python 3.11 gives the parts their f-string's position); docstrings

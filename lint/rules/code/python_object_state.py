@@ -52,7 +52,7 @@ None: move the data into keyed state (ValueState/MapState, with TTL) after a key
 from __future__ import annotations
 
 import ast
-from typing import Iterator
+from typing import Any, Iterator
 
 from flink_lint.model import Problem, RuleContext
 from flink_lint.rules.code import _flink
@@ -79,7 +79,8 @@ def check(source, context: RuleContext) -> Iterator[Problem]:
         if not containers:
             continue
         per_record = {id(method) for method in _flink.per_record_methods(info)}
-        grows, emptied = {}, set()
+        grows: dict[str, ast.expr] = {}
+        emptied: set[str] = set()
         for attr, values in info.attributes.items():
             if attr in containers and any(method is not None and id(method) in per_record for _, method in values):
                 emptied.add(attr)  # reassigned per record: a reset
@@ -128,7 +129,8 @@ def _accumulators(source, info) -> Iterator[Problem]:
         for _, method in values
         if method is not None and method.name not in SETUP
     }
-    added, returned = {}, set()
+    added: dict[str, Any] = {}
+    returned: set[str] = set()
     for method in per_record:
         for node in ast.walk(method):
             if isinstance(node, ast.AugAssign) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult)):
@@ -189,7 +191,8 @@ def _growing_methods(source, helper) -> dict:
         for attr, values in helper.attributes.items()
         if any(_flink.is_container(source, value) and _flink.method_name(method) in SETUP for value, method in values)
     }
-    grows, emptied = {}, set()
+    grows: dict[str, Any] = {}
+    emptied: set[str] = set()
     for node, method in _flink.class_nodes(helper):
         attr, kind = _flink.mutation(node)
         if attr in containers:

@@ -27,9 +27,9 @@ None: the intent of broken code cannot be guessed safely.
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import Iterator
 
-from flink_lint.model import Finding, Location, RuleContext
+from flink_lint.model import Problem, RuleContext
 
 CODE = "FL700"
 NAME = "python-syntax"
@@ -38,12 +38,7 @@ FIXABLE = False
 DOCUMENT = "python"
 
 
-def finding(message: str, location: Location, hint: Optional[str] = None) -> Finding:
-    return Finding(
-        CODE, NAME, SEVERITY, message, location, hint=hint or "fix the file so that `python -m py_compile` accepts it"
-    )
-
-
-def check(source, context: RuleContext) -> Iterator[Finding]:
-    """Produced by the reader (lint/documents/python_source.py); nothing to add here."""
+def check(source, context: RuleContext) -> Iterator[Problem]:
+    """Reported by the reader (lint/documents/python_source.py) as ReadProblems of kind
+    "python-syntax", which the engine stamps with this rule; nothing to add here."""
     return iter(())

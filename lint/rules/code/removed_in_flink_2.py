@@ -46,7 +46,7 @@ None: each replacement is a small rewrite (named in the message).
 from __future__ import annotations
 
 import ast
-from typing import Iterator
+from typing import Any, Iterator, Optional
 
 from flink_lint.model import Problem, RuleContext
 from flink_lint.rules.code import _flink
@@ -123,7 +123,7 @@ _ROW_FORMATS = {
 }
 _CSV_TABLE = "CREATE TABLE ... WITH ('connector' = 'filesystem', 'format' = 'csv')"
 # (module, name) -> replacement; a name None stands for every name of the module.
-IMPORTS = {
+IMPORTS: dict[tuple[str, Optional[str]], str] = {
     ("pyflink.datastream", "TimeCharacteristic"): "nothing: event time is the default",
     ("pyflink.datastream.time_characteristic", None): "nothing: event time is the default",
     ("pyflink.table", "CsvTableSink"): _CSV_TABLE,
@@ -145,12 +145,12 @@ def check(source, context: RuleContext) -> Iterator[Problem]:
         return
     yield from _imports(source)
     for site in _flink.method_calls(source, *METHODS):
-        if _flink.foreign_receiver(source, site) or (site.call.func.attr in GENERIC and not _environment(source, site)):
+        if _flink.foreign_receiver(source, site) or (site.method_name in GENERIC and not _environment(source, site)):
             continue
-        yield _finding(source, site.call.func.attr, METHODS[site.call.func.attr], source.method_location(site.call))
+        yield _finding(source, site.method_name, METHODS[site.method_name], source.method_location(site.call))
     for site in _flink.method_calls(source, *TABLE_ENV_METHODS):
         if _on_table_environment(source, site):
-            method = site.call.func.attr
+            method = site.method_name
             yield _finding(
                 source, f"TableEnvironment.{method}", TABLE_ENV_METHODS[method], source.method_location(site.call)
             )
@@ -161,7 +161,7 @@ def _imports(source) -> Iterator[Problem]:
     for node in source.import_froms:
         if not (node.module or "").startswith("pyflink"):
             continue
-        by_line = {}
+        by_line: dict[int, list[Any]] = {}
         for alias in node.names:
             replacement = IMPORTS.get((node.module, alias.name)) or IMPORTS.get((node.module, None))
             if (
@@ -181,7 +181,7 @@ def _imports(source) -> Iterator[Problem]:
 
 def _environment(source, site) -> bool:
     """The receiver is a Flink object, or an environment handed in (`def build(env): env.read_text_file`)."""
-    if source.is_flink(source.qualname(site.call.func.value, site)):
+    if source.is_flink(source.qualname(site.receiver, site)):
         return True
     origin = _flink.receiver_chain(source, site).origin
     while isinstance(origin, ast.Attribute):

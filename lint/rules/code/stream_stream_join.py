@@ -90,7 +90,7 @@ def _connected(source) -> Iterator[Problem]:
         if any(step.method not in ("key_by",) for step in after):
             continue
         keyed_after = any(step.method == "key_by" for step in after)
-        left = source.chain(connect.call.func.value, site)
+        left = source.chain(connect.receiver, site)
         right_node = _flink.first_arg(connect.call)
         if right_node is None:
             continue
@@ -146,7 +146,7 @@ def _table_api(source) -> Iterator[Problem]:
         if _flink.table_env_is_batch(source, first.call.func.value, site):
             continue
         yield Problem(
-            f"Table API `{site.call.func.attr}` of two streaming tables: both sides are kept in state without bound",
+            f"Table API `{site.method_name}` of two streaming tables: both sides are kept in state without bound",
             source.method_location(site.call),
             hint=HINT,
         )

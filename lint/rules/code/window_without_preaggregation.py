@@ -51,7 +51,7 @@ def check(source, context: RuleContext) -> Iterator[Problem]:
         if window not in _flink.WINDOWS:
             continue
         yield Problem(
-            f"`{site.call.func.attr}` on a `{window}` keeps every element of the window in state until it fires",
+            f"`{site.method_name}` on a `{window}` keeps every element of the window in state until it fires",
             source.method_location(site.call),
             hint="use aggregate(agg, window_function) or reduce(fn, window_function): one accumulator per window",
         )

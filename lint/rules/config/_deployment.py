@@ -5,7 +5,7 @@ lint/documents/kubernetes.py) and where each part of it is written. Shared by th
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from flink_lint.model import FlinkConfig, Location, RuleContext
 from flink_lint.rules.config import _job, _settings
@@ -15,7 +15,7 @@ SESSION_JOB = "flink-session-job"
 STATEFUL_UPGRADE_MODES = ("savepoint", "last-state")
 
 
-def manifest(config: FlinkConfig) -> Optional[dict]:
+def manifest(config: FlinkConfig) -> Optional[dict[str, Any]]:
     """The whole manifest as plain values, or None for other kinds, and for a manifest whose `spec`
     is not a mapping (FL001 yaml-syntax says so; nothing else in it can be judged)."""
     if config.kind not in _job.KUBERNETES_KINDS:

@@ -8,7 +8,7 @@ a FlinkDeployment gives "job.parallelism", "taskManager.replicas", "job.upgradeM
 
 from __future__ import annotations
 
-from typing import NamedTuple, Optional
+from typing import Any, NamedTuple, Optional
 
 from flink_lint.model import FlinkConfig, Location, RuleContext, Setting
 from flink_lint.rules.config import _settings
@@ -29,16 +29,24 @@ HOT_KEY_SKEW = 1.0  # Zipf exponent from which one key carries a large share of 
 
 
 class Fact(NamedTuple):
-    value: object
+    value: Any
     location: Optional[Location]
     setting: Optional[Setting] = None
 
 
-def job_section(config: FlinkConfig) -> dict:
+def job_section(config: FlinkConfig) -> dict[str, Any]:
     job = config.context.get("job")
     if isinstance(job, tuple):
         job = job[0]
     return job if isinstance(job, dict) else {}
+
+
+def typed_section(config: FlinkConfig, name: str, kind: str) -> dict[str, Any]:
+    """`job.<name>` of a pack job config (source, sink) when it is a mapping of type `kind`, else {}."""
+    if config.kind != "job-config":
+        return {}
+    value = job_section(config).get(name)
+    return value if isinstance(value, dict) and value.get("type") == kind else {}
 
 
 def _int_fact(config: FlinkConfig, key: str) -> Optional[Fact]:
@@ -94,13 +102,13 @@ def state_backend(config: FlinkConfig, context: RuleContext) -> Fact:
     return Fact(setting.value.strip().lower(), setting.value_location, setting)
 
 
-def declared_operators(config: FlinkConfig) -> list:
+def declared_operators(config: FlinkConfig) -> list[str]:
     job = job_section(config)
     declared = job.get("operators") or config.context.get("declares", {}).get("operators") or []
     return [str(name) for name in declared] if isinstance(declared, list) else []
 
 
-def backpressure_prone(config: FlinkConfig) -> list:
+def backpressure_prone(config: FlinkConfig) -> list[str]:
     """Reasons, in words, why the declared job is prone to backpressure (empty: none declared)."""
     reasons = [BACKPRESSURE_PRONE[name] for name in declared_operators(config) if name in BACKPRESSURE_PRONE]
     events = job_section(config).get("events")

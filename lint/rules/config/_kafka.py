@@ -9,7 +9,7 @@ the job name, `transaction-timeout` 10 min; `properties` are passed to the Kafka
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from flink_lint.catalog import values
 from flink_lint.model import FlinkConfig, Location
@@ -18,15 +18,12 @@ from flink_lint.rules.config import _job
 DEFAULT_GUARANTEE = "exactly-once"
 
 
-def section(config: FlinkConfig, name: str, kind: str = "kafka") -> dict:
-    """`job.<name>` when it is a mapping of type `kind`, else {}."""
-    if config.kind != "job-config":
-        return {}
-    value = _job.job_section(config).get(name)
-    return value if isinstance(value, dict) and value.get("type") == kind else {}
+def section(config: FlinkConfig, name: str) -> dict[str, Any]:
+    """`job.<name>` when it is a Kafka source or sink, else {}."""
+    return _job.typed_section(config, name, "kafka")
 
 
-def exactly_once_sink(config: FlinkConfig) -> dict:
+def exactly_once_sink(config: FlinkConfig) -> dict[str, Any]:
     sink = section(config, "sink")
     return sink if sink and sink.get("delivery-guarantee", DEFAULT_GUARANTEE) == "exactly-once" else {}
 
@@ -34,7 +31,8 @@ def exactly_once_sink(config: FlinkConfig) -> dict:
 def unbounded_source(config: FlinkConfig) -> Optional[str]:
     """Why the job's input never ends, in words, or None when it is bounded."""
     job = _job.job_section(config)
-    source = job.get("source") if isinstance(job.get("source"), dict) else {"type": "generator"}
+    written = job.get("source")
+    source = written if isinstance(written, dict) else {"type": "generator"}
     kind = source.get("type")
     if kind == "kafka":
         return None if source.get("stopping-offsets") else "a Kafka source without stopping-offsets"

@@ -62,6 +62,13 @@ class _Reader:
     def size(self, name: str) -> Optional[int]:
         return self.memory(name).value
 
+    def required(self, name: str, why: str = "unparsable size") -> int:
+        """A size that must be known to derive the memory model: NotConfigured without it."""
+        size = self.size(name)
+        if size is None:
+            raise NotConfigured(why)
+        return size
+
     def setting(self, name: str) -> Optional[Setting]:
         return _settings.effective(self.config, self.prefix + name, self.context)
 
@@ -90,8 +97,9 @@ def range_fraction(reader: _Reader, what: str, key: str, base: int) -> int:
 
 
 def _managed(reader: _Reader, total_flink: int) -> int:
-    if reader.setting("managed.size") is not None and reader.size("managed.size") is not None:
-        return reader.size("managed.size")
+    managed_size = reader.size("managed.size")
+    if reader.setting("managed.size") is not None and managed_size is not None:
+        return managed_size
     fraction = reader.fraction("managed.fraction")
     if fraction is None:
         raise NotConfigured("unparsable managed fraction")
@@ -120,13 +128,13 @@ def _network_inverse(reader: _Reader, rest: int) -> int:
 
 
 def _flink_parts(reader: _Reader, total_flink: int, total_setting: Optional[Setting]) -> TaskManagerMemory:
-    framework_heap, framework_off_heap = reader.size("framework.heap.size"), reader.size("framework.off-heap.size")
-    task_off_heap = reader.size("task.off-heap.size")
-    if None in (framework_heap, framework_off_heap, task_off_heap):
-        raise NotConfigured("unparsable memory sizes")
+    framework_heap = reader.required("framework.heap.size", "unparsable memory sizes")
+    framework_off_heap = reader.required("framework.off-heap.size", "unparsable memory sizes")
+    task_off_heap = reader.required("task.off-heap.size", "unparsable memory sizes")
     managed = _managed(reader, total_flink)
-    if reader.setting("task.heap.size") is not None and reader.size("task.heap.size") is not None:
-        task_heap = reader.size("task.heap.size")
+    configured_task_heap = reader.size("task.heap.size")
+    if reader.setting("task.heap.size") is not None and configured_task_heap is not None:
+        task_heap = configured_task_heap
         without_network = framework_heap + framework_off_heap + task_heap + task_off_heap + managed
         if without_network > total_flink:
             raise MemoryConflict(
@@ -174,8 +182,8 @@ def derive_taskmanager(
     fine_grained = reader.setting("task.heap.size") is not None and reader.setting("managed.size") is not None
 
     if fine_grained and flink is None:
-        parts = [
-            reader.size(name)
+        rest = sum(
+            reader.required(name)
             for name in (
                 "framework.heap.size",
                 "framework.off-heap.size",
@@ -183,10 +191,7 @@ def derive_taskmanager(
                 "task.off-heap.size",
                 "managed.size",
             )
-        ]
-        if None in parts:
-            raise NotConfigured("unparsable size")
-        rest = sum(parts)
+        )
         memory = _flink_parts(reader, rest + _network_inverse(reader, rest), None)
     elif flink is not None:
         memory = _flink_parts(reader, flink, flink_setting)

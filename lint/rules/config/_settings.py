@@ -7,18 +7,18 @@ parse yields None here: `invalid-value` (FL104) reports it, the other rules stay
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple, Optional
+from typing import Any, Callable, NamedTuple, Optional
 
 from flink_lint.catalog import values
 from flink_lint.model import FlinkConfig, Location, RuleContext, Setting
 
 
 class Read(NamedTuple):
-    value: object  # the parsed value, or None when unset without default or unparsable
+    value: Any  # the parsed value (int, float, bool by the reader used), None when unset without default or unparsable
     setting: Optional[Setting]  # the setting Flink reads, None when the default applies
 
 
-def aliases(key: str, context: RuleContext) -> tuple:
+def aliases(key: str, context: RuleContext) -> tuple[str, ...]:
     """`key` and its deprecated keys, in both the target and the 1.20 catalog."""
     keys = [key]
     for catalog in (context.catalog, context.catalog_for("1.20")):
@@ -78,7 +78,7 @@ def is_set(config: FlinkConfig, key: str, context: RuleContext) -> bool:
     return effective(config, key, context) is not None
 
 
-def context_fact(config: FlinkConfig, key: str) -> tuple:
+def context_fact(config: FlinkConfig, key: str) -> tuple[Any, Optional[Location]]:
     """(value, Location or None) of a fact the reader put in config.context, e.g. "job.parallelism"."""
     fact = config.context.get(key)
     if isinstance(fact, tuple) and len(fact) == 2 and (fact[1] is None or isinstance(fact[1], Location)):

@@ -35,7 +35,7 @@ none.
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import Any, Iterator, Optional
 
 from flink_lint.model import FlinkConfig, Problem, RuleContext
 from flink_lint.rules.config import _deployment, _job, _settings
@@ -50,7 +50,7 @@ TARGET_DEFAULT = 0.7  # AutoScalerOptions.UTILIZATION_TARGET
 DEPRECATED = {"utilization.target": "target.utilization"}  # operator keys: not in Flink's catalog
 
 
-def _number(config: FlinkConfig, key: str, context: RuleContext) -> tuple:
+def _number(config: FlinkConfig, key: str, context: RuleContext) -> tuple[Any, ...]:
     old = DEPRECATED.get(key[len(PREFIX) :])
     setting = _settings.effective(config, key, context) or (config.get(PREFIX + old) if old else None)
     if setting is None:

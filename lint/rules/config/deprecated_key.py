@@ -40,7 +40,7 @@ SEVERITY = "info"  # Flink still reads it; "ignored" (the replacement is set too
 FIXABLE = True
 
 
-def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
+def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem | Finding]:
     catalog = context.catalog
     reported = set()
     for setting in config.settings:

@@ -29,9 +29,9 @@ None: which of the two values is intended is for a human to decide.
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import Iterator
 
-from flink_lint.model import Finding, FlinkConfig, Location, RuleContext
+from flink_lint.model import FlinkConfig, Problem, RuleContext
 
 CODE = "FL002"
 NAME = "duplicate-key"
@@ -39,11 +39,7 @@ SEVERITY = "error"
 FIXABLE = False
 
 
-def finding(message: str, location: Location, severity: str = SEVERITY, hint: Optional[str] = None) -> Finding:
-    return Finding(CODE, NAME, severity, message, location, hint=hint)
-
-
-def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
+def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
     """Produced by the readers (lint/documents/), which know whether the two keys share one YAML
     mapping (Flink refuses the file: error) or not (the last one wins: warning)."""
     return iter(())

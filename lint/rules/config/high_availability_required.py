@@ -41,7 +41,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from flink_lint.model import FlinkConfig, Problem, RuleContext
-from flink_lint.rules.config import _deployment
+from flink_lint.rules.config import _deployment, _settings
 
 CODE = "FL806"
 NAME = "high-availability-required"
@@ -66,10 +66,12 @@ def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
             hint=HA_HINT,
         )
     if _deployment.flag(config, ROLLBACK, context, False) and not ha:
-        yield Problem("HA must be enabled for rollback support.", config.get(ROLLBACK).key_location, hint=HA_HINT)
+        yield Problem(
+            "HA must be enabled for rollback support.", _settings.where(config, config.get(ROLLBACK)), hint=HA_HINT
+        )
     if _deployment.flag(config, HEALTH_CHECK, context, False) and not _deployment.flag(config, RECOVERY, context, True):
         yield Problem(
             f"Deployment recovery ({RECOVERY}) must be enabled for job health check ({HEALTH_CHECK}) support.",
-            config.get(HEALTH_CHECK).key_location,
+            _settings.where(config, config.get(HEALTH_CHECK)),
             hint=f"remove {RECOVERY}: false",
         )

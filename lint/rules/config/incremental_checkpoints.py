@@ -50,7 +50,11 @@ def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
         return  # unparsable: invalid-value
     if incremental.value:
         return
-    location = incremental.setting.value_location if incremental.setting is not None else backend.location
+    location = (
+        incremental.setting.value_location
+        if incremental.setting is not None
+        else backend.location or _settings.where(config, backend.setting)
+    )
     yield Problem(
         f"state backend {backend.value} takes full checkpoints: every checkpoint uploads the whole state",
         location,

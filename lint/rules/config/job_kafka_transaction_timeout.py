@@ -57,7 +57,9 @@ def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
     if not sink:
         return
     maximum = _kafka_code.max_timeout_ms(context.options)
-    properties = sink.get("properties") if isinstance(sink.get("properties"), dict) else {}
+    written = sink.get("properties")
+    properties = written if isinstance(written, dict) else {}
+    path: tuple[str, ...]
     if "transaction-timeout" in sink:  # the pack's sink sets transaction.timeout.ms from it
         path, value = ("sink", "transaction-timeout"), sink["transaction-timeout"]
     else:

@@ -58,7 +58,7 @@ def major(version: str) -> int:
         return 2
 
 
-def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
+def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem | Finding]:
     if major(context.flink_version) < 2:
         return
     if config.kind == "configmap" and config.context.get("embedded_kind") == "flink-conf":

@@ -60,10 +60,10 @@ def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
                 _settings.where(config, conflict.setting, value=True),
                 hint="raise the total or lower the components",
             )
-    conflict = _memory.jobmanager_conflict(config, context)
-    if conflict is not None:
+    jobmanager = _memory.jobmanager_conflict(config, context)
+    if jobmanager is not None:
         yield Problem(
-            f"JobManager: {conflict.message}",
-            _settings.where(config, conflict.setting, value=True),
+            f"JobManager: {jobmanager.message}",
+            _settings.where(config, jobmanager.setting, value=True),
             hint="raise jobmanager.memory.process.size or lower metaspace/overhead",
         )

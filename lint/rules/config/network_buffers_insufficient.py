@@ -58,7 +58,7 @@ from __future__ import annotations
 from typing import Iterator, Optional
 
 from flink_lint.catalog.values import parse_memory_size
-from flink_lint.model import FlinkConfig, Problem, RuleContext
+from flink_lint.model import FlinkConfig, Problem, RuleContext, Setting
 from flink_lint.rules.config import _job, _memory, _settings
 
 CODE = "FL203"
@@ -94,7 +94,9 @@ def _kubernetes_memory(config: FlinkConfig) -> Optional[int]:
         return None
 
 
-def _network_memory(config: FlinkConfig, context: RuleContext) -> tuple:
+def _network_memory(
+    config: FlinkConfig, context: RuleContext
+) -> tuple[Optional[int], Optional[Setting], Optional[str]]:
     """(bytes, the setting that decides it, in words) or (None, None, None) when unknown."""
     minimum = _settings.memory(config, "taskmanager.memory.network.min", context)
     maximum = _settings.memory(config, "taskmanager.memory.network.max", context)

@@ -34,7 +34,8 @@ none: which of the two is wrong is a capacity decision.
 
 from __future__ import annotations
 
-from typing import Iterator
+from decimal import Decimal
+from typing import Any, Callable, Iterator
 
 from flink_lint.model import FlinkConfig, Problem, RuleContext
 from flink_lint.rules.config import _deployment, _resources
@@ -43,7 +44,7 @@ CODE = "FL813"
 NAME = "resource-request-above-limit"
 SEVERITY = "error"
 FIXABLE = False
-PARSERS = {"cpu": _resources.quantity, "memory": _resources.memory_bytes}
+PARSERS: dict[str, Callable[[Any], Decimal | int]] = {"cpu": _resources.quantity, "memory": _resources.memory_bytes}
 
 
 def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:

@@ -39,7 +39,7 @@ none: more cores or fewer slots is a capacity decision.
 from __future__ import annotations
 
 import re
-from typing import Iterator, Optional
+from typing import Any, Iterator, Optional
 
 from flink_lint.model import FlinkConfig, Problem, RuleContext
 from flink_lint.rules.config import _deployment, _job, _settings
@@ -58,7 +58,8 @@ PYTHON_DRIVER = "org.apache.flink.client.python.PythonDriver"
 def is_pyflink(config: FlinkConfig) -> bool:
     job = _deployment.get(config, "spec", "job")
     job = job if isinstance(job, dict) else {}
-    args = job.get("args") if isinstance(job.get("args"), list) else []
+    written = job.get("args")
+    args = written if isinstance(written, list) else []
     return (
         job.get("entryClass") == PYTHON_DRIVER
         or any(arg in ("-py", "-pym", "--python", "--pyModule") for arg in args)
@@ -78,7 +79,7 @@ def cpu_quantity(value) -> Optional[float]:
     return float(match.group(1)) / (1000 if match.group(2) else 1)
 
 
-def _cpu(config: FlinkConfig, context: RuleContext) -> tuple:
+def _cpu(config: FlinkConfig, context: RuleContext) -> tuple[Any, ...]:
     for path in (("resource", "cpu"), ("resources", "requests", "cpu"), ("resources", "limits", "cpu")):
         cpu = cpu_quantity(_deployment.get(config, "spec", "taskManager", *path))
         if cpu is not None:

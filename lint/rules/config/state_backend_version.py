@@ -31,7 +31,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from flink_lint.model import Edit, FlinkConfig, Problem, RuleContext
-from flink_lint.rules.config import _job
+from flink_lint.rules.config import _job, _settings
 
 CODE = "FL405"
 NAME = "state-backend-version"
@@ -47,22 +47,24 @@ NEW_IN_2 = ("forst",)
 
 def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
     backend = _job.state_backend(config, context)
-    if backend.value is None or backend.setting.templated:
+    setting = backend.setting
+    if backend.value is None or setting is None or setting.templated:
         return
+    where = backend.location or _settings.where(config, setting)
     version = context.catalog.flink_version
     major = version.split(".", 1)[0]
     if major != "1" and backend.value in REMOVED_IN_2:
-        fix = Edit("set-value", backend.setting.key, "hashmap") if backend.value == "filesystem" else None
+        fix = Edit("set-value", setting.key, "hashmap") if backend.value == "filesystem" else None
         yield Problem(
-            f"state backend '{backend.setting.value}' was removed in Flink 2.0 (target {version}): the job fails with "
-            f"'Cannot find configured state backend factory class: {backend.setting.value}'",
-            backend.location,
+            f"state backend '{setting.value}' was removed in Flink 2.0 (target {version}): the job fails with "
+            f"'Cannot find configured state backend factory class: {setting.value}'",
+            where,
             hint=f"use {REMOVED_IN_2[backend.value]}",
             fix=fix,
         )
     elif major == "1" and backend.value in NEW_IN_2:
         yield Problem(
-            f"state backend '{backend.setting.value}' needs Flink 2.0 or later (target {version})",
-            backend.location,
+            f"state backend '{setting.value}' needs Flink 2.0 or later (target {version})",
+            where,
             hint="use rocksdb or hashmap",
         )

@@ -43,7 +43,7 @@ none.
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import Any, Iterator, Optional
 
 from flink_lint.model import FlinkConfig, Problem, RuleContext
 from flink_lint.rules.config import _deployment, _job, _settings
@@ -61,7 +61,7 @@ DIRECTORIES = {
 POD_LOCAL_VOLUMES = ("emptyDir", "ephemeral", "hostPath")
 
 
-def _mounts(template) -> dict:
+def _mounts(template: Any) -> dict[str, str]:
     """mountPath -> the volume's source type, over every container of a pod template."""
     spec = template.get("spec") if isinstance(template, dict) else None
     if not isinstance(spec, dict):
@@ -86,7 +86,7 @@ def _local_path(value: str) -> Optional[str]:
     return value if value.startswith("/") else None
 
 
-def _pod_local(path: str, mounts: dict) -> Optional[str]:
+def _pod_local(path: str, mounts: dict[str, str]) -> Optional[str]:
     """Why `path` is pod-local under these mounts, or None when a persistent volume holds it."""
     best = max((m for m in mounts if path == m or path.startswith(m.rstrip("/") + "/")), key=len, default=None)
     if best is None:
@@ -111,7 +111,7 @@ def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
     for key, what in DIRECTORIES.items():
         setting = _settings.effective(config, key, context)
         path = _local_path(setting.value.strip()) if setting is not None and not setting.templated else None
-        if path is None:
+        if path is None or setting is None:
             continue
         reasons = [f"{pod} {why}" for pod, mounts in pods.items() if (why := _pod_local(path, mounts))]
         if reasons:

@@ -92,16 +92,16 @@ def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
                 _settings.context_fact(config, "job.savepointTriggerNonce")[1] or where,
                 hint=f"set {SAVEPOINT_DIR}",
             )
-        elif config.get(PERIODIC_SAVEPOINTS) is not None:
+        elif (periodic := config.get(PERIODIC_SAVEPOINTS)) is not None:
             yield Problem(
                 f"Periodic savepoints cannot be enabled when config key[{SAVEPOINT_DIR}] is not set",
-                config.get(PERIODIC_SAVEPOINTS).key_location,
+                periodic.key_location,
                 hint=f"set {SAVEPOINT_DIR}",
             )
         elif config.get(MAX_CHECKPOINT_AGE) is not None:
             yield Problem(
                 f"In order to use max-checkpoint age functionality config key[{SAVEPOINT_DIR}] must be set to allow "
                 "triggering savepoint upgrades.",
-                config.get(MAX_CHECKPOINT_AGE).key_location,
+                _settings.where(config, config.get(MAX_CHECKPOINT_AGE)),
                 hint=f"set {SAVEPOINT_DIR}",
             )

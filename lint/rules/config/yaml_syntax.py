@@ -30,9 +30,9 @@ None: the intent of a broken line cannot be guessed safely.
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import Iterator
 
-from flink_lint.model import Finding, FlinkConfig, Location, RuleContext
+from flink_lint.model import FlinkConfig, Problem, RuleContext
 
 CODE = "FL001"
 NAME = "yaml-syntax"
@@ -40,15 +40,7 @@ SEVERITY = "error"
 FIXABLE = False
 
 
-def finding(message: str, location: Location, severity: str = SEVERITY, hint: Optional[str] = None) -> Finding:
-    return Finding(CODE, NAME, severity, message, location, hint=hint)
-
-
-def from_error(path: str, error) -> Finding:
-    """The finding for a reader's YamlError (message, line, column) in `path`."""
-    return finding(error.message, Location(path, error.line, error.column))
-
-
-def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
-    """Produced by the readers (lint/documents/) while reading the file; nothing to add here."""
+def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
+    """Reported by the readers (lint/documents/) as ReadProblems of kind "yaml-syntax", which the
+    engine stamps with this rule; nothing to add here."""
     return iter(())
