@@ -4,6 +4,8 @@ file's value."""
 
 import dataclasses
 import inspect
+import json
+from pathlib import Path
 
 import pytest
 import yaml
@@ -21,7 +23,10 @@ from flink_jobs.events import EventSpec
 from flink_jobs.jobs import JOBS
 from flink_jobs.monitor import diagnosis, planner
 from flink_jobs.monitor.alerts import DEFAULT_ALERTS, Thresholds, load_thresholds
-from flink_lint.api import DEFAULT_HEADROOM
+from flink_lint.api import DEFAULT_HEADROOM, KAFKA_SINK_DEFAULTS
+from flink_lint.catalog.values import parse_duration_ms
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("cls", [JobSettings, WindowSettings, SlowOperator, StoreSettings, EventSpec])
@@ -97,3 +102,24 @@ def test_monitor_thresholds_have_no_second_default_in_code():
     utilization = inspect.signature(planner.utilization_parallelism).parameters["utilization"]
     assert utilization.default is inspect.Parameter.empty
     assert planner.DEFAULT_HEADROOM is DEFAULT_HEADROOM
+
+
+def test_kafka_sink_defaults_come_from_the_schema(tmp_path):
+    """The Kafka sink's defaults are the schema's `default`s, which flink-lint's Kafka rules read
+    too: a sink that sets neither gets exactly those, and the transaction timeout in ms."""
+    schema = json.loads((REPO / "schemas" / "job-config.schema.json").read_text())
+    kafka = next(b["then"] for b in schema["$defs"]["sink"]["allOf"] if "delivery-guarantee" in b["then"]["properties"])
+    declared = {
+        k: spec["default"] for k, spec in kafka["properties"].items() if isinstance(spec, dict) and "default" in spec
+    }
+    assert declared == KAFKA_SINK_DEFAULTS and set(declared) == {"delivery-guarantee", "transaction-timeout"}
+    path = tmp_path / "sink.yaml"
+    path.write_text(
+        "job:\n  source: {type: generator}\n"
+        "  sink: {type: kafka, bootstrap-servers: '127.0.0.1:9', topic: out}\n"
+        "flink:\n  execution.checkpointing.interval: 2 s\n"
+    )
+    sink = load_job_config(str(path), job_name="windowed-counts").settings.sink
+    assert sink["delivery-guarantee"] == declared["delivery-guarantee"]
+    assert sink["properties"]["transaction.timeout.ms"] == str(parse_duration_ms(declared["transaction-timeout"]))
+    assert sink["transactional-id-prefix"] == "windowed-counts"

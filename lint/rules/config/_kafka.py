@@ -3,19 +3,36 @@ schemas/job-config.schema.json). Shared by the FL61x rules (not a rule itself: n
 
 The broker's and the connector's facts (transaction timeouts) live with the code rules, in
 lint/rules/code/_kafka.py, and the FL61x rules use them from there.
-Defaults of the pack's Kafka sink: `delivery-guarantee` exactly-once, `transactional-id-prefix`
-the job name, `transaction-timeout` 10 min; `properties` are passed to the Kafka producer as they are.
+Defaults of the pack's Kafka sink are declared once, as `default`s in the schema's Kafka sink
+(`delivery-guarantee` exactly-once, `transaction-timeout` 10 min; `transactional-id-prefix` defaults
+to the job name); flink_jobs applies the same ones (`flink_lint.api.KAFKA_SINK_DEFAULTS`).
+`properties` are passed to the Kafka producer as they are.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any, Optional
 
 from flink_lint.catalog import values
 from flink_lint.model import FlinkConfig, Location
 from flink_lint.rules.config import _job
+from flink_lint.rules.config.schema import SCHEMA_PATH
 
-DEFAULT_GUARANTEE = "exactly-once"
+
+def _sink_defaults() -> dict[str, Any]:
+    """The `default`s the job-config schema declares for a Kafka sink's settings."""
+    sink = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))["$defs"]["sink"]
+    kafka = next(branch["then"] for branch in sink["allOf"] if "delivery-guarantee" in branch["then"]["properties"])
+    return {
+        key: spec["default"]
+        for key, spec in kafka["properties"].items()
+        if isinstance(spec, dict) and "default" in spec
+    }
+
+
+SINK_DEFAULTS = _sink_defaults()  # {"delivery-guarantee": "exactly-once", "transaction-timeout": "10 min"}
+DEFAULT_GUARANTEE = SINK_DEFAULTS["delivery-guarantee"]
 
 
 def section(config: FlinkConfig, name: str) -> dict[str, Any]:
