@@ -491,6 +491,22 @@ def read_state(directory: Path) -> Optional[dict]:
         return {}  # unreadable: stop_cluster still finds the processes by their marker
 
 
+def running_server(directory: Path, marker: str) -> Optional[dict]:
+    """The state.json of a one-process local server (Kafka broker, Redis) started from `directory`
+    while its recorded pid is still that server (carries `marker`); None otherwise."""
+    state = read_state(directory)
+    return state if state and process_is_ours(state.get("pid", 0), marker) else None
+
+
+def stop_server(directory: Path, marker: str, timeout: float) -> list[int]:
+    """Stop a one-process local server started from `directory`: its recorded pid's process tree and
+    every process carrying `marker`; forget its state. Returns the stopped pids."""
+    state = read_state(directory) or {}
+    stopped = terminate_tree([state["pid"]] if state.get("pid") else [], marker, timeout)
+    (directory / STATE_FILE).unlink(missing_ok=True)
+    return stopped
+
+
 def write_state(directory: Path, state: dict) -> None:
     tmp = directory / (STATE_FILE + ".tmp")
     tmp.write_text(json.dumps(state, indent=2) + "\n")

@@ -22,11 +22,11 @@ from typing import Any, Optional
 
 from flink_jobs.cluster import (
     LOOPBACK,
-    STATE_FILE,
     port_is_free,
     process_is_ours,
     read_state,
-    terminate_tree,
+    running_server,
+    stop_server,
     write_state,
 )
 from flink_jobs.java_check import JavaMissing, require_java
@@ -178,8 +178,8 @@ def _env(directory: Path) -> dict[str, str]:
 def start_broker(spec: BrokerSpec, timeout: float = 90) -> BrokerInfo:
     """Start the broker and create `spec.topics`; raises KafkaError with the reason."""
     directory = spec.directory.resolve()
-    state = read_state(directory)
-    if state and process_is_ours(state.get("pid", 0), _marker(directory)):
+    state = running_server(directory, _marker(directory))
+    if state:
         raise KafkaError(
             f"a broker from {directory} is already running (pid {state['pid']}, "
             f"bootstrap {state['bootstrap']}); `flink-jobs kafka stop` first"
@@ -298,11 +298,7 @@ def _last_error(info: BrokerInfo) -> str:
 def stop_broker(directory: Path, timeout: float = 30) -> list[int]:
     """Stop the broker started from `directory` (its process tree, by pid and marker)."""
     directory = directory.resolve()
-    state = read_state(directory) or {}
-    roots = [state["pid"]] if state.get("pid") else []
-    stopped = terminate_tree(roots, _marker(directory), timeout)
-    (directory / STATE_FILE).unlink(missing_ok=True)
-    return stopped
+    return stop_server(directory, _marker(directory), timeout)
 
 
 @dataclass

@@ -26,11 +26,11 @@ from typing import Optional
 
 from flink_jobs.cluster import (
     LOOPBACK,
-    STATE_FILE,
     port_is_free,
     process_is_ours,
     read_state,
-    terminate_tree,
+    running_server,
+    stop_server,
     write_state,
 )
 from flink_jobs.events import _mix64
@@ -143,8 +143,8 @@ def ping(port: int, host: str = LOOPBACK, timeout: float = 1.0) -> bool:
 
 def start_redis(spec: RedisSpec, timeout: float = 30) -> RedisInfo:
     directory = spec.directory.resolve()
-    state = read_state(directory)
-    if state and process_is_ours(state.get("pid", 0), _marker(directory)):
+    state = running_server(directory, _marker(directory))
+    if state:
         raise RedisError(
             f"a Redis server from {directory} is already running (pid {state['pid']}, port {state['port']}); "
             "`flink-jobs redis stop` first"
@@ -180,10 +180,7 @@ def start_redis(spec: RedisSpec, timeout: float = 30) -> RedisInfo:
 def stop_redis(directory: Path, timeout: float = 10) -> list[int]:
     """Stop the server started from `directory` (by its pid and marker)."""
     directory = directory.resolve()
-    state = read_state(directory) or {}
-    stopped = terminate_tree([state["pid"]] if state.get("pid") else [], _marker(directory), timeout)
-    (directory / STATE_FILE).unlink(missing_ok=True)
-    return stopped
+    return stop_server(directory, _marker(directory), timeout)
 
 
 def redis_status(directory: Path) -> tuple[bool, str]:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from flink_jobs.monitor.findings import Finding
+from flink_jobs.monitor.findings import Finding, number
 
 NEVER = 2**63 - 1  # Flink's interval when checkpointing is off (Long.MAX_VALUE)
 UNALIGNED_KEYS = (
@@ -35,19 +35,11 @@ UNALIGNED_KEYS = (
 DEBLOAT_KEY = "taskmanager.network.memory.buffer-debloat.enabled: true (fewer buffered records in flight)"
 
 
-def _number(value) -> Optional[float]:
-    try:
-        result = float(value)
-    except (TypeError, ValueError):
-        return None
-    return result if result == result else None
-
-
 def _history(stats: dict) -> list:
     """Completed and failed checkpoints of the history, oldest first (in-progress ones left out)."""
     entries = [e for e in stats.get("history") or [] if isinstance(e, dict)]
     done = [e for e in entries if e.get("status") in ("COMPLETED", "FAILED") and not e.get("is_savepoint")]
-    return sorted(done, key=lambda e: _number(e.get("id")) or 0)
+    return sorted(done, key=lambda e: number(e.get("id")) or 0)
 
 
 def _size(value: float) -> str:
@@ -75,7 +67,7 @@ def _alignment(details: dict, names: dict) -> tuple[Optional[float], str]:
     best, where = None, ""
     for vid, body in (details or {}).items():
         summary = body.get("summary") if isinstance(body, dict) else None
-        duration = _number(((summary or {}).get("alignment") or {}).get("duration", {}).get("max"))
+        duration = number(((summary or {}).get("alignment") or {}).get("duration", {}).get("max"))
         if duration is not None and (best is None or duration > best):
             best, where = duration, names.get(vid, vid)
     return best, where
@@ -84,8 +76,8 @@ def _alignment(details: dict, names: dict) -> tuple[Optional[float], str]:
 def assess(sample, diagnosis, thresholds) -> tuple[dict, list]:
     """(figures, findings) of the checkpoint statistics in `sample` (a HealthSample)."""
     stats, config = sample.checkpoints or {}, sample.checkpoint_config or {}
-    interval_ms, timeout_ms = _number(config.get("interval")), _number(config.get("timeout"))
-    now_ms = _number(sample.job.get("now")) or sample.taken_at * 1000
+    interval_ms, timeout_ms = number(config.get("interval")), number(config.get("timeout"))
+    now_ms = number(sample.job.get("now")) or sample.taken_at * 1000
     figures: dict = {
         "interval_ms": interval_ms,
         "timeout_ms": timeout_ms,
@@ -117,9 +109,9 @@ def assess(sample, diagnosis, thresholds) -> tuple[dict, list]:
     latest = completed[-1] if completed else None
     figures["failure_ratio"] = len(failed) / len(history) if history else None
     figures["window"] = len(history)
-    figures["last_duration_ms"] = _number(latest.get("end_to_end_duration")) if latest else None
-    figures["last_size"] = _number(latest.get("checkpointed_size")) if latest else None
-    figures["last_failed_duration_ms"] = _number(failed[-1].get("end_to_end_duration")) if failed else None
+    figures["last_duration_ms"] = number(latest.get("end_to_end_duration")) if latest else None
+    figures["last_size"] = number(latest.get("checkpointed_size")) if latest else None
+    figures["last_failed_duration_ms"] = number(failed[-1].get("end_to_end_duration")) if failed else None
     figures["alignment_ms"], figures["alignment_vertex"] = _alignment(sample.checkpoint_alignment, sample.names)
     findings = []
 
@@ -128,8 +120,8 @@ def assess(sample, diagnosis, thresholds) -> tuple[dict, list]:
     if fired:
         findings.append(_failures(sample, diagnosis, figures, failed, completed, fired))
 
-    last_ack = _number(latest.get("latest_ack_timestamp")) if latest else None
-    running_since = _number((sample.job.get("timestamps") or {}).get("RUNNING"))
+    last_ack = number(latest.get("latest_ack_timestamp")) if latest else None
+    running_since = number((sample.job.get("timestamps") or {}).get("RUNNING"))
     since = last_ack or running_since
     if since and now_ms:
         age_s = max(0.0, (now_ms - since) / 1000)
@@ -181,7 +173,7 @@ def assess(sample, diagnosis, thresholds) -> tuple[dict, list]:
                     f"checkpoint-duration {duration / timeout_ms:.2f} of the timeout > {fired[1]:g}; interval "
                     f"{interval_ms / 1000:g} s{back_to_back}{alignment}",
                     _relief(diagnosis, figures),
-                    (_number(latest.get("trigger_timestamp")) or 0) / 1000 or None,
+                    (number(latest.get("trigger_timestamp")) or 0) / 1000 or None,
                 )
             )
 
@@ -218,8 +210,8 @@ def _failures(sample, diagnosis, figures: dict, failed: list, completed: list, f
     stuck = stuck_at(sample.checkpoint_failed_detail, sample.order, sample.names)
     bottleneck = diagnosis.bottleneck["name"] if diagnosis and diagnosis.bottleneck else None
     named = bottleneck or stuck
-    last_completed_id = (_number(completed[-1].get("id")) if completed else None) or -1
-    run = [e for e in failed if (_number(e.get("id")) or 0) > last_completed_id] or failed
+    last_completed_id = (number(completed[-1].get("id")) if completed else None) or -1
+    run = [e for e in failed if (number(e.get("id")) or 0) > last_completed_id] or failed
     counts = figures["counts"]
     evidence = (
         f"checkpoint-failure-ratio {figures['failure_ratio']:.2f} > {fired[1]:g} over the last {figures['window']} "
@@ -242,7 +234,7 @@ def _failures(sample, diagnosis, figures: dict, failed: list, completed: list, f
         + (f", under backpressure with the bottleneck {named}" if named and _backpressured(diagnosis) else ""),
         evidence,
         change,
-        (_number(run[0].get("trigger_timestamp")) or 0) / 1000 or None,
+        (number(run[0].get("trigger_timestamp")) or 0) / 1000 or None,
     )
 
 
@@ -252,13 +244,13 @@ def _backpressured(diagnosis) -> bool:
 
 def size_growth(completed: list, thresholds) -> Optional[Finding]:
     n = thresholds.checkpoint_growth_checkpoints
-    found = [_number(e.get("checkpointed_size")) for e in completed[-n:]]
+    found = [number(e.get("checkpointed_size")) for e in completed[-n:]]
     sizes = [s for s in found if s is not None and s > 0]
     if len(found) < n or len(sizes) < len(found):
         return None
     rising = all(b > a for a, b in zip(sizes, sizes[1:]))
     growth = (sizes[-1] - sizes[0]) / sizes[0]
-    first, last = (_number(completed[i].get("trigger_timestamp")) or 0 for i in (-n, -1))
+    first, last = (number(completed[i].get("trigger_timestamp")) or 0 for i in (-n, -1))
     if not rising or growth <= thresholds.checkpoint_growth_ratio:
         return None
     if (last - first) / 60000 < thresholds.checkpoint_growth_minutes:
@@ -276,5 +268,5 @@ def size_growth(completed: list, thresholds) -> Optional[Finding]:
         f"row, {(last - first) / 60000:.0f} min",
         "state that only grows is a leak: give state a TTL (job.state-ttl / StateTtlConfig), clear it in timers, "
         "and check that keys are bounded (no ids, no timestamps as keys)",
-        (_number(completed[-n].get("trigger_timestamp")) or 0) / 1000 or None,
+        (number(completed[-n].get("trigger_timestamp")) or 0) / 1000 or None,
     )

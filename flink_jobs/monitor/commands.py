@@ -33,6 +33,48 @@ def _positive(text: str) -> float:
     return value
 
 
+def add_job_reading_arguments(parser) -> None:
+    """The options of a command that reads a running job (backpressure, diagnose); see job_readers()."""
+    parser.add_argument(
+        "--rest", required=True, metavar="URL", help="the cluster's REST API, e.g. http://127.0.0.1:8081"
+    )
+    parser.add_argument("--job", metavar="ID|NAME", help="job id or name (default: the single running job)")
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+    parser.add_argument("--alerts", metavar="FILE", help="alert thresholds (default configs/alerts.yaml)")
+    parser.add_argument("--timeout", type=_positive, default=5.0, help="seconds per REST request (default %(default)s)")
+    parser.add_argument(
+        "--kafka",
+        metavar="BOOTSTRAP",
+        help="Kafka bootstrap servers: the lag of Kafka sources is the end offsets minus the "
+        "offsets they read (without it: their pendingRecords metric, which misses what "
+        "the consumer already fetched); needs confluent-kafka",
+    )
+    parser.add_argument(
+        "--group",
+        metavar="ID",
+        help="the job's Kafka consumer group (job.source.group-id): its committed offsets "
+        "stand in for partitions the source reports no offset for (with --kafka)",
+    )
+
+
+class UnusableArguments(Exception):
+    """The options of a job-reading command cannot be used: one line for the user (exit 2)."""
+
+
+def job_readers(args):
+    """(thresholds, FlinkRest, read_broker or None) from add_job_reading_arguments()' options;
+    raises UnusableArguments."""
+    from flink_jobs.monitor.kafka_offsets import KafkaClientMissing
+    from flink_jobs.rest import FlinkRest, RestError
+
+    if args.group and not args.kafka:
+        raise UnusableArguments("--group needs --kafka BOOTSTRAP (the broker that holds the group's offsets)")
+    try:
+        return load_thresholds(args.alerts), FlinkRest(args.rest, timeout=args.timeout), _broker_reader(args)
+    except (AlertsError, RestError, KafkaClientMissing) as error:
+        raise UnusableArguments(str(error)) from None
+
+
 def add_commands(commands) -> None:
     """Register the monitor's subcommands on the flink-jobs subparsers."""
     backpressure = commands.add_parser(
@@ -43,33 +85,12 @@ def add_commands(commands) -> None:
         "over --watch refreshes; a stalled job (vertices not running) and why; alerts from thresholds. "
         "Exit 0 no alert, 1 an alert fired, 2 the cluster could not be read.",
     )
-    backpressure.add_argument(
-        "--rest", required=True, metavar="URL", help="the cluster's REST API, e.g. http://127.0.0.1:8081"
-    )
-    backpressure.add_argument("--job", metavar="ID|NAME", help="job id or name (default: the single running job)")
+    add_job_reading_arguments(backpressure)
     backpressure.add_argument(
         "--watch",
         type=_positive,
         metavar="SECONDS",
         help="refresh every SECONDS until Ctrl-C (with --format json: one JSON object per line)",
-    )
-    backpressure.add_argument("--format", choices=("table", "json"), default="table")
-    backpressure.add_argument("--alerts", metavar="FILE", help="alert thresholds (default configs/alerts.yaml)")
-    backpressure.add_argument(
-        "--timeout", type=_positive, default=5.0, help="seconds per REST request (default %(default)s)"
-    )
-    backpressure.add_argument(
-        "--kafka",
-        metavar="BOOTSTRAP",
-        help="Kafka bootstrap servers: the lag of Kafka sources is the end offsets minus the "
-        "offsets they read (without it: their pendingRecords metric, which misses what "
-        "the consumer already fetched); needs confluent-kafka",
-    )
-    backpressure.add_argument(
-        "--group",
-        metavar="ID",
-        help="the job's Kafka consumer group (job.source.group-id): its committed offsets "
-        "stand in for partitions the source reports no offset for (with --kafka)",
     )
     backpressure.add_argument("--count", type=int, help=argparse.SUPPRESS)  # --watch refreshes, for tests
     backpressure.set_defaults(handler=cmd_backpressure)
@@ -139,16 +160,11 @@ def _render(diagnosis, output_format: str, one_line: bool = False) -> str:
 
 
 def cmd_backpressure(args) -> int:
-    from flink_jobs.monitor.kafka_offsets import KafkaClientMissing
-    from flink_jobs.rest import FlinkRest, RestError
+    from flink_jobs.rest import RestError
 
-    if args.group and not args.kafka:
-        return _error("--group needs --kafka BOOTSTRAP (the broker that holds the group's offsets)")
     try:
-        thresholds = load_thresholds(args.alerts)
-        rest = FlinkRest(args.rest, timeout=args.timeout)
-        read_broker = _broker_reader(args)
-    except (AlertsError, RestError, KafkaClientMissing) as error:
+        thresholds, rest, read_broker = job_readers(args)
+    except UnusableArguments as error:
         return _error(str(error))
     if not args.watch:
         try:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from flink_jobs.monitor.findings import Finding
+from flink_jobs.monitor.findings import Finding, number
 
 NO_WATERMARK = -(2**62)  # below this: Long.MIN_VALUE, no watermark yet
 IDLENESS = (
@@ -27,19 +27,11 @@ IDLENESS = (
 )
 
 
-def _number(value) -> Optional[float]:
-    try:
-        result = float(value)
-    except (TypeError, ValueError):
-        return None
-    return result if result == result else None
-
-
 def input_watermark(body) -> tuple[Optional[float], bool]:
     """(min input watermark over subtasks in ms or None for none yet, whether the body had any)."""
     entries = body if isinstance(body, list) else []
     values = [
-        _number(entry.get("value"))
+        number(entry.get("value"))
         for entry in entries
         if isinstance(entry, dict) and str(entry.get("id", "")).endswith("currentInputWatermark")
     ]
@@ -55,7 +47,7 @@ def silent_subtasks(bodies: list) -> list[int]:
     silent = []
     for index, body in enumerate(bodies or []):
         for entry in body if isinstance(body, list) else []:
-            if isinstance(entry, dict) and entry.get("id") == "numRecordsOut" and _number(entry.get("value")) == 0:
+            if isinstance(entry, dict) and entry.get("id") == "numRecordsOut" and number(entry.get("value")) == 0:
                 silent.append(index)
     return silent
 
@@ -72,7 +64,7 @@ def _fed_watermarks(sample, vid: str) -> bool:
 
 def assess(sample, previous: Optional[dict], thresholds) -> tuple[list, list]:
     """(per-vertex figures, findings). `previous`: the last reading's figures by vertex id (--watch)."""
-    now_ms = _number(sample.job.get("now")) or sample.taken_at * 1000
+    now_ms = number(sample.job.get("now")) or sample.taken_at * 1000
     vertices = {v.get("id"): v for v in sample.job.get("vertices") or [] if isinstance(v, dict)}
     figures, findings = [], []
     for vid in sample.order:
@@ -82,7 +74,7 @@ def assess(sample, previous: Optional[dict], thresholds) -> tuple[list, list]:
         watermark, known = input_watermark(sample.watermarks[vid])
         if not known:
             continue
-        records = _number((vertex.get("metrics") or {}).get("read-records"))
+        records = number((vertex.get("metrics") or {}).get("read-records"))
         row = {
             "id": vid,
             "name": sample.names.get(vid, vid),
@@ -97,7 +89,7 @@ def assess(sample, previous: Optional[dict], thresholds) -> tuple[list, list]:
         )
         if watermark is None:
             if flowing and _fed_watermarks(sample, vid):
-                row["stalled_since"] = (_number(vertex.get("start-time")) or now_ms) / 1000
+                row["stalled_since"] = (number(vertex.get("start-time")) or now_ms) / 1000
         elif before and before.get("watermark") == watermark:
             # the same counter as before is a metric not refreshed yet: it neither starts nor ends a stall
             unchanged = records is not None and records == before.get("records_in")

@@ -17,6 +17,15 @@ SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
 HEALTHY, DEGRADED, CRITICAL = "healthy", "degraded", "critical"
 
 
+def number(value) -> Optional[float]:
+    """A REST value as float (numbers or numeric strings); None when missing, not a number, or NaN."""
+    try:
+        result = float(value)
+    except (TypeError, ValueError):
+        return None
+    return result if result == result else None
+
+
 @dataclass
 class Finding:
     severity: str  # critical | warning | info

@@ -14,14 +14,12 @@ import sys
 import time
 from pathlib import Path
 
-from flink_jobs.monitor.alerts import AlertsError, load_thresholds
 from flink_jobs.monitor.charts import RecordError, read_records, render
-from flink_jobs.monitor.commands import _broker_reader, _error, _positive
+from flink_jobs.monitor.commands import UnusableArguments, _error, _positive, add_job_reading_arguments, job_readers
 from flink_jobs.monitor.diagnosis import resolve_job
 from flink_jobs.monitor.health import assess, collect_health
 from flink_jobs.monitor.health_report import as_json, table
-from flink_jobs.monitor.kafka_offsets import KafkaClientMissing
-from flink_jobs.rest import FlinkRest, RestError
+from flink_jobs.rest import RestError
 
 EXIT_HEALTHY, EXIT_UNHEALTHY, EXIT_UNREADABLE = 0, 1, 2
 
@@ -35,15 +33,9 @@ def add_commands(commands) -> None:
         "evidence and the change to make. A signal that cannot be read is `not assessed` and the verdict is "
         "then never healthy. Exit 0 healthy, 1 degraded or critical, 2 the cluster could not be read.",
     )
-    diagnose.add_argument("--rest", required=True, metavar="URL", help="the cluster's REST API")
-    diagnose.add_argument("--job", metavar="ID|NAME", help="job id or name (default: the single running job)")
-    diagnose.add_argument("--format", choices=("table", "json"), default="table")
+    add_job_reading_arguments(diagnose)
     diagnose.add_argument("--watch", type=_positive, metavar="SECONDS", help="read again every SECONDS until Ctrl-C")
     diagnose.add_argument("--record", metavar="FILE", help="append every reading to FILE as a JSON line")
-    diagnose.add_argument("--alerts", metavar="FILE", help="thresholds (default configs/alerts.yaml)")
-    diagnose.add_argument("--timeout", type=_positive, default=5.0, help="seconds per REST request")
-    diagnose.add_argument("--kafka", metavar="BOOTSTRAP", help="Kafka bootstrap servers for the lag (see backpressure)")
-    diagnose.add_argument("--group", metavar="ID", help="the job's Kafka consumer group (with --kafka)")
     diagnose.add_argument("--count", type=int, help=argparse.SUPPRESS)  # --watch readings, for tests
     diagnose.set_defaults(handler=cmd_diagnose)
 
@@ -71,16 +63,12 @@ def _append(path, line: str) -> None:
 
 
 def cmd_diagnose(args) -> int:
-    if args.group and not args.kafka:
-        return _error("--group needs --kafka BOOTSTRAP (the broker that holds the group's offsets)")
     try:
-        thresholds = load_thresholds(args.alerts)
-        rest = FlinkRest(args.rest, timeout=args.timeout)
-        read_broker = _broker_reader(args)
+        thresholds, rest, read_broker = job_readers(args)
         if args.record:
             Path(args.record).parent.mkdir(parents=True, exist_ok=True)
             open(args.record, "a", encoding="utf-8").close()  # writable before the first reading
-    except (AlertsError, RestError, KafkaClientMissing) as error:
+    except UnusableArguments as error:
         return _error(str(error))
     except OSError as error:
         return _error(f"--record {args.record}: {error.strerror or error}")

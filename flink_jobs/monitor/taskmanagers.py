@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from flink_jobs.monitor.findings import Finding
+from flink_jobs.monitor.findings import Finding, number
 
 METRICS = {
     "heap_used": "Status.JVM.Memory.Heap.Used",
@@ -25,17 +25,9 @@ METRICS = {
 MB = 1024 * 1024
 
 
-def _number(value) -> Optional[float]:
-    try:
-        result = float(value)
-    except (TypeError, ValueError):
-        return None
-    return result if result == result else None
-
-
 def figures_of(tm_id: str, body) -> dict:
     values = (
-        {entry.get("id"): _number(entry.get("value")) for entry in body if isinstance(entry, dict)}
+        {entry.get("id"): number(entry.get("value")) for entry in body if isinstance(entry, dict)}
         if isinstance(body, list)
         else {}
     )
