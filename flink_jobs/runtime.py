@@ -19,6 +19,7 @@ from flink_jobs.config import JobConfig
 from flink_jobs.events import BLOCK_EVENTS_METRIC
 from flink_jobs.java_check import require_java
 from flink_jobs.jobs import JobInfo
+from flink_jobs import workarounds
 from flink_jobs.progress import Progress, free_port, rest_options
 from flink_jobs.workarounds import thread_mode_pythonpath
 
@@ -164,7 +165,7 @@ def run_local(job: JobInfo, config: JobConfig, progress_every: float = 10.0) -> 
     name = config.settings.name
     started = time.monotonic()
     port = free_port()
-    with progress_of(config, f"http://127.0.0.1:{port}", progress_every):
+    with progress_of(config, f"http://127.0.0.1:{port}", progress_every), workarounds.environ_restored():
         try:
             env = create_environment(config, {**local_python_options(), **rest_options(port)})
             results = build_pipeline(env, job, config)

@@ -82,12 +82,22 @@ cluster commands and the submission client, which start nothing heavy.
     e.g. `block-totals___stream_key_by_map_operator.blockEvents`, not `<name given with
     .name()>.blockEvents`; the id changes with the job's chaining. Inline: progress.JobCounter finds
     the metric by its suffix in the vertices' metric lists.
+
+[loopback-environ] PyFlink 2.3.0: a job on the embedded local Flink in process mode runs its Python
+    worker inside the client process (Beam's loopback worker pool,
+    fn_execution/beam/beam_worker_pool_service.py), which writes the worker's environment into the
+    client's os.environ, PYFLINK_GATEWAY_DISABLED=true among it: a later get_gateway() in that
+    process, and every process it starts afterwards (another `flink-jobs run`), fails with "It's
+    launching the PythonGatewayServer during Python UDF execution". Inline: runtime.run_local runs
+    the job inside environ_restored().
 """
 
 from __future__ import annotations
 
 import os
 import site
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 def thread_mode_pythonpath() -> str:
@@ -122,3 +132,14 @@ def with_java_timestamp_assigner(strategy, class_name: str):
 
     assigner = load_java_class(class_name).newInstance()
     return WatermarkStrategy(strategy._j_watermark_strategy.withTimestampAssigner(assigner))
+
+
+@contextmanager
+def environ_restored() -> Iterator[None]:
+    """[loopback-environ] os.environ as it was before, whatever a local process-mode job wrote into it."""
+    saved = dict(os.environ)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)

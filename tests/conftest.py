@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,3 +43,14 @@ def kafka_broker(tmp_path_factory):
         # Clean shutdown: the broker's whole process tree gone, both ports free again.
         assert info.pid in stopped and not alive(info.pid), "the broker was stopped by its pid"
         assert port_is_free(port) and port_is_free(controller_port), "the broker's ports are free"
+
+
+@pytest.fixture(autouse=True)
+def _environment_kept():
+    """Each test starts from the session's environment: a local process-mode job run in this process
+    writes its Python worker's environment into os.environ (flink_jobs/workarounds.py
+    [loopback-environ]), which would break every `flink-jobs` command a later test starts."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)

@@ -5,6 +5,7 @@ fixed the problem: remove the workaround named in the test and this test with it
 import importlib.util
 import inspect
 import json
+import os
 import pickle
 from pathlib import Path
 import subprocess
@@ -212,3 +213,22 @@ def test_python_metric_names_carry_the_fused_operators_name():
     metric_id = counter.where[2]
     assert metric_id.endswith(".blockEvents") and metric_id != "block-totals.blockEvents"
     assert metric_id.startswith("block-totals_"), metric_id
+
+
+@pytest.mark.flink
+def test_loopback_environ_a_local_process_mode_job_writes_into_the_clients_environment():
+    """[loopback-environ]: the in-process (loopback) Python worker of a local process-mode job sets
+    PYFLINK_GATEWAY_DISABLED in this process's os.environ; environ_restored() undoes it."""
+    job = job_info("windowed-counts")
+    overrides = ["job.events.count=300", "job.sink.type=stdout", "flink.python.execution-mode=process"]
+    config = load_job_config(str(default_config_path(job.name)), overrides, job.name)
+    env = create_environment(config, local_python_options())
+    discarding = get_gateway().jvm.org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink
+    for name, stream in build_pipeline(env, job, config).items():
+        stream.sink_to(Sink(discarding())).name(f"{name}-discard")
+    before = dict(os.environ)
+    with workarounds.environ_restored():
+        env.execute(config.settings.name)
+        leaked = os.environ.get("PYFLINK_GATEWAY_DISABLED")
+    assert leaked is not None and leaked.lower() not in ("", "0", "false"), "PyFlink no longer leaks it"
+    assert dict(os.environ) == before
