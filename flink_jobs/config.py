@@ -19,7 +19,7 @@ from typing import Any, Optional, Sequence
 from flink_jobs.events import EventSpec
 from flink_jobs.jobs import JOBS
 from flink_jobs.kafka import KafkaError, connector_jar, jobpack_jar
-from flink_lint.api import KAFKA_SINK_DEFAULTS, JobConfigCheck, Override, check_job_config, finding_lines
+from flink_lint.api import JobConfigCheck, Override, check_job_config, finding_lines, kafka_sink_defaults
 from flink_lint.catalog.values import parse_duration_ms
 from flink_lint.model import Finding
 from flink_lint.resources import data_path
@@ -199,11 +199,12 @@ def _settings(job: dict[str, Any], name: str) -> JobSettings:
 
 
 def _kafka_sink(sink: dict[str, Any], name: str) -> dict[str, Any]:
-    """The Kafka sink with the schema's defaults (KAFKA_SINK_DEFAULTS: exactly-once, a transaction
+    """The Kafka sink with the schema's defaults (kafka_sink_defaults(): exactly-once, a transaction
     timeout the broker accepts, as its transaction.max.timeout.ms defaults to 15 min and the linter's
     FL613 refuses more) and transactional ids unique per job (its name)."""
-    timeout = sink.get("transaction-timeout", KAFKA_SINK_DEFAULTS["transaction-timeout"])
-    sink = {"delivery-guarantee": KAFKA_SINK_DEFAULTS["delivery-guarantee"], "transactional-id-prefix": name, **sink}
+    defaults = kafka_sink_defaults()
+    timeout = sink.get("transaction-timeout", defaults["transaction-timeout"])
+    sink = {"delivery-guarantee": defaults["delivery-guarantee"], "transactional-id-prefix": name, **sink}
     properties = {key: str(value) for key, value in (sink.get("properties") or {}).items()}
     if "transaction-timeout" in sink or "transaction.timeout.ms" not in properties:
         properties["transaction.timeout.ms"] = str(_ms(timeout))

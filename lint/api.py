@@ -11,8 +11,8 @@ messages, same limits on hostile input), never through a rule module of its own.
 - `location_text(location)`, `finding_lines(finding)`: findings printed as `flink-lint` prints them.
 - `BROKER_MAX_TIMEOUT_MS`: the Kafka broker's default transaction.max.timeout.ms the Kafka rules
   (FL613, FL743) hold transaction timeouts against; `DEFAULT_HEADROOM`: the capacity headroom
-  FL304 assumes when a job config's `capacity` gives none; `KAFKA_SINK_DEFAULTS`: the Kafka sink
-  settings' defaults, declared once in the job-config schema (`default`).
+  FL304 assumes when a job config's `capacity` gives none; `kafka_sink_defaults()`: the Kafka
+  sink settings' defaults, declared once in the job-config schema (`default`).
 """
 
 from __future__ import annotations
@@ -29,19 +29,19 @@ from flink_lint.engine import SEVERITY_RANK, Linter, read_bytes
 from flink_lint.model import Finding, Location, Problem
 from flink_lint.report.text import finding_lines, location_text
 from flink_lint.rules.code._kafka import BROKER_MAX_TIMEOUT_MS
-from flink_lint.rules.config._kafka import SINK_DEFAULTS as KAFKA_SINK_DEFAULTS
+from flink_lint.rules.config._kafka import sink_defaults as kafka_sink_defaults
 from flink_lint.rules.config.parallelism_below_capacity import DEFAULT_HEADROOM
 from flink_lint.rules.config.schema import schema_errors
 
 __all__ = [
     "BROKER_MAX_TIMEOUT_MS",
     "DEFAULT_HEADROOM",
-    "KAFKA_SINK_DEFAULTS",
     "JobConfigCheck",
     "Override",
     "ValidatedYaml",
     "at_least",
     "check_job_config",
+    "kafka_sink_defaults",
     "finding_lines",
     "location_text",
     "validate_yaml",

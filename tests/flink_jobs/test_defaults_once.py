@@ -23,7 +23,7 @@ from flink_jobs.events import EventSpec
 from flink_jobs.jobs import JOBS
 from flink_jobs.monitor import diagnosis, planner
 from flink_jobs.monitor.alerts import DEFAULT_ALERTS, Thresholds, load_thresholds
-from flink_lint.api import DEFAULT_HEADROOM, KAFKA_SINK_DEFAULTS
+from flink_lint.api import DEFAULT_HEADROOM, kafka_sink_defaults
 from flink_lint.catalog.values import parse_duration_ms
 
 REPO = Path(__file__).resolve().parents[2]
@@ -112,7 +112,7 @@ def test_kafka_sink_defaults_come_from_the_schema(tmp_path):
     declared = {
         k: spec["default"] for k, spec in kafka["properties"].items() if isinstance(spec, dict) and "default" in spec
     }
-    assert declared == KAFKA_SINK_DEFAULTS and set(declared) == {"delivery-guarantee", "transaction-timeout"}
+    assert declared == kafka_sink_defaults() and set(declared) == {"delivery-guarantee", "transaction-timeout"}
     path = tmp_path / "sink.yaml"
     path.write_text(
         "job:\n  source: {type: generator}\n"

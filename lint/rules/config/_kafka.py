@@ -5,13 +5,14 @@ The broker's and the connector's facts (transaction timeouts) live with the code
 lint/rules/code/_kafka.py, and the FL61x rules use them from there.
 Defaults of the pack's Kafka sink are declared once, as `default`s in the schema's Kafka sink
 (`delivery-guarantee` exactly-once, `transaction-timeout` 10 min; `transactional-id-prefix` defaults
-to the job name); flink_jobs applies the same ones (`flink_lint.api.KAFKA_SINK_DEFAULTS`).
+to the job name); flink_jobs applies the same ones (`flink_lint.api.kafka_sink_defaults()`).
 `properties` are passed to the Kafka producer as they are.
 """
 
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any, Optional
 
 from flink_lint.catalog import values
@@ -20,19 +21,23 @@ from flink_lint.rules.config import _job
 from flink_lint.rules.config.schema import SCHEMA_PATH
 
 
-def _sink_defaults() -> dict[str, Any]:
-    """The `default`s the job-config schema declares for a Kafka sink's settings."""
-    sink = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))["$defs"]["sink"]
+@lru_cache(maxsize=None)
+def sink_defaults() -> dict[str, Any]:
+    """The `default`s the job-config schema declares for a Kafka sink's settings, e.g.
+    {"delivery-guarantee": "exactly-once", "transaction-timeout": "10 min"}. Read when first asked
+    for, not at import: the pack also imports this module from the zip `flink-jobs submit` ships,
+    where the schema is a member of the archive (read through this module's zip loader)."""
+    try:
+        text = SCHEMA_PATH.read_text(encoding="utf-8")
+    except OSError:  # inside a zip archive: NotADirectoryError
+        text = __loader__.get_data(str(SCHEMA_PATH)).decode("utf-8")  # type: ignore[attr-defined,name-defined]
+    sink = json.loads(text)["$defs"]["sink"]
     kafka = next(branch["then"] for branch in sink["allOf"] if "delivery-guarantee" in branch["then"]["properties"])
     return {
         key: spec["default"]
         for key, spec in kafka["properties"].items()
         if isinstance(spec, dict) and "default" in spec
     }
-
-
-SINK_DEFAULTS = _sink_defaults()  # {"delivery-guarantee": "exactly-once", "transaction-timeout": "10 min"}
-DEFAULT_GUARANTEE = SINK_DEFAULTS["delivery-guarantee"]
 
 
 def section(config: FlinkConfig, name: str) -> dict[str, Any]:
@@ -42,7 +47,9 @@ def section(config: FlinkConfig, name: str) -> dict[str, Any]:
 
 def exactly_once_sink(config: FlinkConfig) -> dict[str, Any]:
     sink = section(config, "sink")
-    return sink if sink and sink.get("delivery-guarantee", DEFAULT_GUARANTEE) == "exactly-once" else {}
+    return (
+        sink if sink and sink.get("delivery-guarantee", sink_defaults()["delivery-guarantee"]) == "exactly-once" else {}
+    )
 
 
 def unbounded_source(config: FlinkConfig) -> Optional[str]:
