@@ -30,6 +30,15 @@ def _error(message: str) -> int:
     return EXIT_USAGE
 
 
+def _print_stopped(pids: list[int], what: str, directory: str) -> None:
+    """What `cluster stop` and `kafka stop` say: the processes they stopped, by pid."""
+    print(
+        f"stopped: {len(pids)} processes ({', '.join(map(str, pids))})"
+        if pids
+        else f"no {what} running from {directory}"
+    )
+
+
 def _load(job_name: str, config_path, overrides, fail_on: str = "error", show: str = "warning"):
     """The job and its validated config; the linter's findings at `show` or worse go to stderr."""
     job = job_info(job_name)
@@ -101,12 +110,7 @@ def cmd_cluster(args) -> int:
             print(f"  REST {info.rest_url}   logs {info.log_dir}")
             print(f"  submit: flink-jobs submit JOB --jobmanager {info.rest_url.split('//', 1)[1]}")
         elif args.action == "stop":
-            killed = stop_cluster(Path(args.dir))
-            print(
-                f"stopped: {len(killed)} processes ({', '.join(map(str, killed))})"
-                if killed
-                else f"no cluster running from {args.dir}"
-            )
+            _print_stopped(stop_cluster(Path(args.dir)), "cluster", args.dir)
         else:
             status = cluster_status(Path(args.dir))
             print(status.describe())
@@ -183,12 +187,7 @@ def cmd_kafka(args) -> int:
         print(f"started: Kafka broker {info.pid}, bootstrap {info.bootstrap}")
         print(f"  topics {', '.join(f'{n}:{p}' for n, p in spec.topics) or 'none'}   log {info.log_file}")
     elif args.action == "stop":
-        stopped = stop_broker(Path(args.dir))
-        print(
-            f"stopped: {len(stopped)} processes ({', '.join(map(str, stopped))})"
-            if stopped
-            else f"no broker running from {args.dir}"
-        )
+        _print_stopped(stop_broker(Path(args.dir)), "broker", args.dir)
     else:
         status = broker_status(Path(args.dir))
         print(status.describe())
