@@ -136,6 +136,8 @@ class Progress:
 
     def _loop(self):
         last_printed = time.monotonic()
+        if self.terminal:  # a line at once: the first reading comes only when the job runs
+            self._show(self.line())
         while not self._stop.wait(self.poll if self.terminal else min(self.poll, self.every)):
             try:
                 reading = self.counter.read()

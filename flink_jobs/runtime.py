@@ -165,7 +165,11 @@ def run_local(job: JobInfo, config: JobConfig, progress_every: float = 10.0) -> 
     name = config.settings.name
     started = time.monotonic()
     port = free_port()
-    with progress_of(config, f"http://127.0.0.1:{port}", progress_every), workarounds.environ_restored():
+    with (
+        progress_of(config, f"http://127.0.0.1:{port}", progress_every),
+        workarounds.environ_restored(),
+        workarounds.py4j_interrupt_quiet(),
+    ):
         try:
             env = create_environment(config, {**local_python_options(), **rest_options(port)})
             results = build_pipeline(env, job, config)

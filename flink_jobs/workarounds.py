@@ -90,10 +90,18 @@ cluster commands and the submission client, which start nothing heavy.
     process, and every process it starts afterwards (another `flink-jobs run`), fails with "It's
     launching the PythonGatewayServer during Python UDF execution". Inline: runtime.run_local runs
     the job inside environ_restored().
+
+[py4j-interrupt-log] py4j 0.10.9.7 (the one apache-flink 2.3.0 requires): Ctrl-C while the client
+    waits on the JVM (a local job runs inside such a call) makes py4j log "KeyboardInterrupt while
+    sending command." with its traceback through the root logger (`logging.exception`, which also
+    sets the root logger up to print on stderr), so a user who stops `flink-jobs run` gets a
+    traceback before the pack's one line "interrupted". `py4j_interrupt_quiet()` drops that one
+    record. Used by runtime.run_local.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import site
 from collections.abc import Iterator
@@ -143,3 +151,21 @@ def environ_restored() -> Iterator[None]:
     finally:
         os.environ.clear()
         os.environ.update(saved)
+
+
+PY4J_INTERRUPT = "KeyboardInterrupt while sending command."
+
+
+def _not_py4j_interrupt(record: logging.LogRecord) -> bool:
+    return record.getMessage() != PY4J_INTERRUPT
+
+
+@contextmanager
+def py4j_interrupt_quiet() -> Iterator[None]:
+    """[py4j-interrupt-log] No traceback from py4j when Ctrl-C interrupts a call into the JVM."""
+    root = logging.getLogger()
+    root.addFilter(_not_py4j_interrupt)
+    try:
+        yield
+    finally:
+        root.removeFilter(_not_py4j_interrupt)

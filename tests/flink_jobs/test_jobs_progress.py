@@ -1,12 +1,17 @@
 """`flink-jobs run` progress, read from the job's own counters (the embedded Flink's REST API): plain
 lines when stderr is piped, one line updated in place on a terminal (a real pseudo-terminal here)."""
 
+import fcntl
 import os
+from pathlib import Path
 import pty
 import re
 import select
+import signal
 import subprocess
 import sys
+import termios
+import time
 
 import pytest
 
@@ -38,14 +43,40 @@ def test_piped_run_prints_plain_progress_lines_of_the_total():
     assert "finished in" in result.stdout  # the summary stays on stdout
 
 
-def test_a_terminal_gets_one_line_updated_in_place():
-    # the optimized pipeline: events counted by its block operator (blockEvents), not by the source
+def _controlling_terminal():
+    """In the child: a session of its own whose controlling terminal is its stderr (the pty), so
+    that ^C typed into the terminal interrupts the run, its JVM and its Python workers, as in a shell."""
+    os.setsid()
+    fcntl.ioctl(2, termios.TIOCSCTTY, 0)
+
+
+def _group(pgid: int) -> list[int]:
+    """Live processes of process group `pgid`."""
+    members = []
+    for entry in os.listdir("/proc"):
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except (OSError, ValueError):
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) ": state, ppid, pgrp, ...
+        if entry.isdigit() and fields[0] != "Z" and int(fields[2]) == pgid:
+            members.append(int(entry))
+    return members
+
+
+def test_a_terminal_gets_one_line_updated_in_place_and_ctrl_c_ends_the_run_cleanly():
+    # The optimized pipeline: events counted by its block operator (blockEvents), not by the source.
+    # A total no machine reaches in this test: it types ^C once the line has been updated with a rate
+    # twice, so the run is watched for as long as that takes, however fast or loaded the machine is.
     controller, terminal = pty.openpty()
     command = [sys.executable, "-m", "flink_jobs.cli", "run", "running-totals", "--set", "job.pipeline=optimized"]
-    command += ["--events", "3000000"]
-    with subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=terminal) as run:
-        os.close(terminal)
-        seen = b""
+    command += ["--events", "1000000000"]
+    run = subprocess.Popen(
+        command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=terminal, preexec_fn=_controlling_terminal
+    )
+    os.close(terminal)
+    seen, typed = b"", False
+    try:
         while True:
             ready, _, _ = select.select([controller], [], [], 300)
             if not ready:
@@ -57,14 +88,33 @@ def test_a_terminal_gets_one_line_updated_in_place():
             if not chunk:
                 break
             seen += chunk
+            with_rate = [m for m in map(PROGRESS.match, seen.decode(errors="replace").split("\r")) if m and m.group(6)]
+            if len(with_rate) >= 2 and not typed:
+                os.write(controller, b"\x03")  # ^C
+                typed = True
         run.wait(timeout=60)
+    finally:
         os.close(controller)
-    assert run.returncode == 0, seen
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.wait()
+        run.stdout.close()
     text = seen.decode()
+    assert typed, f"no progress with a rate within 300 s: {text}"
+    assert run.returncode == 130, text
     updates = [part.strip() for part in text.split("\r") if PROGRESS.match(part.strip())]
-    assert updates, text
-    assert text.count("\n") <= 2, "updated in place, one newline at the end"
-    assert updates[-1].startswith("running-totals: ") and "/ 3,000,000 events" in updates[-1]
+    assert all(u.startswith("running-totals: ") and "/ 1,000,000,000 events" in u for u in updates), updates
+    done = [int(PROGRESS.match(u).group(2).replace(",", "")) for u in updates]
+    assert done == sorted(done) and done[-1] > 0, "events done only grow"
+    assert text.count("\n") <= 2, "updated in place; a newline after it when interrupted, and one after that line"
+    assert "Traceback" not in text and text.rstrip().endswith("interrupted"), text
+    deadline = time.monotonic() + 60
+    while _group(run.pid) and time.monotonic() < deadline:  # the JVM and its workers end with the run
+        time.sleep(0.5)
+    left = _group(run.pid)
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, f"processes of the interrupted run left behind: {left}"
 
 
 def test_describe_without_a_known_total_shows_the_rate():

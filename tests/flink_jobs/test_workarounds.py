@@ -232,3 +232,32 @@ def test_loopback_environ_a_local_process_mode_job_writes_into_the_clients_envir
         leaked = os.environ.get("PYFLINK_GATEWAY_DISABLED")
     assert leaked is not None and leaked.lower() not in ("", "0", "false"), "PyFlink no longer leaks it"
     assert dict(os.environ) == before
+
+
+# Interrupts its own call into the JVM (a 30 s sleep there) with SIGINT, as Ctrl-C does to a local run.
+INTERRUPTED_CALL = """
+import os, signal, sys, threading
+from pyflink.java_gateway import get_gateway
+from flink_jobs import workarounds
+
+jvm = get_gateway().jvm
+threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT)).start()
+try:
+    with workarounds.py4j_interrupt_quiet() if sys.argv[1] == "quiet" else open(os.devnull):
+        jvm.java.lang.Thread.sleep(30000)
+except KeyboardInterrupt:
+    print("interrupted", file=sys.stderr)
+"""
+
+
+@pytest.mark.flink
+@pytest.mark.parametrize("mode", ["plain", "quiet"])
+def test_py4j_interrupt_log_ctrl_c_in_a_jvm_call_logs_a_traceback(mode):
+    """[py4j-interrupt-log]: py4j logs a traceback on Ctrl-C during a JVM call; py4j_interrupt_quiet() drops it."""
+    run = subprocess.run([sys.executable, "-c", INTERRUPTED_CALL, mode], capture_output=True, text=True, timeout=120)
+    assert run.stderr.rstrip().endswith("interrupted"), run.stderr
+    logged = workarounds.PY4J_INTERRUPT in run.stderr and "Traceback" in run.stderr
+    if mode == "plain":
+        assert logged, f"py4j no longer logs a traceback on Ctrl-C: {run.stderr}"
+    else:
+        assert not logged and run.stderr.strip() == "interrupted", run.stderr
