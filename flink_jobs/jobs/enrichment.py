@@ -123,11 +123,15 @@ def build(env, events, settings: JobSettings) -> dict:
     store = settings.store
     if store is None:
         raise ValueError("the enrichment job needs job.store (configs/enrichment.yaml)")
-    enriched = AsyncDataStream.unordered_wait(
-        events,
-        LookupProfiles(store),
-        Time.milliseconds(0),  # no per-record timer: LookupProfiles times each MGET itself
-        capacity=store.capacity,
-        output_type=enriched_type(),
-    ).name("lookup-profiles")
+    enriched = (
+        AsyncDataStream.unordered_wait(
+            events,
+            LookupProfiles(store),
+            Time.milliseconds(0),  # no per-record timer: LookupProfiles times each MGET itself
+            capacity=store.capacity,
+            output_type=enriched_type(),
+        )
+        .name("lookup-profiles")
+        .uid("lookup-profiles")
+    )  # its in-flight lookups are in every checkpoint
     return {"enriched": enriched}
