@@ -122,6 +122,28 @@ def test_stateless_job_and_options(tmp_path):
     assert json.loads(flink_jobs_lint(str(out)).stdout)["findings"] == []
 
 
+@pytest.mark.parametrize(
+    ("sets", "jobmanager", "taskmanager"),
+    [
+        (["flink.jobmanager.memory.process.size=2g", "flink.taskmanager.memory.process.size=3g"], "2g", "3g"),
+        # sized through their parts: Flink derives the pods' memory; a resource.memory would set
+        # process.size beside them (1728m below 4096m of Flink memory: Flink refuses to start)
+        (["flink.jobmanager.memory.heap.size=3g", "flink.taskmanager.memory.flink.size=4096m"], None, None),
+        (["flink.taskmanager.memory.task.heap.size=1g", "flink.taskmanager.memory.managed.size=1g"], "1600m", None),
+    ],
+)
+def test_resources_follow_the_memory_settings(tmp_path, sets, jobmanager, taskmanager):
+    overrides = [arg for value in [STDOUT, *sets] for arg in ("--set", value)]
+    out, (_, deployment) = _render(
+        tmp_path, "windowed-counts", str(default_config_path("windowed-counts")), None, *overrides
+    )
+    spec = deployment["spec"]
+    assert spec["jobManager"]["resource"].get("memory") == jobmanager
+    assert spec["taskManager"]["resource"].get("memory") == taskmanager
+    assert [error.message for error in jsonschema.Draft7Validator(derive_file(CRD)).iter_errors(deployment)] == []
+    assert json.loads(flink_jobs_lint(str(out)).stdout)["findings"] == []  # memory set or derivable, no conflict
+
+
 def test_collect_sink_is_refused(tmp_path):
     result = flink_jobs("render", "windowed-counts")
     assert result.returncode == 2
