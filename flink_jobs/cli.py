@@ -23,6 +23,9 @@ from flink_lint.api import at_least, finding_lines
 from flink_lint.cli import silence_stdout
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+RENDERED_COLLECT_SINK = (
+    "stdout"  # what `render` makes of the collect sink (a pod has no `flink-jobs run` to collect to)
+)
 
 
 def _error(message: str) -> int:
@@ -147,9 +150,19 @@ def cmd_submit(args) -> int:
 def cmd_render(args) -> int:
     from flink_jobs.render import RenderError, render, to_yaml
 
-    job, config = _load(args.job, args.config, _overrides(args))
+    overrides = _overrides(args)
+    job, config = _load(args.job, args.config, overrides)
+    if config.settings.sink["type"] == "collect":  # the shipped configs: no `flink-jobs run` in a pod to collect to
+        overrides.append(f"job.sink.type={RENDERED_COLLECT_SINK}")
+        job, config = _load(args.job, args.config, overrides, show="error")
+        print(
+            f"note: sink `collect` returns results to `flink-jobs run` only; the deployment prints them instead "
+            f"(--set job.sink.type={RENDERED_COLLECT_SINK}: the TaskManagers' logs). Keep them with "
+            "--set job.sink.type=kafka or file",
+            file=sys.stderr,
+        )
     try:
-        text = to_yaml(render(job, config, _overrides(args), image=args.image, state_dir=args.state_dir), job)
+        text = to_yaml(render(job, config, overrides, image=args.image, state_dir=args.state_dir), job)
     except RenderError as error:
         return _error(str(error))
     if args.out:

@@ -9,8 +9,10 @@ jar, as the operator's PyFlink example does), which runs flink_jobs/entrypoint.p
     FlinkDeployment <name>
       flinkConfiguration                 what `flink-jobs run` applies (runtime.job_options), minus
                                          MACHINE_LOCAL, plus STATE_KEYS for a stateful job
-      jobManager/taskManager.resource    memory from *.memory.process.size (else Flink's defaults),
-                                         TaskManager CPU = its slots
+      jobManager/taskManager.resource    memory from *.memory.process.size; left out when the config
+                                         sizes the process otherwise (flink.size, heap: Flink derives
+                                         the pod's memory, as the operator allows); else Flink's
+                                         defaults. TaskManager CPU = its slots
       job                                PythonDriver, parallelism, upgradeMode
       podTemplate                        mounts the ConfigMap at CONFIG_MOUNT
 
@@ -48,6 +50,13 @@ DEFAULT_STATE_DIR = "s3://flink-jobpack"
 # Flink's own defaults in the distribution's conf/config.yaml, when the job config sets no size.
 DEFAULT_JOBMANAGER_MEMORY = "1600m"
 DEFAULT_TASKMANAGER_MEMORY = "1728m"
+# What Flink derives a process's total memory from, besides process.size (JobManagerProcessUtils,
+# TaskExecutorProcessUtils): the operator's `resource.memory` would set process.size beside them.
+JOBMANAGER_SIZES = (("jobmanager.memory.flink.size",), ("jobmanager.memory.heap.size",))
+TASKMANAGER_SIZES = (
+    ("taskmanager.memory.flink.size",),
+    ("taskmanager.memory.task.heap.size", "taskmanager.memory.managed.size"),
+)
 SERVICE_ACCOUNT = "flink"  # the operator Helm chart's default jobServiceAccount
 PYTHON = "/usr/bin/python3"  # the image's Python (Dockerfile)
 
@@ -91,6 +100,16 @@ def keeps_state(config: JobConfig) -> bool:
     """A job that checkpoints has state to carry across upgrades (the pack's jobs keep windows or totals)."""
     batch = config.flink.get("execution.runtime-mode", "").upper() == "BATCH"
     return bool(config.flink.get("execution.checkpointing.interval")) and not batch
+
+
+def _resource(options: dict, process: str, derived_from: tuple, default: str) -> dict:
+    """`resource` of a JobManager or TaskManager: the memory its config sizes, or none at all when
+    the config sizes the process through its parts (setting process.size too could contradict them)."""
+    if process in options:
+        return {"memory": options[process]}
+    if any(all(key in options for key in keys) for keys in derived_from):
+        return {}
+    return {"memory": default}
 
 
 def _state_options(config: JobConfig, state_dir: str, name: str) -> dict:
@@ -154,13 +173,15 @@ def render(
             "flinkConfiguration": {key: str(value) for key, value in options.items()},
             "jobManager": {
                 "resource": {
-                    "memory": options.get("jobmanager.memory.process.size", DEFAULT_JOBMANAGER_MEMORY),
+                    **_resource(options, "jobmanager.memory.process.size", JOBMANAGER_SIZES, DEFAULT_JOBMANAGER_MEMORY),
                     "cpu": 1,
                 }
             },
             "taskManager": {
                 "resource": {
-                    "memory": options.get("taskmanager.memory.process.size", DEFAULT_TASKMANAGER_MEMORY),
+                    **_resource(
+                        options, "taskmanager.memory.process.size", TASKMANAGER_SIZES, DEFAULT_TASKMANAGER_MEMORY
+                    ),
                     "cpu": slots,
                 }
             },

@@ -304,11 +304,20 @@ def lint_paths(
 
 
 def _fix_file(linter: Linter, result: FileResult, report: Report, write: bool, show: bool) -> FileResult:
-    """Apply safe fixes until nothing changes (a structural fix may need a second pass); create the
-    files a fix writes beside this one (a legacy flink-conf.yaml's config.yaml)."""
+    """Apply safe fixes until nothing changes (a structural fix may need a second pass); then create
+    the files a fix writes beside this one (a legacy flink-conf.yaml's config.yaml) from the fixed
+    text, so that the new config.yaml is the migration of the legacy file as --fix leaves it."""
     if result.text is None:
         return result
-    created, problems = fixer.companions(result.text, result.findings)
+    original = result.text
+    text, total, current = _fixed_text(linter, result)
+    if text != original:
+        if show:
+            report.diffs.append(fixer.unified_diff(result.path, original, text))
+        if write:
+            fixer.write_atomically(result.path, text)
+            report.fixed[result.path] = total
+    created, problems = fixer.companions(text, current.findings)
     for target, content in created:
         if show:
             report.diffs.append(fixer.unified_diff(target, "", content, created=True))
@@ -319,13 +328,17 @@ def _fix_file(linter: Linter, result: FileResult, report: Report, write: bool, s
                 problems.append(f"{target}: not written: {error.strerror}")
                 continue
             report.fixed[target] = 1
-    if write:
-        report.notes.extend(problems)
-        if created:
-            result = linter.lint_data(result.path, result.text)  # the legacy file now has a config.yaml beside it
-    if result.text is None:
+    if not write:
         return result
-    original, text, total, current = result.text, result.text, 0, result
+    report.notes.extend(problems)
+    if created:
+        return linter.lint_data(result.path, text)  # the legacy file now has a config.yaml beside it
+    return current
+
+
+def _fixed_text(linter: Linter, current: FileResult) -> tuple[str, int, FileResult]:
+    """(the text with every safe fix applied, the number of fixes, its lint result)."""
+    text, total = current.text or "", 0
     for _ in range(3):
         if not any(f.fix is not None for f in current.findings):
             break
@@ -334,15 +347,7 @@ def _fix_file(linter: Linter, result: FileResult, report: Report, write: bool, s
             break
         text, total = new_text, total + applied
         current = linter.lint_data(current.path, text)
-    if text == original:
-        return result
-    if show:
-        report.diffs.append(fixer.unified_diff(result.path, original, text))
-    if write:
-        fixer.write_atomically(result.path, text)
-        report.fixed[result.path] = total
-        return current
-    return result
+    return text, total, current
 
 
 def lint_text(

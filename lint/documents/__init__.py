@@ -15,7 +15,7 @@ from flink_lint.documents import detect
 from flink_lint.documents.flink_conf import read_flink_conf
 from flink_lint.documents.flink_yaml import read_root
 from flink_lint.documents.job_config import Override, apply_overrides, read_job_config
-from flink_lint.documents.kubernetes import read_manifest
+from flink_lint.documents.kubernetes import link_session_jobs, read_manifest
 from flink_lint.documents.read_problems import yaml_syntax
 from flink_lint.documents.yaml_nodes import PLAIN, resolve_core
 from flink_lint.model import FlinkConfig, Location, ReadProblem
@@ -112,6 +112,7 @@ def read_file(
             found, problems = read_job_config(path, root)
         configs.extend(found)
         findings.extend(problems)
+    link_session_jobs(configs)
     return configs, findings
 
 

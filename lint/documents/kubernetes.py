@@ -121,6 +121,27 @@ def read_manifest(path: str, root: MappingNode, text: str) -> tuple[list[FlinkCo
     return [config], findings
 
 
+def link_session_jobs(configs: list[FlinkConfig]) -> None:
+    """A FlinkSessionJob runs with its session cluster's flinkConfiguration under its own (the
+    operator validates it against the merged map, validateSessionJobWithCluster): when that session
+    FlinkDeployment (`spec.deploymentName`) is among `configs` (the same file), its settings go
+    into the job's context as "session_cluster_settings"."""
+    clusters = {
+        config.context.get("name"): config
+        for config in configs
+        if config.kind == "flink-deployment" and config.context.get("deployment") == "session"
+    }
+    for config in configs:
+        if config.kind != "flink-session-job":
+            continue
+        manifest = config.context.get("manifest")
+        spec = manifest.get("spec") if isinstance(manifest, dict) else None
+        name = spec.get("deploymentName") if isinstance(spec, dict) else None
+        cluster = clusters.get(name) if isinstance(name, str) else None
+        if cluster is not None:
+            config.context["session_cluster_settings"] = list(cluster.settings)
+
+
 def catalog_version(flink_version: object, default: str) -> str:
     """The option catalog for a manifest's `spec.flinkVersion`: v1_x -> 1.20 (the oldest catalog we
     ship), v2_x -> 2.3; anything else (missing, templated, not a version): `default`."""

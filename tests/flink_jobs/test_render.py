@@ -29,7 +29,7 @@ from processes import flink_jobs
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 CRD = REPOSITORY.parent / "shared" / "reference" / "k8s-operator" / "flinkdeployments.flink.apache.org-v1.yml"
-STDOUT = "job.sink.type=stdout"  # the shipped configs collect results back to `flink-jobs run`
+STDOUT = "job.sink.type=stdout"  # what render makes of the shipped configs' collect sink
 CASES = [(job, str(default_config_path(job)), STDOUT) for job in JOBS] + [
     ("windowed-counts", str(REPOSITORY / "configs" / "windowed-counts.kafka.yaml"), None)
 ]
@@ -122,10 +122,38 @@ def test_stateless_job_and_options(tmp_path):
     assert json.loads(flink_jobs_lint(str(out)).stdout)["findings"] == []
 
 
-def test_collect_sink_is_refused(tmp_path):
-    result = flink_jobs("render", "windowed-counts")
-    assert result.returncode == 2
-    assert result.stderr.startswith("error: sink `collect` returns results to `flink-jobs run` only")
+@pytest.mark.parametrize(
+    ("sets", "jobmanager", "taskmanager"),
+    [
+        (["flink.jobmanager.memory.process.size=2g", "flink.taskmanager.memory.process.size=3g"], "2g", "3g"),
+        # sized through their parts: Flink derives the pods' memory; a resource.memory would set
+        # process.size beside them (1728m below 4096m of Flink memory: Flink refuses to start)
+        (["flink.jobmanager.memory.heap.size=3g", "flink.taskmanager.memory.flink.size=4096m"], None, None),
+        (["flink.taskmanager.memory.task.heap.size=1g", "flink.taskmanager.memory.managed.size=1g"], "1600m", None),
+    ],
+)
+def test_resources_follow_the_memory_settings(tmp_path, sets, jobmanager, taskmanager):
+    overrides = [arg for value in [STDOUT, *sets] for arg in ("--set", value)]
+    out, (_, deployment) = _render(
+        tmp_path, "windowed-counts", str(default_config_path("windowed-counts")), None, *overrides
+    )
+    spec = deployment["spec"]
+    assert spec["jobManager"]["resource"].get("memory") == jobmanager
+    assert spec["taskManager"]["resource"].get("memory") == taskmanager
+    assert [error.message for error in jsonschema.Draft7Validator(derive_file(CRD)).iter_errors(deployment)] == []
+    assert json.loads(flink_jobs_lint(str(out)).stdout)["findings"] == []  # memory set or derivable, no conflict
+
+
+@pytest.mark.parametrize("job", list(JOBS))
+def test_the_shipped_collect_sink_renders_as_stdout_with_a_note(tmp_path, job):
+    """`flink-jobs render JOB` as typed: the shipped configs collect results back to `flink-jobs run`,
+    which a pod does not have; the manifest is the one `--set job.sink.type=stdout` gives, and one
+    line says so."""
+    bare = flink_jobs("render", job, "--out", str(tmp_path / "bare.yaml"))
+    assert bare.returncode == 0, bare.stderr
+    assert bare.stderr.startswith("note: sink `collect` returns results to `flink-jobs run` only;")
+    explicit, _ = _render(tmp_path, job, str(default_config_path(job)), STDOUT)
+    assert (tmp_path / "bare.yaml").read_text() == explicit.read_text()
 
 
 @pytest.mark.flink

@@ -55,6 +55,58 @@ def test_every_operator_error_at_once():
     assert rules == ["FL408", "FL801", "FL802", "FL803", "FL804", "FL805", "FL806", "FL809", "FL810"]
 
 
+EVERY_CHECK = """\
+apiVersion: flink.apache.org/v1beta1
+kind: FlinkDeployment
+metadata:
+  name: This_Name_Is_Not_Valid
+spec:
+  flinkVersion: v1_14
+  flinkConfiguration:
+    kubernetes.cluster-id: mine
+    kubernetes.operator.deployment.rollback.enabled: "true"
+    job.autoscaler.enabled: "true"
+    job.autoscaler.utilization.target: "1.5"
+    execution.checkpointing.interval: 1 min
+  logConfiguration:
+    my-log.properties: x
+  ingress:
+    className: nginx
+  jobManager:
+    replicas: 2
+    resource: {memory: lots, cpu: 1, ephemeralStorage: many}
+  taskManager:
+    replicas: 0
+    resources:
+      requests: {memory: 4Gi, cpu: "2"}
+      limits: {memory: 2Gi, cpu: "1"}
+  job:
+    jarURI: local:///opt/flink/x.jar
+    parallelism: 2
+    upgradeMode: savepoint
+    parallelizm: 2
+---
+apiVersion: flink.apache.org/v1beta1
+kind: FlinkSessionJob
+metadata:
+  name: session-job
+spec:
+  deploymentName: session
+  job:
+    jarURI: http://artifacts.example.com/job.jar
+    parallelism: 1
+"""
+
+
+def test_every_operator_check_in_one_run():
+    """One file that breaks every check of the operator's validator the rules model: each is
+    reported in the same run (FL801-FL814 and FL408), where the webhook would name only the first."""
+    findings = lint_text("d.yaml", EVERY_CHECK)
+    operator = [f"FL8{n:02d}" for n in range(1, 15)] + ["FL408"]
+    assert sorted({f.rule for f in findings if f.rule in operator}) == sorted(operator)
+    assert all(f.severity == "error" for f in findings if f.rule in operator)
+
+
 def test_operator_example_passes_the_default_gate(capsys):
     assert main([str(REFERENCE / "python-example.yaml")]) == 0
     assert "All checks passed" in capsys.readouterr().out

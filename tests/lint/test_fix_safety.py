@@ -165,11 +165,11 @@ def test_fix_on_every_corpus_file_changes_nothing_or_something_sound(tmp_path_fa
         others = sorted(p.name for p in copy.parent.iterdir() if p.name != copy.name)
         migrated = copy.parent / os.path.basename(config_yaml_path(str(copy)))
         assert others in ([], [migrated.name]), (where, "temporary file left")
-        if others:  # a legacy flink-conf.yaml: the config.yaml written beside it reads as the legacy file
+        if others:  # a legacy flink-conf.yaml: the config.yaml written beside it reads as the legacy file, as fixed
             configs, problems = read_file(str(migrated), migrated.read_bytes(), kind="config-yaml")
             assert not [p for p in problems if p.severity == "error"], (where, problems)
             settings = {s.key: s.value for config in configs for s in config.settings}
-            assert settings == legacy_settings(source.read_bytes().decode("utf-8").removeprefix("\ufeff")), where
+            assert settings == legacy_settings(copy.read_bytes().decode("utf-8").removeprefix("\ufeff")), where
         if copy.read_bytes() == source.read_bytes():
             continue
         changed.append(where)

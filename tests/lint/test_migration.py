@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 
 from flink_lint.cli import main
 from flink_lint.documents import read_file
@@ -87,6 +88,29 @@ def test_fix_writes_config_yaml_once_and_never_overwrites(tmp_path, monkeypatch)
     assert (tmp_path / "config.yaml").read_text(encoding="utf-8") == "parallelism.default: 2\n"
     assert not (tmp_path / "missing.yaml").exists()
     assert "other/config.yaml: exists, not overwritten" in err
+
+
+def test_fix_migrates_the_legacy_file_as_its_other_fixes_leave_it(tmp_path, monkeypatch):
+    """With every rule: the safe fixes of the legacy file (deprecated keys renamed) are made first,
+    and the config.yaml written is the migration of the file as fixed, so the two say the same and
+    config.yaml, the file Flink reads, has nothing left to fix. Before, config.yaml was migrated
+    from the unfixed text while the renames went into the legacy file only."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "flink-conf.yaml").write_text(LEGACY, encoding="utf-8")
+    code, out, _ = _run("flink-conf.yaml", "--diff")
+    assert code == 1 and "+++ b/flink-conf.yaml\n" in out and "--- /dev/null\n+++ b/config.yaml\n" in out
+    shown = out.split("+++ b/config.yaml\n", 1)[1].split("\n", 1)[1]  # after the @@ line
+    assert not (tmp_path / "config.yaml").exists()
+
+    _run("flink-conf.yaml", "--fix")
+    fixed = (tmp_path / "flink-conf.yaml").read_text(encoding="utf-8")
+    assert fixed != LEGACY and "state.backend.type: rocksdb" in fixed  # a deprecated key renamed
+    written = (tmp_path / "config.yaml").read_text(encoding="utf-8")
+    assert written == migrate(fixed)
+    assert "".join(line[1:] for line in shown.splitlines(keepends=True)) == written
+    _, out, _ = _run("config.yaml", "--format", "json")
+    findings = json.loads(out)["findings"]
+    assert [f for f in findings if f["fix"] is not None or f["rule"] == "FL102"] == []
 
 
 def test_targeting_1_20_reads_the_legacy_file(tmp_path, monkeypatch):

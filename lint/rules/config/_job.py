@@ -8,6 +8,7 @@ a FlinkDeployment gives "job.parallelism", "taskManager.replicas", "job.upgradeM
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, NamedTuple, Optional
 
 from flink_lint.model import FlinkConfig, Location, RuleContext, Setting
@@ -88,6 +89,15 @@ def has_job(config: FlinkConfig) -> bool:
             or config.kind == "flink-session-job"
         )
     return False
+
+
+def with_session_cluster(config: FlinkConfig) -> FlinkConfig:
+    """A FlinkSessionJob as the operator validates it: the flinkConfiguration of its session
+    cluster, when that FlinkDeployment is in the same file, under the job's own (its keys win)."""
+    cluster = config.context.get("session_cluster_settings")
+    if config.kind != "flink-session-job" or not cluster:
+        return config
+    return dataclasses.replace(config, settings=[*cluster, *config.settings])
 
 
 def upgrade_mode(config: FlinkConfig) -> Fact:

@@ -31,7 +31,9 @@ state.backend: rocksdb   # then renamed by deprecated-key's fix: state.backend.t
 `--fix` writes the equivalent `config.yaml` beside the legacy file, as Flink's
 `bin/migrate-config-file.sh` does: the same keys and values as Flink reads them (quoted where YAML
 would type them), flat keys in file order with every comment kept, lines Flink skipped and earlier
-values of a key set twice turned into comments. It never overwrites an existing file; delete the
+values of a key set twice turned into comments. The file's other safe fixes (deprecated keys
+renamed) are made first, so the new `config.yaml` migrates the file as fixed and has nothing left
+to fix. It never overwrites an existing file; delete the
 legacy file once the new one is deployed. Not offered when the target is 1.x, nor for a
 ConfigMap (rename its key to `config.yaml` and quote what YAML would type: `flink-lint --fix` on
 the extracted file shows how).

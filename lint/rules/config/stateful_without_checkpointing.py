@@ -5,8 +5,9 @@ Reports a job that keeps state but sets no `execution.checkpointing.interval` (c
 off by default). A pack job config keeps state when its job has windows (`job.window`), keyed
 state (`job.state-ttl`, `job.emit`), declares `stateful: true` or stateful operators; a
 FlinkDeployment/FlinkSessionJob with a job does when its upgradeMode is savepoint or last-state,
-its state backend is rocksdb/forst, or it configures a checkpoint directory. Batch jobs
-(`execution.runtime-mode: BATCH`) are skipped.
+its state backend is rocksdb/forst, or it configures a checkpoint directory (a FlinkSessionJob
+with its session cluster's flinkConfiguration under its own, when that FlinkDeployment is in the
+same file). Batch jobs (`execution.runtime-mode: BATCH`) are skipped.
 
 **Why is this bad**
 Without checkpoints a failure restarts the job from scratch: windows and running totals are lost,
@@ -48,6 +49,7 @@ FIXABLE = False
 
 
 def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
+    config = _job.with_session_cluster(config)  # a session job checkpoints as its session cluster says
     if not _job.has_job(config) or _job.is_batch(config):
         return
     if _settings.is_set(config, "execution.checkpointing.interval", context):

@@ -7,7 +7,9 @@ checks before it deploys: upgradeMode `savepoint` or `last-state` needs
 (deprecated: `state.savepoints.dir`), and so do periodic savepoints
 (`kubernetes.operator.periodic.savepoint.interval`), a manual savepoint
 (`spec.job.savepointTriggerNonce`) and the last-state checkpoint age limit
-(`kubernetes.operator.job.upgrade.last-state.max.allowed.checkpoint.age`). (`last-state` without
+(`kubernetes.operator.job.upgrade.last-state.max.allowed.checkpoint.age`). A FlinkSessionJob is
+checked as the operator checks it, with its session cluster's flinkConfiguration under its own
+when that FlinkDeployment (`spec.deploymentName`) is in the same file. (`last-state` without
 high availability was refused by operators before 1.10; since FLINK-35414 the operator cancels the
 job and restores from its last checkpoint, so it is no longer reported.) A stateful upgrade mode
 with checkpointing off is
@@ -70,6 +72,7 @@ def _blank(config: FlinkConfig, key: str, context: RuleContext) -> bool:
 def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
     if config.kind not in _job.KUBERNETES_KINDS:
         return
+    config = _job.with_session_cluster(config)  # the operator merges the session cluster's configuration
     mode = _job.upgrade_mode(config)
     where = mode.location or _settings.where(config)
     if mode.value in ("savepoint", "last-state") and _blank(config, CHECKPOINT_DIR, context):
