@@ -37,7 +37,7 @@ generate, runner = _load("generate"), _load("runner")
 
 KIND_DIRS = ("config-yaml", "flink-conf", "kubernetes", "job-config")  # linted with --kind <dir>
 OTHER_DIRS = ("detect", "python")  # linted without --kind: detection by name and content
-TIMEOUT = 10.0  # seconds per input: generous, the slowest takes about 2 s on a busy machine
+TIMEOUT = 10.0  # seconds of CPU time per input (runner.py): generous, the slowest takes about 2 s
 MEMORY = 1 << 30  # RLIMIT_AS of every run: 1 GiB
 
 
@@ -68,7 +68,7 @@ def _problems(path: Path, result: dict) -> list:
     problems = []
     output = result["stdout"] + result["stderr"]
     if result["timed_out"]:
-        problems.append(f"still running after {TIMEOUT:.0f} s")
+        problems.append(f"still running after {TIMEOUT:.0f} s of CPU time")
     if result["returncode"] not in (1, 2):
         problems.append(f"exit code {result['returncode']} (signal {result['signal']})")
     if "Traceback" in output or "internal error" in output:
@@ -118,7 +118,7 @@ def test_corpus_has_at_least_200_inputs_of_every_sort(generated):
 @pytest.mark.timeout(300)
 def test_every_hostile_input_gives_a_located_finding_or_a_one_line_message(generated):
     """Exit 1 with findings located in the file, or exit 2 with one line on stderr; no traceback, no
-    internal error; within TIMEOUT seconds and MEMORY bytes of address space, for every input."""
+    internal error; within TIMEOUT seconds of CPU time and MEMORY bytes of address space, for every input."""
     inputs = handwritten() + generated
     results = run_isolated([_args(path) for path in inputs])
     failures = {
