@@ -361,18 +361,24 @@ def lint_text(
 
 
 def stamp(module, problem: Problem) -> Finding:
-    """A rule's Problem as a Finding: the module's CODE, NAME and default SEVERITY."""
+    """A rule's Problem as a Finding: the module's CODE and NAME, and its SEVERITY unless the
+    problem names its own."""
+    if not isinstance(problem, Problem):
+        raise TypeError(f"{module.CODE} {module.NAME} yielded {type(problem).__name__}, not a Problem")
     return Finding(
-        module.CODE, module.NAME, module.SEVERITY, problem.message, problem.location, problem.hint, problem.fix
+        module.CODE,
+        module.NAME,
+        problem.severity or module.SEVERITY,
+        problem.message,
+        problem.location,
+        problem.hint,
+        problem.fix,
     )
 
 
 def findings_of(module, config, context: RuleContext) -> list[Finding]:
-    """Run one rule module: its Problems stamped with the module's CODE, NAME and default SEVERITY."""
-    return [
-        problem if isinstance(problem, Finding) else stamp(module, problem)  # a Finding: its own severity
-        for problem in module.check(config, context)
-    ]
+    """Run one rule module: its Problems stamped with the module's CODE, NAME and SEVERITY."""
+    return [stamp(module, problem) for problem in module.check(config, context)]
 
 
 def unused_suppression_rule() -> Rule:

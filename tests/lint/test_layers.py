@@ -58,3 +58,9 @@ def test_no_function_level_import_of_the_linter_itself(path):
 def test_flink_jobs_uses_the_linter_through_its_public_layer(path):
     allowed = ("flink_lint.api", "flink_lint.model", "flink_lint.cli", "flink_lint.resources", "flink_lint.catalog")
     assert [name for name, _ in _imports(path) if name.startswith("flink_lint") and not name.startswith(allowed)] == []
+
+
+@pytest.mark.parametrize("path", _modules(LINT / "rules"), ids=lambda p: p.relative_to(LINT).as_posix())
+def test_rules_yield_problems_not_findings(path):
+    """The engine stamps CODE, NAME and SEVERITY: a rule never builds a Finding itself."""
+    assert [name for name, _ in _imports(path) if name == "flink_lint.model.Finding"] == []
