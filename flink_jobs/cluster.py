@@ -35,6 +35,7 @@ from typing import Any, Iterable, Optional
 
 import yaml
 
+from flink_jobs.java_check import JavaMissing, require_java
 from flink_jobs.rest import FlinkRest, RestError
 from flink_jobs.workarounds import thread_mode_pythonpath
 
@@ -363,8 +364,6 @@ def _flatten(tree: dict, prefix: str = "") -> dict:
 
 
 def _require_java() -> None:
-    from flink_jobs.java_check import JavaMissing, require_java
-
     try:
         require_java()
     except JavaMissing as missing:

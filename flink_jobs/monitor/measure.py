@@ -25,8 +25,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
+from flink_jobs.config import load_job_config
+from flink_jobs.jobs import job_info
 from flink_jobs.rest import TERMINAL_STATES, FlinkRest, NotSampled, RestError
-from flink_jobs.runtime import CommandError
+from flink_jobs.runtime import CommandError, build_pipeline, create_environment, local_python_options
 
 COUNTERS = ("numRecordsIn", "numRecordsOut", "accumulateBusyTimeMs")
 MIN_BUSY_SECONDS = 0.5  # less busy time than this over the window: too idle to measure
@@ -224,10 +226,6 @@ def _capacities(job_name: str, vertices: list, samples: list, state: str) -> Mea
 def _run(request: dict) -> int:
     from pyflink.datastream.connectors.base import Sink
     from pyflink.java_gateway import get_gateway
-
-    from flink_jobs.config import load_job_config
-    from flink_jobs.jobs import job_info
-    from flink_jobs.runtime import build_pipeline, create_environment, local_python_options
 
     job = job_info(request["job"])
     config = load_job_config(request["config"], request.get("overrides", []), job_name=job.name)

@@ -44,6 +44,7 @@ with the reason.
 
 from __future__ import annotations
 
+import ast
 from typing import Iterator
 
 from flink_lint.model import Problem, RuleContext
@@ -153,6 +154,4 @@ def _table_api(source) -> Iterator[Problem]:
 
 
 def _is_name(node) -> bool:
-    import ast
-
     return isinstance(node, ast.Name)
