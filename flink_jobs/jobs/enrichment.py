@@ -56,7 +56,7 @@ class LookupProfiles(AsyncFunction):
         for name in COUNTS:
             metrics.gauge(name, lambda name=name: self.counts[name])
         self.client = None  # made in the event loop that runs the lookups (PyFlink's own thread)
-        self.pending: dict = {}  # key -> futures of the lookups waiting for the next MGET
+        self.pending: dict[str, list[asyncio.Future[Any]]] = {}  # key -> the lookups waiting for the next MGET
         self.batches_in_flight = 0
         self.flush_scheduled = False
 
