@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Iterable
 
 __version__ = "0.1.0"
 
 
-class _PathFollowingSysPath(list):  # workarounds.py [modules-of-an-earlier-job]
+class _PathFollowingSysPath(list[str]):  # workarounds.py [modules-of-an-earlier-job]
     """A package `__path__` that, after its own folders, also looks for the package in every
     current sys.path entry.
 
@@ -34,7 +35,7 @@ class _PathFollowingSysPath(list):  # workarounds.py [modules-of-an-earlier-job]
         return iter(found)
 
 
-def follow_sys_path(package: str, path) -> list:
+def follow_sys_path(package: str, path: Iterable[str]) -> list[str]:
     return _PathFollowingSysPath(package, path)
 
 

@@ -12,24 +12,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from flink_jobs.events import EventSpec
 
 _TWO_64 = 1 << 64
+Int64s = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)
 class Block:
-    key_index: np.ndarray  # int64: the key is f"k{key_index}"
-    value: np.ndarray  # int64
-    event_time: np.ndarray  # int64, epoch ms
-    seq: np.ndarray  # int64: the event's index i
+    key_index: Int64s  # the key is f"k{key_index}"
+    value: Int64s
+    event_time: Int64s  # epoch ms
+    seq: Int64s  # the event's index i
 
     def __len__(self) -> int:
         return len(self.seq)
 
 
-def _mix64(x: np.ndarray) -> np.ndarray:
+def _mix64(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
     """events._mix64 on a uint64 array."""
     x = x + np.uint64(0x9E3779B97F4A7C15)
     x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
@@ -77,12 +79,12 @@ def generate(spec: EventSpec, start: int, stop: int) -> Block:
 class GroupTotals:
     """Per group of a block, in the order of the group codes: the totals.add() fields, vectorized."""
 
-    code: np.ndarray  # the distinct group codes, ascending
-    count: np.ndarray
-    sum: np.ndarray
-    min: np.ndarray
-    max: np.ndarray
-    latest: np.ndarray  # max event time
+    code: Int64s  # the distinct group codes, ascending
+    count: Int64s
+    sum: Int64s
+    min: Int64s
+    max: Int64s
+    latest: Int64s  # max event time
 
     def rows(self):
         """(code, count, sum, min, max, latest) as Python ints, one tuple per group."""
@@ -90,7 +92,7 @@ class GroupTotals:
         return zip(*(column.tolist() for column in columns))
 
 
-def group_totals(code: np.ndarray, value: np.ndarray, event_time: np.ndarray) -> GroupTotals:
+def group_totals(code: Int64s, value: Int64s, event_time: Int64s) -> GroupTotals:
     """Count, sum, min, max of `value` and max of `event_time` per distinct `code`: one sort and
     one reduceat per column (the local pre-aggregation of a block)."""
     if not len(code):

@@ -12,13 +12,35 @@ import argparse
 import sys
 from pathlib import Path
 
+from flink_jobs.cluster import ClusterError, ClusterSpec, cluster_status, start_cluster, stop_cluster
 from flink_jobs.config import FAIL_ON, ConfigError, default_config_path, load_job_config
 from flink_jobs.java_check import JavaMissing
 from flink_jobs.jobs import JOBS, UnknownJob, job_info
-from flink_jobs.kafka import BrokerSpec, KafkaError
+from flink_jobs.kafka import (
+    BrokerSpec,
+    KafkaError,
+    broker_status,
+    consume,
+    parse_topic,
+    produce_events,
+    start_broker,
+    stop_broker,
+)
 from flink_jobs.monitor.commands import add_commands as add_monitor_commands
 from flink_jobs.monitor.health_commands import add_commands as add_health_commands
-from flink_jobs.redis_store import ProfileSpec, RedisError, RedisSpec
+from flink_jobs.redis_store import (
+    ProfileSpec,
+    RedisError,
+    RedisSpec,
+    load_profiles,
+    redis_status,
+    start_redis,
+    stop_redis,
+)
+from flink_jobs.render import RenderError, render, to_yaml
+from flink_jobs.runtime import JobFailed, run_local
+from flink_jobs.submit import SubmitError, failure_cause, parse_jobmanager, stop_with_savepoint, submit, wait_for_job
+from flink_jobs.summary import summarize
 from flink_lint.api import at_least, finding_lines
 from flink_lint.cli import silence_stdout
 
@@ -73,9 +95,6 @@ def cmd_check(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from flink_jobs.runtime import JobFailed, run_local
-    from flink_jobs.summary import summarize
-
     job, config = _load(args.job, args.config, _overrides(args))
     try:
         result = run_local(job, config, progress_every=0 if args.quiet else args.progress_interval)
@@ -91,8 +110,6 @@ def cmd_run(args) -> int:
 
 
 def _cluster_spec(args):
-    from flink_jobs.cluster import ClusterSpec
-
     return ClusterSpec(
         directory=Path(args.dir),
         rest_port=args.rest_port,
@@ -104,8 +121,6 @@ def _cluster_spec(args):
 
 
 def cmd_cluster(args) -> int:
-    from flink_jobs.cluster import ClusterError, cluster_status, start_cluster, stop_cluster
-
     try:
         if args.action == "start":
             info = start_cluster(_cluster_spec(args))
@@ -124,8 +139,6 @@ def cmd_cluster(args) -> int:
 
 
 def cmd_submit(args) -> int:
-    from flink_jobs.submit import SubmitError, failure_cause, submit, wait_for_job
-
     job, config = _load(args.job, args.config, _overrides(args))
     try:
         submitted = submit(
@@ -148,8 +161,6 @@ def cmd_submit(args) -> int:
 
 
 def cmd_render(args) -> int:
-    from flink_jobs.render import RenderError, render, to_yaml
-
     overrides = _overrides(args)
     job, config = _load(args.job, args.config, overrides)
     if config.settings.sink["type"] == "collect":  # the shipped configs: no `flink-jobs run` in a pod to collect to
@@ -174,8 +185,6 @@ def cmd_render(args) -> int:
 
 
 def cmd_stop(args) -> int:
-    from flink_jobs.submit import SubmitError, parse_jobmanager, stop_with_savepoint
-
     try:
         host, port = parse_jobmanager(args.jobmanager)
         location = stop_with_savepoint(f"http://{host}:{port}", args.job_id, str(Path(args.savepoint_dir).resolve()))
@@ -187,8 +196,6 @@ def cmd_stop(args) -> int:
 
 
 def cmd_kafka(args) -> int:
-    from flink_jobs.kafka import broker_status, parse_topic, start_broker, stop_broker
-
     if args.action == "start":
         spec = BrokerSpec(
             directory=Path(args.dir),
@@ -209,8 +216,6 @@ def cmd_kafka(args) -> int:
 
 
 def cmd_redis(args) -> int:
-    from flink_jobs.redis_store import load_profiles, redis_status, start_redis, stop_redis
-
     if args.action == "start":
         info = start_redis(RedisSpec(directory=Path(args.dir), port=args.port or RedisSpec.port))
         print(f"started: redis-server {info.pid}, 127.0.0.1:{info.port}   log {info.log_file}")
@@ -234,8 +239,6 @@ def cmd_redis(args) -> int:
 
 def _bootstrap(args) -> str:
     """--bootstrap, else the broker `flink-jobs kafka start` runs from .flink-jobs/kafka."""
-    from flink_jobs.kafka import broker_status
-
     if args.bootstrap:
         return args.bootstrap
     status = broker_status(BrokerSpec.directory)
@@ -243,8 +246,6 @@ def _bootstrap(args) -> str:
 
 
 def cmd_produce(args) -> int:
-    from flink_jobs.kafka import produce_events
-
     events_job = args.job or "windowed-counts"
     _, config = _load(events_job, args.config, list(args.overrides) + [f"job.events.count={args.events}"])
     bootstrap = _bootstrap(args)
@@ -259,8 +260,6 @@ def cmd_produce(args) -> int:
 
 
 def cmd_consume(args) -> int:
-    from flink_jobs.kafka import consume
-
     for value in consume(
         _bootstrap(args), args.topic, committed=args.committed, max_records=args.max, timeout=args.timeout
     ):

@@ -35,8 +35,12 @@ from typing import Any, Iterable, Optional
 
 import yaml
 
+from flink_jobs.java_check import JavaMissing, require_java
 from flink_jobs.rest import FlinkRest, RestError
 from flink_jobs.workarounds import thread_mode_pythonpath
+
+# What state.json records about a running cluster or server (pids, ports, paths), as JSON.
+State = dict[str, Any]
 
 LOOPBACK = "127.0.0.1"
 MARKER_VARIABLE = "FLINK_JOBS_CLUSTER"
@@ -56,7 +60,7 @@ class ClusterSpec:
     slots: int = 2
     jobmanager_memory: str = "1024m"
     taskmanager_memory: str = "1536m"
-    extra: dict = field(default_factory=dict)  # more Flink options for config.yaml (str -> str)
+    extra: dict[str, str] = field(default_factory=dict)  # more Flink options for config.yaml
 
 
 class ClusterError(Exception):
@@ -90,7 +94,7 @@ class Overview:
     flink_version: str = ""
 
     @classmethod
-    def from_json(cls, data: dict) -> "Overview":
+    def from_json(cls, data: dict[str, Any]) -> "Overview":
         return cls(
             taskmanagers=int(data.get("taskmanagers", 0)),
             slots_total=int(data.get("slots-total", 0)),
@@ -283,7 +287,7 @@ def kill_taskmanager(directory: Path, pid: int) -> list[int]:
 # --------------------------------------------------------------------------- configuration
 
 
-def flink_config(directory: Path, spec: ClusterSpec, base: Optional[dict] = None) -> dict:
+def flink_config(directory: Path, spec: ClusterSpec, base: Optional[dict[str, Any]] = None) -> dict[str, Any]:
     """The flat Flink options written to <directory>/conf/config.yaml."""
     options = dict(base or {})  # the package's own options (env.java.opts.all, failover strategy, ...)
     for key in (
@@ -351,7 +355,7 @@ def _write_lib(home: Path, directory: Path) -> None:
         (lib / jar.name).symlink_to(jar)
 
 
-def _flatten(tree: dict, prefix: str = "") -> dict:
+def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     flat = {}
     for key, value in tree.items():
         name = f"{prefix}{key}"
@@ -363,8 +367,6 @@ def _flatten(tree: dict, prefix: str = "") -> dict:
 
 
 def _require_java() -> None:
-    from flink_jobs.java_check import JavaMissing, require_java
-
     try:
         require_java()
     except JavaMissing as missing:
@@ -412,7 +414,7 @@ def _marker(directory: Path) -> str:
     return f"{MARKER_VARIABLE}={directory}"
 
 
-def _script_env(directory: Path, state: dict) -> dict[str, str]:
+def _script_env(directory: Path, state: State) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {
@@ -428,7 +430,7 @@ def _script_env(directory: Path, state: dict) -> dict[str, str]:
     return env
 
 
-def _pid_file(directory: Path, state: dict, daemon: str) -> Path:
+def _pid_file(directory: Path, state: State, daemon: str) -> Path:
     return directory / "pid" / f"flink-{state['ident']}-{daemon}.pid"
 
 
@@ -439,7 +441,7 @@ def _read_pid_file(path: Path) -> list[int]:
         return []
 
 
-def _run_daemon_script(home: Path, directory: Path, state: dict, script: str, daemon: str) -> int:
+def _run_daemon_script(home: Path, directory: Path, state: State, script: str, daemon: str) -> int:
     """Run `bin/<script> start`; return the pid it appended to its pid file."""
     pid_file = _pid_file(directory, state, daemon)
     before = _read_pid_file(pid_file)
@@ -481,7 +483,7 @@ def _first_exception(log: Path, offset: int) -> str:
     return ""
 
 
-def read_state(directory: Path) -> Optional[dict]:
+def read_state(directory: Path) -> Optional[State]:
     """The state.json of a cluster (or broker) directory; None when absent, {} when unreadable."""
     try:
         return json.loads((directory / STATE_FILE).read_text())
@@ -491,7 +493,7 @@ def read_state(directory: Path) -> Optional[dict]:
         return {}  # unreadable: stop_cluster still finds the processes by their marker
 
 
-def running_server(directory: Path, marker: str) -> Optional[dict]:
+def running_server(directory: Path, marker: str) -> Optional[State]:
     """The state.json of a one-process local server (Kafka broker, Redis) started from `directory`
     while its recorded pid is still that server (carries `marker`); None otherwise."""
     state = read_state(directory)
@@ -507,20 +509,20 @@ def stop_server(directory: Path, marker: str, timeout: float) -> list[int]:
     return stopped
 
 
-def write_state(directory: Path, state: dict) -> None:
+def write_state(directory: Path, state: State) -> None:
     tmp = directory / (STATE_FILE + ".tmp")
     tmp.write_text(json.dumps(state, indent=2) + "\n")
     tmp.replace(directory / STATE_FILE)
 
 
-def _taskmanager_pids(directory: Path, state: dict) -> list[int]:
+def _taskmanager_pids(directory: Path, state: State) -> list[int]:
     pids = list(state.get("taskmanagers", []))
     if state.get("ident"):
         pids += [p for p in _read_pid_file(_pid_file(directory, state, TASKMANAGER_DAEMON)) if p not in pids]
     return pids
 
 
-def _recorded_pids(directory: Path, state: dict) -> list[int]:
+def _recorded_pids(directory: Path, state: State) -> list[int]:
     pids = [state["jobmanager"]] if state.get("jobmanager") else []
     pid_dir = directory / "pid"
     if pid_dir.is_dir():
@@ -530,7 +532,7 @@ def _recorded_pids(directory: Path, state: dict) -> list[int]:
     return sorted(set(pids))
 
 
-def _forget_taskmanager(directory: Path, state: dict, pid: int) -> None:
+def _forget_taskmanager(directory: Path, state: State, pid: int) -> None:
     pid_file = _pid_file(directory, state, TASKMANAGER_DAEMON)
     lock = os.open(directory / "pid", os.O_RDONLY)  # the lock flink-daemon.sh takes
     try:
@@ -587,7 +589,7 @@ def _registered_slots(rest_url: str) -> dict[str, int]:
 
 
 def _wait_for_slots(
-    directory: Path, state: dict, taskmanagers: int, slots: int, deadline: float, timeout: float
+    directory: Path, state: State, taskmanagers: int, slots: int, deadline: float, timeout: float
 ) -> None:
     marker = _marker(directory)
     while True:

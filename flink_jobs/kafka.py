@@ -264,7 +264,7 @@ def _admin(bootstrap: str):
     return AdminClient({"bootstrap.servers": bootstrap, "log_level": 0})
 
 
-def _wait_until_ready(process: subprocess.Popen, info: BrokerInfo, timeout: float) -> None:
+def _wait_until_ready(process: subprocess.Popen[bytes], info: BrokerInfo, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     admin = _admin(info.bootstrap)  # one client for the whole wait: it reconnects by itself
     while time.monotonic() < deadline:

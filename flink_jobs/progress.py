@@ -32,7 +32,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def rest_options(port: int) -> dict:
+def rest_options(port: int) -> dict[str, str]:
     """Options that open the embedded Flink's REST API on loopback at `port`, counters refreshed each second."""
     return {
         "rest.port": str(port),
@@ -56,7 +56,7 @@ class JobCounter:
 
     def __init__(self, rest: FlinkRest, metric: Optional[str] = None):
         self.rest, self.metric = rest, metric
-        self.where: Optional[tuple] = None  # (job id, vertex id, metric id) once found
+        self.where: Optional[tuple[str, str, str]] = None  # (job id, vertex id, metric id) once found
 
     def read(self) -> Optional[Reading]:
         """None before the job and its counter are there."""
@@ -70,7 +70,7 @@ class JobCounter:
         events = sum(float(entry.get("sum", 0)) for entry in answer if isinstance(entry, dict))
         return Reading(state, events, time.monotonic())
 
-    def _find(self) -> Optional[tuple]:
+    def _find(self) -> Optional[tuple[str, str, str]]:
         jobs = self.rest.get("/jobs/overview").get("jobs") or []
         if not jobs:
             return None
@@ -117,7 +117,7 @@ class Progress:
         self.counter = JobCounter(FlinkRest(rest_url, timeout=2.0, retries=0), metric)
         self.every, self.stream, self.poll = every, stream, poll
         self.terminal = stream.isatty()
-        self.readings: list = []
+        self.readings: list[Reading] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
         self._shown = ""

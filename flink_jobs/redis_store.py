@@ -82,7 +82,7 @@ def profile_of(key_index: int, spec: ProfileSpec) -> Optional[str]:
     return json.dumps(profile, separators=(",", ":"), sort_keys=True)
 
 
-def profiles(spec: ProfileSpec) -> dict:
+def profiles(spec: ProfileSpec) -> dict[str, str]:
     """{"k<i>": profile} for every key that has one."""
     return {f"k{i}": p for i in range(spec.keys) if (p := profile_of(i, spec)) is not None}
 

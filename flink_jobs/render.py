@@ -30,7 +30,7 @@ import json
 import re
 from importlib import metadata
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import yaml
 
@@ -91,7 +91,7 @@ def deployment_name(job_name: str) -> str:
     return name or "flink-job"
 
 
-def cluster_options(config: JobConfig) -> dict:
+def cluster_options(config: JobConfig) -> dict[str, Any]:
     """flinkConfiguration without the state keys: what `flink-jobs run` applies, minus MACHINE_LOCAL."""
     return {key: value for key, value in job_options(config).items() if key not in MACHINE_LOCAL}
 
@@ -102,7 +102,9 @@ def keeps_state(config: JobConfig) -> bool:
     return bool(config.flink.get("execution.checkpointing.interval")) and not batch
 
 
-def _resource(options: dict, process: str, derived_from: tuple, default: str) -> dict:
+def _resource(
+    options: dict[str, Any], process: str, derived_from: tuple[tuple[str, ...], ...], default: str
+) -> dict[str, Any]:
     """`resource` of a JobManager or TaskManager: the memory its config sizes, or none at all when
     the config sizes the process through its parts (setting process.size too could contradict them)."""
     if process in options:
@@ -112,7 +114,7 @@ def _resource(options: dict, process: str, derived_from: tuple, default: str) ->
     return {"memory": default}
 
 
-def _state_options(config: JobConfig, state_dir: str, name: str) -> dict:
+def _state_options(config: JobConfig, state_dir: str, name: str) -> dict[str, Any]:
     base = f"{state_dir.rstrip('/')}/{name}"
     wanted = {
         "high-availability.type": "kubernetes",
@@ -126,10 +128,10 @@ def _state_options(config: JobConfig, state_dir: str, name: str) -> dict:
 def render(
     job: JobInfo,
     config: JobConfig,
-    overrides: list,
+    overrides: list[str],
     image: Optional[str] = None,
     state_dir: str = DEFAULT_STATE_DIR,
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """[ConfigMap, FlinkDeployment] for the job; raises RenderError."""
     if config.settings.sink["type"] == "collect":
         raise RenderError(
@@ -149,7 +151,7 @@ def render(
         "overrides": list(overrides),
         "python_options": {},
     }
-    container: dict = {
+    container: dict[str, Any] = {
         "name": "flink-main-container",
         "volumeMounts": [{"name": "job-config", "mountPath": CONFIG_MOUNT, "readOnly": True}],
     }
@@ -215,7 +217,7 @@ def _text(dumper: yaml.SafeDumper, value: str):
 _Dumper.add_representer(str, _text)
 
 
-def to_yaml(documents: list[dict], job: JobInfo) -> str:
+def to_yaml(documents: list[dict[str, Any]], job: JobInfo) -> str:
     header = (
         f"# {job.name}: rendered by `flink-jobs render` for the Flink Kubernetes operator (application mode).\n"
         "# The image is built by the repository's Dockerfile; state directories from --state-dir.\n"

@@ -21,6 +21,8 @@ from typing import Any, Callable, Optional
 TRANSIENT_MARKERS = ("NoSuchElementException", "No value present")
 # A job in one of these states will not change state again (globally terminal, or suspended).
 TERMINAL_STATES = frozenset({"FINISHED", "FAILED", "CANCELED", "SUSPENDED"})
+# A JSON object as Flink's REST API answers it (and as a recorded sample keeps it).
+Json = dict[str, Any]
 
 
 class RestError(Exception):
@@ -66,8 +68,8 @@ class FlinkRest:
         timeout: float = 5.0,
         retries: int = 2,
         retry_delay: float = 0.5,
-        opener: Callable = urllib.request.urlopen,
-        sleep: Callable = time.sleep,
+        opener: Callable[..., Any] = urllib.request.urlopen,
+        sleep: Callable[[float], None] = time.sleep,
     ):
         self.url = normalize_url(url)
         self.timeout = timeout
@@ -92,7 +94,7 @@ class FlinkRest:
             attempt += 1
             self._sleep(self.retry_delay)
 
-    def post(self, path: str, payload: dict):
+    def post(self, path: str, payload: Json):
         """POST `payload` as JSON; returns the JSON answer."""
         return self.get(path, method="POST", payload=payload)
 

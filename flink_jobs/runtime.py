@@ -13,7 +13,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from flink_jobs.config import JobConfig
 from flink_jobs.events import BLOCK_EVENTS_METRIC
@@ -22,6 +22,9 @@ from flink_jobs.jobs import JobInfo
 from flink_jobs import workarounds
 from flink_jobs.progress import Progress, free_port, rest_options
 from flink_jobs.workarounds import thread_mode_pythonpath
+
+if TYPE_CHECKING:  # PyFlink loads only when a job runs
+    from pyflink.datastream import DataStream
 
 LOG_DIR = Path(".flink-jobs") / "logs"
 
@@ -49,11 +52,11 @@ class JobFailed(CommandError):
 class RunResult:
     job: str
     seconds: float
-    outputs: dict = field(default_factory=dict)  # stream -> list of records (collect sink)
+    outputs: dict[str, list[Any]] = field(default_factory=dict)  # stream -> its records (collect sink)
     sink: str = "collect"
 
 
-def local_python_options() -> dict:
+def local_python_options() -> dict[str, str]:
     """Python worker options for a cluster on this machine: this interpreter and its packages.
 
     Thread mode embeds Python in the TaskManager JVM (PEMJA); inside a virtualenv it only finds
@@ -67,14 +70,14 @@ def local_python_options() -> dict:
     }
 
 
-def job_options(config: JobConfig, python_options: Optional[dict] = None) -> dict:
+def job_options(config: JobConfig, python_options: Optional[dict[str, str]] = None) -> dict[str, str]:
     """Every option the job's Configuration gets (`flink-jobs run`, a submitted job, and the
     flinkConfiguration of `flink-jobs render`): the Python worker options, then the config's
     `flink:` section, then the job's name."""
     return {**(python_options or {}), **config.flink, "pipeline.name": config.settings.name}
 
 
-def create_environment(config: JobConfig, python_options: Optional[dict] = None):
+def create_environment(config: JobConfig, python_options: Optional[dict[str, str]] = None):
     from pyflink.common import Configuration
     from pyflink.datastream import StreamExecutionEnvironment
 
@@ -84,7 +87,7 @@ def create_environment(config: JobConfig, python_options: Optional[dict] = None)
     return StreamExecutionEnvironment.get_execution_environment(configuration)
 
 
-def build_pipeline(env, job: JobInfo, config: JobConfig) -> dict:
+def build_pipeline(env, job: JobInfo, config: JobConfig) -> dict[str, DataStream]:
     """Source -> job -> {result stream name: DataStream} (sinks not attached yet)."""
     from flink_jobs.sources import event_blocks, events_from
 

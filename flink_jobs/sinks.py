@@ -9,13 +9,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import json
 
 from pyflink.common import Encoder, Types
-from pyflink.datastream import MapFunction
+from pyflink.datastream import DataStream, MapFunction
 from pyflink.datastream.connectors.file_system import FileSink, OutputFileConfig, RollingPolicy
 
 from flink_jobs.workarounds import collect_lines
+
+Streams = dict[str, DataStream]  # a job's result streams by name
 
 
 class ToJson(MapFunction):
@@ -30,7 +34,7 @@ class ToJson(MapFunction):
         return json.dumps(document, separators=(",", ":"))
 
 
-def field_names(stream) -> list:
+def field_names(stream) -> list[str]:
     return list(stream.get_type().get_field_names())
 
 
@@ -40,12 +44,12 @@ def json_lines(name, stream, tagged=False):
     )
 
 
-def attach_stdout(results: dict) -> None:
+def attach_stdout(results: Streams) -> None:
     for name, stream in results.items():
         json_lines(name, stream).print(name).name(f"{name}-stdout")
 
 
-def attach_files(results: dict, path: str) -> None:
+def attach_files(results: Streams, path: str) -> None:
     for name, stream in results.items():
         sink = (
             FileSink.for_row_format(f"{path.rstrip('/')}/{name}", Encoder.simple_string_encoder())
@@ -58,7 +62,7 @@ def attach_files(results: dict, path: str) -> None:
         json_lines(name, stream).sink_to(sink).name(f"{name}-files").uid(f"{name}-files")
 
 
-def attach_kafka(results: dict, sink_settings: dict) -> None:
+def attach_kafka(results: Streams, sink_settings: dict[str, Any]) -> None:
     """One topic per result stream, <topic>-<stream>. Exactly-once (the default) writes in Kafka
     transactions committed when a checkpoint completes: consumers read them with
     isolation.level=read_committed. The config layer fills in the transactional-id prefix and
@@ -91,7 +95,7 @@ def attach_kafka(results: dict, sink_settings: dict) -> None:
         json_lines(name, stream).sink_to(builder.build()).name(f"{name}-kafka").uid(f"{name}-kafka")
 
 
-def collect_all(results: dict, job_name: str) -> dict:
+def collect_all(results: Streams, job_name: str) -> dict[str, list[Any]]:
     """Run the job and bring every result stream back, {stream: [record dict, ...]}.
 
     One bulk transfer from the JVM (workarounds.py [collect-in-bulk]): joining on the Java side
@@ -99,14 +103,14 @@ def collect_all(results: dict, job_name: str) -> dict:
     """
     streams = [json_lines(name, stream, tagged=True) for name, stream in results.items()]
     union = streams[0].union(*streams[1:]) if len(streams) > 1 else streams[0]
-    collected: dict = {name: [] for name in results}
+    collected: dict[str, list[Any]] = {name: [] for name in results}
     for line in collect_lines(union, job_name):
         record = json.loads(line)
         collected[record.pop("stream")].append(record)
     return collected
 
 
-def attach(results: dict, sink_settings: dict) -> None:
+def attach(results: Streams, sink_settings: dict[str, Any]) -> None:
     """Attach the configured non-collect sink to every result stream."""
     kind = sink_settings["type"]
     if kind == "stdout":

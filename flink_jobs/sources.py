@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from pyflink.common import Duration, Row, Types, WatermarkStrategy
+from pyflink.common import Duration, Row, TypeInformation, Types, WatermarkStrategy
 from pyflink.datastream import MapFunction, OutputTag, ProcessFunction
 from pyflink.datastream.connectors.file_system import FileSource, StreamFormat
 from pyflink.datastream.connectors.number_seq import NumberSequenceSource
@@ -30,7 +30,7 @@ def invalid_type():
     return Types.ROW_NAMED(["line", "error"], [Types.STRING(), Types.STRING()])
 
 
-def _event_field_types() -> list:
+def _event_field_types() -> list[TypeInformation]:
     return [Types.STRING(), Types.LONG(), Types.LONG(), Types.LONG()]  # key, value, event_time, seq
 
 
@@ -128,7 +128,7 @@ def _parse_lines(lines):
     return events, {"invalid": events.get_side_output(invalid_tag)}
 
 
-def file_events(env, source: dict):
+def file_events(env, source: dict[str, Any]):
     files = FileSource.for_record_stream_format(StreamFormat.text_line_format(), source["path"])
     if source.get("monitor-interval"):
         files = files.monitor_continuously(Duration.of_millis(source["monitor-interval"]))

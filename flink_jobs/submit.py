@@ -132,7 +132,7 @@ def worker_python_options(config: JobConfig, host: str, python: Optional[str]) -
 def submit(
     job: JobInfo,
     config: JobConfig,
-    overrides: list,
+    overrides: list[str],
     jobmanager: str,
     python: Optional[str] = None,
     timeout: float = 300,

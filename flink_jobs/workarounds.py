@@ -5,6 +5,8 @@ without hurting the reading of a job lives here; a workaround that must stay inl
 a job or a source) is documented here and its line points back with `workarounds.py [name]`.
 tests/flink_jobs/test_workarounds.py has one test per entry showing that the problem still exists
 in the installed PyFlink: the day a release fixes one, its test fails and says which one can go.
+The exception is [modules-of-an-earlier-job]: its problem needs the pack without its own fix inside a
+TaskManager's interpreter, so test_jobs_submit shows only that the fix works (three jobs, one cluster).
 
 pyflink is imported inside the functions that reach the JVM: this module is also read by the
 cluster commands and the submission client, which start nothing heavy.

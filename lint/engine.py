@@ -19,7 +19,7 @@ from flink_lint.documents import decode, read_file
 from flink_lint.documents.detect import is_python, kind_by_name
 from flink_lint.documents.kubernetes import catalog_version
 from flink_lint.documents.python_source import directives as python_directives
-from flink_lint.documents.python_source import read_python
+from flink_lint.documents.python_source import PythonSource, read_python
 from flink_lint.documents.read_problems import yaml_syntax
 from flink_lint.model import Finding, FlinkConfig, Location, Problem, ReadProblem, RuleContext
 from flink_lint.rules.registry import Rule, all_rules, find_rule, matching
@@ -201,10 +201,10 @@ class Linter:
         if source is None:
             text = data if isinstance(data, str) else None
             return FileResult(path, self._finish(path, list(findings), text, legacy=False, python=True))
-        findings = list(findings) + self._run_rules(source, document="python")
-        return FileResult(path, self._finish(path, findings, source.text, legacy=False, python=True), [], source.text)
+        found: list[Finding | ReadProblem] = [*findings, *self._run_rules(source, document="python")]
+        return FileResult(path, self._finish(path, found, source.text, legacy=False, python=True), [], source.text)
 
-    def _run_rules(self, config: FlinkConfig, document: str = "config") -> list[Finding]:
+    def _run_rules(self, config: FlinkConfig | PythonSource, document: str = "config") -> list[Finding]:
         found = []
         version = self.flink_version
         if isinstance(config, FlinkConfig) and isinstance(config.context.get("flinkVersion"), tuple):
@@ -366,18 +366,24 @@ def lint_text(
 
 
 def stamp(module, problem: Problem) -> Finding:
-    """A rule's Problem as a Finding: the module's CODE, NAME and default SEVERITY."""
+    """A rule's Problem as a Finding: the module's CODE and NAME, and its SEVERITY unless the
+    problem names its own."""
+    if not isinstance(problem, Problem):
+        raise TypeError(f"{module.CODE} {module.NAME} yielded {type(problem).__name__}, not a Problem")
     return Finding(
-        module.CODE, module.NAME, module.SEVERITY, problem.message, problem.location, problem.hint, problem.fix
+        module.CODE,
+        module.NAME,
+        problem.severity or module.SEVERITY,
+        problem.message,
+        problem.location,
+        problem.hint,
+        problem.fix,
     )
 
 
 def findings_of(module, config, context: RuleContext) -> list[Finding]:
-    """Run one rule module: its Problems stamped with the module's CODE, NAME and default SEVERITY."""
-    return [
-        problem if isinstance(problem, Finding) else stamp(module, problem)  # a Finding: its own severity
-        for problem in module.check(config, context)
-    ]
+    """Run one rule module: its Problems stamped with the module's CODE, NAME and SEVERITY."""
+    return [stamp(module, problem) for problem in module.check(config, context)]
 
 
 def unused_suppression_rule() -> Rule:

@@ -55,12 +55,14 @@ class Finding:
 @dataclass
 class Problem:
     """What a rule yields: the engine stamps it with the rule module's CODE, NAME and SEVERITY into a
-    `Finding` (as yamllint does), so a rule's `check` reads as its logic alone."""
+    `Finding` (as yamllint does), so a rule's `check` reads as its logic alone. `severity` None:
+    the module's SEVERITY; a rule sets it only where one case is worse or milder than its default."""
 
     message: str
     location: Location
     hint: Optional[str] = None  # one line: how to fix
     fix: Optional[Edit] = None
+    severity: Optional[str] = None
 
 
 @dataclass

@@ -19,7 +19,7 @@ class JobInfo:
     name: str
     module: str
     summary: str
-    outputs: tuple
+    outputs: tuple[str, ...]
     optimized: str = ""  # the module of the job's optimized pipeline (job.pipeline: optimized), if any
 
     def load(self, pipeline: str = "per-event"):

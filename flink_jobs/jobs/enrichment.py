@@ -18,10 +18,11 @@ and the job times its lookups itself (workarounds.py [async-timeout-timer-per-re
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import redis.asyncio as aioredis
 from pyflink.common import Row, Time, Types
+from pyflink.datastream import DataStream
 from pyflink.datastream.async_data_stream import AsyncDataStream
 from pyflink.datastream.functions import AsyncFunction
 from redis.exceptions import RedisError
@@ -55,7 +56,7 @@ class LookupProfiles(AsyncFunction):
         for name in COUNTS:
             metrics.gauge(name, lambda name=name: self.counts[name])
         self.client = None  # made in the event loop that runs the lookups (PyFlink's own thread)
-        self.pending: dict = {}  # key -> futures of the lookups waiting for the next MGET
+        self.pending: dict[str, list[asyncio.Future[Any]]] = {}  # key -> the lookups waiting for the next MGET
         self.batches_in_flight = 0
         self.flush_scheduled = False
 
@@ -75,7 +76,7 @@ class LookupProfiles(AsyncFunction):
         counts["lookedUp"] += 1
         return [Row(*event, profile, status)]
 
-    def lookup(self, key: str) -> asyncio.Future:
+    def lookup(self, key: str) -> asyncio.Future[Any]:
         loop = asyncio.get_running_loop()
         future = loop.create_future()
         self.pending.setdefault(key, []).append(future)
@@ -91,7 +92,7 @@ class LookupProfiles(AsyncFunction):
             self.batches_in_flight += 1
             asyncio.get_running_loop().create_task(self.mget(batch))
 
-    async def mget(self, batch: dict):
+    async def mget(self, batch: dict[str, list[asyncio.Future[Any]]]):
         store = self.store
         if self.client is None:
             timeout_s = store.timeout_ms / 1000
@@ -119,7 +120,7 @@ class LookupProfiles(AsyncFunction):
         self.flush()  # the lookups that waited for a free MGET go now
 
 
-def build(env, events, settings: JobSettings) -> dict:
+def build(env, events, settings: JobSettings) -> dict[str, DataStream]:
     store = settings.store
     if store is None:
         raise ValueError("the enrichment job needs job.store (configs/enrichment.yaml)")

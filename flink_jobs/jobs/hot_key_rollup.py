@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from pyflink.common import Row, Types
 from pyflink.common.time import Time
-from pyflink.datastream import OutputTag
+from pyflink.datastream import DataStream, OutputTag
 from pyflink.datastream.functions import AggregateFunction, ProcessWindowFunction
 from pyflink.datastream.window import TumblingEventTimeWindows
 
@@ -109,7 +109,7 @@ def salt_buckets(settings: JobSettings) -> int:
     return settings.salt_buckets
 
 
-def build(env, events, settings: JobSettings) -> dict:
+def build(env, events, settings: JobSettings) -> dict[str, DataStream]:
     size = Time.milliseconds(settings.window.size_ms)
     lateness = settings.window.allowed_lateness_ms
     late_tag = OutputTag("late", event_type())  # its own TypeInformation: workarounds.py [output-tag-own-type]

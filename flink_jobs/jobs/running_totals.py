@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from pyflink.common import Row, Types
 from pyflink.common.time import Time
-from pyflink.datastream import KeyedProcessFunction
+from pyflink.datastream import DataStream, KeyedProcessFunction
 from pyflink.datastream.state import StateTtlConfig, ValueStateDescriptor
 
 from flink_jobs import totals
@@ -82,7 +82,7 @@ class RunningTotals(KeyedProcessFunction):
         self.pending.clear()
 
 
-def build(env, events, settings: JobSettings) -> dict:
+def build(env, events, settings: JobSettings) -> dict[str, DataStream]:
     totals_stream = (
         events.key_by(lambda event: event[KEY], key_type=Types.STRING())
         .process(

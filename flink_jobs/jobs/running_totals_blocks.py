@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pyflink.common import Types
-from pyflink.datastream import FlatMapFunction
+from pyflink.datastream import DataStream, FlatMapFunction
 
 from flink_jobs import totals
 from flink_jobs.blocks import events_of_block, group_totals
@@ -52,7 +52,7 @@ class MergeTotals(RunningTotals):
         return totals.merge(previous, tuple(partial[1:]))
 
 
-def build(env, blocks, settings: JobSettings) -> dict:
+def build(env, blocks, settings: JobSettings) -> dict[str, DataStream]:
     partials = (
         blocks.flat_map(BlockTotals(settings.events), output_type=PARTIAL_TYPE)
         .set_parallelism(env.get_parallelism())

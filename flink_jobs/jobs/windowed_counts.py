@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from pyflink.common import Duration, Row, Types, WatermarkStrategy
 from pyflink.common.time import Time
 from pyflink.common.watermark_strategy import TimestampAssigner
-from pyflink.datastream import MapFunction, OutputTag
+from pyflink.datastream import DataStream, MapFunction, OutputTag
 from pyflink.datastream.functions import AggregateFunction, ProcessWindowFunction
 from pyflink.datastream.window import TumblingEventTimeWindows
 
@@ -81,7 +81,7 @@ def watermark_strategy(settings: JobSettings) -> WatermarkStrategy:
     return strategy.with_timestamp_assigner(EventTime())
 
 
-def build(env, events, settings: JobSettings) -> dict:
+def build(env, events, settings: JobSettings) -> dict[str, DataStream]:
     late_tag = OutputTag("late", event_type())  # its own TypeInformation: workarounds.py [output-tag-own-type]
     if not settings.event_time_from_source:
         events = events.assign_timestamps_and_watermarks(watermark_strategy(settings))

@@ -26,11 +26,11 @@ pre-aggregating a block is vectorized; the sinks keep the job's parallelism). Ge
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pyflink.common import Row, Types
-from pyflink.datastream import KeyedProcessFunction, OutputTag
+from pyflink.datastream import DataStream, KeyedProcessFunction, OutputTag
 from pyflink.datastream.state import ValueStateDescriptor
 
 from flink_jobs.blocks import events_of_block, group_totals
@@ -80,7 +80,7 @@ class BlockWindows(KeyedProcessFunction):
         yield from self._fire(windows, max_time - self.out_of_orderness - 1, refire)
         self.state.update((max_time, windows))
 
-    def _merge(self, windows: dict, block, start, on_time) -> set:
+    def _merge(self, windows: dict[Any, Any], block, start, on_time) -> set[Any]:
         """Pre-aggregate the block's on-time events per (key, window) and merge into `windows`;
         returns the fired windows that got allowed-late events (they fire again)."""
         if not on_time.any():
@@ -104,7 +104,7 @@ class BlockWindows(KeyedProcessFunction):
                 refire.add(slot)
         return refire
 
-    def _fire(self, windows: dict, watermark: int, refire: set):
+    def _fire(self, windows: dict[Any, Any], watermark: int, refire: set[Any]):
         for slot, entry in list(windows.items()):
             key, start = slot
             end = start + self.size
@@ -120,7 +120,7 @@ class BlockWindows(KeyedProcessFunction):
         self.state.clear()
 
 
-def build(env, blocks, settings: JobSettings) -> dict:
+def build(env, blocks, settings: JobSettings) -> dict[str, DataStream]:
     late_tag = OutputTag("late", event_row_type())  # its own TypeInformation: workarounds.py [output-tag-own-type]
     windows = (
         # One operator holds the whole stream's watermark (see above): one key, parallelism 1, on purpose.

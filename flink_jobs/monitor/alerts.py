@@ -13,7 +13,7 @@ import copy
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from flink_jobs.config import CONFIG_DIR
 from flink_lint.api import location_text, validate_yaml
@@ -35,28 +35,28 @@ def _shipped(name: str):
 
 @dataclass(frozen=True)
 class Thresholds:
-    backpressure_ratio: dict = _shipped("backpressure_ratio")
-    buffer_pool_usage: dict = _shipped("buffer_pool_usage")
-    input_vs_processing_rate: dict = _shipped("input_vs_processing_rate")
-    kafka_lag: dict = _shipped("kafka_lag")
+    backpressure_ratio: dict[str, Any] = _shipped("backpressure_ratio")
+    buffer_pool_usage: dict[str, Any] = _shipped("buffer_pool_usage")
+    input_vs_processing_rate: dict[str, Any] = _shipped("input_vs_processing_rate")
+    kafka_lag: dict[str, Any] = _shipped("kafka_lag")
     kafka_lag_growth_samples: int = _shipped("kafka_lag_growth_samples")
     kafka_lag_growth_min_records: int = _shipped("kafka_lag_growth_min_records")
     job_stalled_seconds: float = _shipped("job_stalled_seconds")
     busy_ratio: float = _shipped("busy_ratio")
     skew: float = _shipped("skew")
     target_utilization: float = _shipped("target_utilization")
-    restarts: dict = _shipped("restarts")
+    restarts: dict[str, Any] = _shipped("restarts")
     restart_window_seconds: float = _shipped("restart_window_seconds")
-    checkpoint_failure_ratio: dict = _shipped("checkpoint_failure_ratio")
-    checkpoint_age: dict = _shipped("checkpoint_age")
-    checkpoint_duration: dict = _shipped("checkpoint_duration")
+    checkpoint_failure_ratio: dict[str, Any] = _shipped("checkpoint_failure_ratio")
+    checkpoint_age: dict[str, Any] = _shipped("checkpoint_age")
+    checkpoint_duration: dict[str, Any] = _shipped("checkpoint_duration")
     checkpoint_growth_checkpoints: int = _shipped("checkpoint_growth_checkpoints")
     checkpoint_growth_ratio: float = _shipped("checkpoint_growth_ratio")
     checkpoint_growth_minutes: float = _shipped("checkpoint_growth_minutes")
-    watermark_lag: dict = _shipped("watermark_lag")
+    watermark_lag: dict[str, Any] = _shipped("watermark_lag")
     watermark_stall_seconds: float = _shipped("watermark_stall_seconds")
-    gc_time: dict = _shipped("gc_time")
-    heap_usage: dict = _shipped("heap_usage")
+    gc_time: dict[str, Any] = _shipped("gc_time")
+    heap_usage: dict[str, Any] = _shipped("heap_usage")
 
     def severity(self, metric: str, value: Optional[float]) -> Optional[tuple[str, float]]:
         """(severity, threshold) of the worst level `value` is strictly above, else None."""
@@ -69,7 +69,7 @@ class Thresholds:
         return None
 
 
-def _validated(path: Path) -> dict:
+def _validated(path: Path) -> dict[str, Any]:
     """The alerts file read and checked by the linter's layer (its reader, limits and schema errors)."""
     validated = validate_yaml(str(path), SCHEMA)
     if validated.problems:
@@ -86,7 +86,7 @@ def _is_levels(entry) -> bool:
     return isinstance(entry, dict) and set(entry) <= set(SEVERITIES)
 
 
-def _over(value: dict, shipped: dict) -> dict:
+def _over(value: dict[str, Any], shipped: dict[str, Any]) -> dict[str, Any]:
     """`value` read over the shipped file, section by section and threshold by threshold. A threshold
     of severity levels is replaced whole (a level left out does not fire); the settings of the others
     (kafka-lag-growth's samples and min-records) merge one by one."""
@@ -100,7 +100,7 @@ def _over(value: dict, shipped: dict) -> dict:
     return merged
 
 
-def _fields(value: dict) -> dict:
+def _fields(value: dict[str, Any]) -> dict[str, Any]:
     """Thresholds' fields from a complete alerts file (the shipped one, or a file read over it)."""
     alerts, diagnosis = value["alerts"], value["diagnosis"]
     return dict(
@@ -130,13 +130,13 @@ def _fields(value: dict) -> dict:
 
 
 @lru_cache(maxsize=1)
-def _shipped_file() -> dict:
+def _shipped_file() -> dict[str, Any]:
     """The shipped configs/alerts.yaml, read and validated once (never mutated: copy what you keep)."""
     return _validated(DEFAULT_ALERTS)
 
 
 @lru_cache(maxsize=1)
-def shipped_thresholds() -> dict:
+def shipped_thresholds() -> dict[str, Any]:
     """The shipped configs/alerts.yaml as Thresholds' field values: the defaults, written once."""
     return _fields(_shipped_file())
 

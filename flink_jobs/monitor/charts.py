@@ -17,6 +17,8 @@ import json
 import time
 from typing import Any
 
+from flink_jobs.rest import Json
+
 WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 960, 200, 90, 40, 16, 28
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf")
 SEVERITY_COLOR = {"critical": "#c62828", "warning": "#ef8f00", "info": "#607d8b", "not assessed": "#6a1b9a"}
@@ -27,7 +29,7 @@ class RecordError(Exception):
     """The record file cannot be charted; str() is one line."""
 
 
-def read_records(path: str) -> list:
+def read_records(path: str) -> list[Json]:
     """The readings of a `diagnose --record` file, oldest first. A last line cut short (a watch
     stopped mid-write) is left out; any other line that is not a reading is an error."""
     try:
@@ -55,13 +57,13 @@ def read_records(path: str) -> list:
 
 
 # ------------------------------------------------------------------ series from readings
-def _vertices(record: dict) -> list:
+def _vertices(record: Json) -> list[Json]:
     return ((record.get("diagnosis") or {}).get("vertices")) or []
 
 
-def series(records: list) -> dict:
+def series(records: list[Json]) -> dict[str, dict[str, list[tuple[float, float]]]]:
     """chart id -> {series name: [(t, value)]}; with readings of several jobs, a series per job."""
-    charts: dict = {
+    charts: dict[str, dict[str, list[tuple[float, float]]]] = {
         name: {}
         for name in ("backpressure", "records", "kafka-lag", "checkpoint-duration", "checkpoint-size", "watermark-lag")
     }
@@ -115,7 +117,7 @@ def _clock(t: float) -> str:
     return time.strftime("%H:%M:%S", time.localtime(t))
 
 
-def _frame(chart_id: str, start: float, end: float, body: list) -> str:
+def _frame(chart_id: str, start: float, end: float, body: list[str]) -> str:
     x = _scale(start, end, WIDTH - LEFT - RIGHT)
     ticks = []
     for i in range(5):
@@ -135,7 +137,15 @@ def _frame(chart_id: str, start: float, end: float, body: list) -> str:
     )
 
 
-def line_chart(chart_id: str, title: str, unit: str, data: dict, start: float, end: float, empty: str) -> str:
+def line_chart(
+    chart_id: str,
+    title: str,
+    unit: str,
+    data: dict[str, list[tuple[float, float]]],
+    start: float,
+    end: float,
+    empty: str,
+) -> str:
     if not data:
         return (
             f'<section><h2>{html.escape(title)}</h2><p class="empty" id="{chart_id}">{html.escape(empty)}</p></section>'
@@ -173,7 +183,7 @@ def line_chart(chart_id: str, title: str, unit: str, data: dict, start: float, e
     )
 
 
-def findings_chart(records: list, start: float, end: float) -> str:
+def findings_chart(records: list[Json], start: float, end: float) -> str:
     """One row per severity: a mark at each reading for each finding; the verdict strip on top."""
     rows = ("critical", "warning", "info", "not assessed")
     x = _scale(start, end, WIDTH - LEFT - RIGHT)
@@ -201,9 +211,9 @@ def findings_chart(records: list, start: float, end: float) -> str:
     return "<section><h2>Verdict and findings</h2>" + _frame("findings", start, end, body) + "</section>"
 
 
-def _finding_list(records: list) -> str:
+def _finding_list(records: list[Json]) -> str:
     """Each distinct finding once: first and last seen, and its message, evidence and change."""
-    seen: dict = {}
+    seen: dict[Any, Any] = {}
     for record in records:
         for finding in record.get("findings") or []:
             key = (finding.get("metric"), finding.get("subject"))
@@ -234,7 +244,7 @@ li{margin-bottom:6px}
 """
 
 
-def render(records: list, source: str = "") -> str:
+def render(records: list[Json], source: str = "") -> str:
     """The HTML page of `records` (readings of diagnose --record, oldest first)."""
     readings = [r for r in records if r.get("verdict") != "unreadable"]
     start, end = records[0]["taken_at"], records[-1]["taken_at"]

@@ -23,9 +23,10 @@ bottleneck and suggests unaligned checkpoints or buffer debloating, with their c
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from flink_jobs.monitor.findings import Finding, number
+from flink_jobs.rest import Json
 
 NEVER = 2**63 - 1  # Flink's interval when checkpointing is off (Long.MAX_VALUE)
 UNALIGNED_KEYS = (
@@ -35,7 +36,7 @@ UNALIGNED_KEYS = (
 DEBLOAT_KEY = "taskmanager.network.memory.buffer-debloat.enabled: true (fewer buffered records in flight)"
 
 
-def _history(stats: dict) -> list:
+def _history(stats: Json) -> list[Json]:
     """Completed and failed checkpoints of the history, oldest first (in-progress ones left out)."""
     entries = [e for e in stats.get("history") or [] if isinstance(e, dict)]
     done = [e for e in entries if e.get("status") in ("COMPLETED", "FAILED") and not e.get("is_savepoint")]
@@ -50,7 +51,7 @@ def _size(value: float) -> str:
     return ""
 
 
-def stuck_at(failed_detail: Optional[dict], order: list, names: dict) -> Optional[str]:
+def stuck_at(failed_detail: Optional[Json], order: list[str], names: dict[str, str]) -> Optional[str]:
     """The first vertex (sources first) that did not acknowledge the failed checkpoint."""
     tasks = (failed_detail or {}).get("tasks") if isinstance(failed_detail, dict) else None
     if not isinstance(tasks, dict):
@@ -62,7 +63,7 @@ def stuck_at(failed_detail: Optional[dict], order: list, names: dict) -> Optiona
     return None
 
 
-def _alignment(details: dict, names: dict) -> tuple[Optional[float], str]:
+def _alignment(details: dict[str, Any], names: dict[str, str]) -> tuple[Optional[float], str]:
     """(max alignment duration in ms, vertex) of the newest completed checkpoint."""
     best, where = None, ""
     for vid, body in (details or {}).items():
@@ -73,12 +74,12 @@ def _alignment(details: dict, names: dict) -> tuple[Optional[float], str]:
     return best, where
 
 
-def assess(sample, diagnosis, thresholds) -> tuple[dict, list]:
+def assess(sample, diagnosis, thresholds) -> tuple[dict[str, Any], list[Finding]]:
     """(figures, findings) of the checkpoint statistics in `sample` (a HealthSample)."""
     stats, config = sample.checkpoints or {}, sample.checkpoint_config or {}
     interval_ms, timeout_ms = number(config.get("interval")), number(config.get("timeout"))
     now_ms = number(sample.job.get("now")) or sample.taken_at * 1000
-    figures: dict = {
+    figures: dict[str, Any] = {
         "interval_ms": interval_ms,
         "timeout_ms": timeout_ms,
         "unaligned": config.get("unaligned_checkpoints"),
@@ -183,7 +184,7 @@ def assess(sample, diagnosis, thresholds) -> tuple[dict, list]:
     return figures, findings
 
 
-def _relief(diagnosis, figures: dict) -> str:
+def _relief(diagnosis, figures: dict[str, Any]) -> str:
     """What makes checkpoints under backpressure pass: unaligned or debloated buffers, then the bottleneck."""
     bottleneck = diagnosis.bottleneck if diagnosis else None
     backpressured = diagnosis is not None and any(v.level in ("low", "high") for v in diagnosis.vertices)
@@ -204,7 +205,9 @@ def _relief(diagnosis, figures: dict) -> str:
     return text + (f"; and relieve the bottleneck: {fix}" if fix else "")
 
 
-def _failures(sample, diagnosis, figures: dict, failed: list, completed: list, fired: tuple) -> Finding:
+def _failures(
+    sample, diagnosis, figures: dict[str, Any], failed: list[Json], completed: list[Json], fired: tuple[str, float]
+) -> Finding:
     newest = failed[-1]
     message = str(newest.get("failure_message") or "no failure message").strip().splitlines()[0][:200]
     stuck = stuck_at(sample.checkpoint_failed_detail, sample.order, sample.names)
@@ -242,7 +245,7 @@ def _backpressured(diagnosis) -> bool:
     return diagnosis is not None and any(v.level in ("low", "high") for v in diagnosis.vertices)
 
 
-def size_growth(completed: list, thresholds) -> Optional[Finding]:
+def size_growth(completed: list[Json], thresholds) -> Optional[Finding]:
     n = thresholds.checkpoint_growth_checkpoints
     found = [number(e.get("checkpointed_size")) for e in completed[-n:]]
     sizes = [s for s in found if s is not None and s > 0]

@@ -12,8 +12,16 @@ import json
 import sys
 import time
 
+from flink_jobs.config import ConfigError, default_config_path, load_job_config
+from flink_jobs.java_check import JavaMissing, require_java
+from flink_jobs.jobs import UnknownJob, job_info
+from flink_jobs.monitor import planner
 from flink_jobs.monitor.alerts import AlertsError, load_thresholds
+from flink_jobs.monitor.diagnosis import collect, diagnose, resolve_job
+from flink_jobs.monitor.measure import MeasureError, measure
 from flink_jobs.monitor.planner import DEFAULT_HEADROOM
+from flink_jobs.monitor.report import as_json, table
+from flink_jobs.rest import FlinkRest, RestError
 
 EXIT_OK, EXIT_ALERT, EXIT_UNREADABLE = 0, 1, 2
 
@@ -65,7 +73,6 @@ def job_readers(args):
     """(thresholds, FlinkRest, read_broker or None) from add_job_reading_arguments()' options;
     raises UnusableArguments."""
     from flink_jobs.monitor.kafka_offsets import KafkaClientMissing
-    from flink_jobs.rest import FlinkRest, RestError
 
     if args.group and not args.kafka:
         raise UnusableArguments("--group needs --kafka BOOTSTRAP (the broker that holds the group's offsets)")
@@ -137,8 +144,6 @@ def add_commands(commands) -> None:
 
 # ------------------------------------------------------------------ backpressure
 def _snapshot(rest, selector, thresholds, read_broker=None, previous=None):
-    from flink_jobs.monitor.diagnosis import collect, diagnose, resolve_job
-
     job = resolve_job(rest, selector)
     return diagnose(collect(rest, job["jid"], thresholds.skew, read_broker), thresholds, previous)
 
@@ -154,14 +159,10 @@ def _broker_reader(args):
 
 
 def _render(diagnosis, output_format: str, one_line: bool = False) -> str:
-    from flink_jobs.monitor.report import as_json, table
-
     return as_json(diagnosis, indent=None if one_line else 2) if output_format == "json" else table(diagnosis)
 
 
 def cmd_backpressure(args) -> int:
-    from flink_jobs.rest import RestError
-
     try:
         thresholds, rest, read_broker = job_readers(args)
     except UnusableArguments as error:
@@ -205,8 +206,6 @@ def cmd_backpressure(args) -> int:
 
 # ------------------------------------------------------------------ plan
 def cmd_plan(args) -> int:
-    from flink_jobs.monitor import planner
-
     if args.measure:
         return _plan_measured(args)
     if args.peak is None or args.per_task is None:
@@ -229,12 +228,6 @@ def cmd_plan(args) -> int:
 
 
 def _plan_measured(args) -> int:
-    from flink_jobs.config import ConfigError, default_config_path, load_job_config
-    from flink_jobs.java_check import JavaMissing, require_java
-    from flink_jobs.jobs import UnknownJob, job_info
-    from flink_jobs.monitor import planner
-    from flink_jobs.monitor.measure import MeasureError, measure
-
     overrides = list(args.overrides) + ([f"job.events.count={args.events}"] if args.events is not None else [])
     if args.utilization is None:
         args.utilization = load_thresholds().target_utilization

@@ -33,7 +33,7 @@ from flink_jobs.monitor import planner
 from flink_jobs.monitor.alerts import Thresholds
 from flink_jobs.monitor.kafka_lag import KafkaLag, follow, is_kafka_source, lag_metric_ids, source_lag
 from flink_jobs.monitor.stall import Stall, find_stall, is_stalled
-from flink_jobs.rest import TERMINAL_STATES, FlinkRest, NotSampled, RestError
+from flink_jobs.rest import TERMINAL_STATES, FlinkRest, Json, NotSampled, RestError
 
 METRICS = (
     "backPressuredTimeMsPerSecond",
@@ -61,21 +61,21 @@ class JobNotMonitorable(RestError):
 class JobSample:
     """What the REST API said about one job at one moment (JSON-serializable, recordable)."""
 
-    job: dict  # GET /jobs/<id>
-    plan: dict  # GET /jobs/<id>/plan (edges)
-    backpressure: dict  # vertex id -> GET .../backpressure body, None while Flink has no value
-    metrics: dict  # vertex id -> GET .../subtasks/metrics?get=...&agg=min,max,avg,sum body
-    subtasks: dict = field(default_factory=dict)  # vertex id -> [GET .../subtasks/<i>/metrics body]
+    job: Json  # GET /jobs/<id>
+    plan: Json  # GET /jobs/<id>/plan (edges)
+    backpressure: dict[str, Optional[Json]]  # vertex id -> GET .../backpressure body, None while Flink has no value
+    metrics: dict[str, Any]  # vertex id -> GET .../subtasks/metrics?get=...&agg=min,max,avg,sum body
+    subtasks: dict[str, list[Any]] = field(default_factory=dict)  # vertex id -> GET .../subtasks/<i>/metrics bodies
     taken_at: float = 0.0
-    kafka_sources: list = field(default_factory=list)  # ids of the source vertices that read Kafka
-    lag_metrics: dict = field(default_factory=dict)  # vertex id -> pendingRecords, partition offsets (aggregated)
-    broker: Optional[dict] = None  # kafka_offsets.read_offsets answer, with --kafka
-    overview: Optional[dict] = None  # GET /overview, read when the job looks stalled
-    exceptions: Optional[dict] = None  # GET /jobs/<id>/exceptions (first lines only), likewise
-    job_metrics: Optional[list] = None  # GET /jobs/<id>/metrics?get=numRestarts, likewise
+    kafka_sources: list[str] = field(default_factory=list)  # ids of the source vertices that read Kafka
+    lag_metrics: dict[str, Any] = field(default_factory=dict)  # vertex id -> pendingRecords, partition offsets
+    broker: Optional[Json] = None  # kafka_offsets.read_offsets answer, with --kafka
+    overview: Optional[Json] = None  # GET /overview, read when the job looks stalled
+    exceptions: Optional[Json] = None  # GET /jobs/<id>/exceptions (first lines only), likewise
+    job_metrics: Optional[list[Any]] = None  # GET /jobs/<id>/metrics?get=numRestarts, likewise
 
     @classmethod
-    def from_dict(cls, data: dict) -> "JobSample":
+    def from_dict(cls, data: Json) -> "JobSample":
         return cls(
             job=data["job"],
             plan=data.get("plan") or {},
@@ -92,7 +92,7 @@ class JobSample:
         )
 
 
-def list_jobs(rest: FlinkRest) -> list[dict]:
+def list_jobs(rest: FlinkRest) -> list[Json]:
     """[{jid, name, state, start-time, ...}] from /jobs/overview, newest first."""
     overview = rest.get("/jobs/overview")
     jobs = overview.get("jobs") if isinstance(overview, dict) else None
@@ -101,7 +101,7 @@ def list_jobs(rest: FlinkRest) -> list[dict]:
     return sorted(jobs, key=lambda job: -(job.get("start-time") or 0))
 
 
-def resolve_job(rest: FlinkRest, selector: Optional[str]) -> dict:
+def resolve_job(rest: FlinkRest, selector: Optional[str]) -> Json:
     """The job to monitor: by id or name, or the single running one."""
     jobs = list_jobs(rest)
     running = [job for job in jobs if job.get("state") not in TERMINAL_STATES]
@@ -135,7 +135,7 @@ def resolve_job(rest: FlinkRest, selector: Optional[str]) -> dict:
 
 
 def collect(
-    rest: FlinkRest, job_id: str, skew_threshold: float, read_broker: Optional[Callable[[list], dict]] = None
+    rest: FlinkRest, job_id: str, skew_threshold: float, read_broker: Optional[Callable[[list[str]], Json]] = None
 ) -> JobSample:
     """One JobSample of `job_id`. read_broker(topics) -> kafka_offsets answer, called when the job
     has a Kafka source (with --kafka)."""
@@ -209,7 +209,7 @@ def _collect_lag(rest: FlinkRest, job_id: str, sample: JobSample, read_broker) -
         sample.broker = read_broker(sorted(topics))
 
 
-def _first_lines(exceptions) -> Optional[dict]:
+def _first_lines(exceptions: Any) -> Optional[Json]:
     """/jobs/<id>/exceptions without the Java stacks (a sample stays small and recordable)."""
     if not isinstance(exceptions, dict):
         return None
@@ -261,7 +261,7 @@ def number(value) -> Optional[float]:
     return None if math.isnan(result) or math.isinf(result) else result
 
 
-def aggregate_metrics(body) -> dict:
+def aggregate_metrics(body: Any) -> dict[str, dict[str, Optional[float]]]:
     """[{"id", "min", "max", "avg", "sum"}] -> {id: {"min": .., "max": .., "avg": .., "sum": ..}} (floats)."""
     result: dict[str, dict[str, Optional[float]]] = {}
     if not isinstance(body, list):
@@ -287,7 +287,7 @@ def subtask_values(bodies: Optional[list[Any]], metric: str) -> list[Optional[fl
     return values
 
 
-def _skew(aggregate: Optional[dict]) -> Optional[float]:
+def _skew(aggregate: Optional[dict[str, Any]]) -> Optional[float]:
     if not aggregate or not aggregate.get("avg") or aggregate.get("max") is None:
         return None
     return aggregate["max"] / aggregate["avg"]
@@ -299,10 +299,10 @@ def level_of(ratio: Optional[float]) -> str:
     return "ok" if ratio <= OK_RATIO else "low" if ratio <= LOW_RATIO else "high"
 
 
-def topological_order(vertex_ids: list, edges: dict) -> list:
+def topological_order(vertex_ids: list[str], edges: dict[str, list[str]]) -> list[str]:
     """Sources first; ties keep the order of `vertex_ids`. edges: vertex id -> [input vertex ids]."""
     remaining = {vid: [i for i in edges.get(vid, []) if i in vertex_ids] for vid in vertex_ids}
-    order = []
+    order: list[str] = []
     while remaining:
         ready = [vid for vid in vertex_ids if vid in remaining and not remaining[vid]]
         if not ready:  # a cycle (iterations) or a broken plan: keep the listed order
@@ -315,7 +315,7 @@ def topological_order(vertex_ids: list, edges: dict) -> list:
     return order
 
 
-def plan_edges(plan: dict) -> dict:
+def plan_edges(plan: Json) -> dict[Any, list[tuple[Any, str]]]:
     """vertex id -> [(input id, ship strategy)] from /jobs/<id>/plan."""
     nodes = ((plan or {}).get("plan") or {}).get("nodes") or []
     return {
@@ -332,7 +332,7 @@ class VertexReport:
     name: str
     parallelism: int
     status: str
-    inputs: list  # [[input vertex id, ship strategy]]
+    inputs: list[list[str]]  # [input vertex id, ship strategy]
     sampled: bool
     note: str = ""
     level: str = "unknown"
@@ -376,25 +376,25 @@ class Diagnosis:
     job_name: str
     job_state: str
     taken_at: float
-    vertices: list
-    bottleneck: Optional[dict] = None  # {"id", "name", "reason"}
-    hot_key: Optional[dict] = None
-    suggestions: list = field(default_factory=list)  # [{"kind", "vertex", "text"}]
-    notes: list = field(default_factory=list)
-    alerts: list = field(default_factory=list)
+    vertices: list[VertexReport]
+    bottleneck: Optional[dict[str, str]] = None  # {"id", "name", "reason"}
+    hot_key: Optional[dict[str, Any]] = None
+    suggestions: list[dict[str, str]] = field(default_factory=list)  # {"kind", "vertex", "text"}
+    notes: list[str] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
     stall: Optional[Stall] = None  # the job is not processing (stall.py)
 
     @property
     def exit_code(self) -> int:
         return 1 if self.alerts else 0
 
-    def to_json(self) -> dict:
+    def to_json(self) -> Json:
         data = asdict(self)
         data["exit_code"] = self.exit_code
         return data
 
 
-def _vertex_report(vertex: dict, inputs: list, sample: JobSample) -> VertexReport:
+def _vertex_report(vertex: Json, inputs: list[tuple[str, str]], sample: JobSample) -> VertexReport:
     vid = vertex.get("id", "")
     report = VertexReport(
         id=vid,
@@ -512,7 +512,7 @@ def _short(name: str, width: int = 60) -> str:
     return name if len(name) <= width else name[: width - 1] + "…"
 
 
-def _localize(diagnosis: Diagnosis, reports: dict, thresholds: Thresholds) -> None:
+def _localize(diagnosis: Diagnosis, reports: dict[str, VertexReport], thresholds: Thresholds) -> None:
     sampled = [r for r in reports.values() if r.sampled]
     unsampled = [r for r in reports.values() if not r.sampled]
     if unsampled:
@@ -644,7 +644,7 @@ def _alerts(diagnosis: Diagnosis, thresholds: Thresholds) -> None:
         )
     for r in diagnosis.vertices:
         lag = r.kafka_lag
-        if lag is not None and lag.read:
+        if lag is not None and lag.read and lag.records is not None:  # severity() is None without records
             fired = thresholds.severity("kafka-lag", lag.records)
             if fired:
                 severity, threshold = fired

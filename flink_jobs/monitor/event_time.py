@@ -15,7 +15,7 @@ GET /jobs/<id>/vertices/<v>/watermarks (`<subtask>.currentInputWatermark`). Then
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from flink_jobs.monitor.findings import Finding, number
 
@@ -42,7 +42,7 @@ def input_watermark(body) -> tuple[Optional[float], bool]:
     return (None if low < NO_WATERMARK else low), True
 
 
-def silent_subtasks(bodies: list) -> list[int]:
+def silent_subtasks(bodies: list[Any]) -> list[int]:
     """Subtasks whose numRecordsOut is 0, from one metrics body per subtask."""
     silent = []
     for index, body in enumerate(bodies or []):
@@ -62,7 +62,9 @@ def _fed_watermarks(sample, vid: str) -> bool:
     )
 
 
-def assess(sample, previous: Optional[dict], thresholds) -> tuple[list, list]:
+def assess(
+    sample, previous: Optional[dict[str, dict[str, Any]]], thresholds
+) -> tuple[list[dict[str, Any]], list[Finding]]:
     """(per-vertex figures, findings). `previous`: the last reading's figures by vertex id (--watch)."""
     now_ms = number(sample.job.get("now")) or sample.taken_at * 1000
     vertices = {v.get("id"): v for v in sample.job.get("vertices") or [] if isinstance(v, dict)}
@@ -134,7 +136,7 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 86400:,.0f} days"
 
 
-def _stall(sample, row: dict, now_ms: float, thresholds) -> Finding:
+def _stall(sample, row: dict[str, Any], now_ms: float, thresholds) -> Finding:
     stalled_for = now_ms / 1000 - row["stalled_since"]
     watermark = "no watermark yet (Long.MIN_VALUE)" if row["watermark"] is None else f"stuck at {row['watermark']:.0f}"
     silent = [

@@ -40,11 +40,11 @@ class Finding:
     since: Optional[float] = None  # epoch seconds the condition began (or was first seen)
 
     @property
-    def key(self) -> tuple:
+    def key(self) -> tuple[str, str]:
         return self.metric, self.subject
 
 
-def ranked(findings: list) -> list:
+def ranked(findings: list[Finding]) -> list[Finding]:
     """Most severe first; within a severity, in the order of SIGNALS."""
     return sorted(
         findings,
@@ -52,7 +52,7 @@ def ranked(findings: list) -> list:
     )
 
 
-def verdict(findings: list, not_assessed: dict) -> str:
+def verdict(findings: list[Finding], not_assessed: dict[str, str]) -> str:
     severities = {f.severity for f in findings}
     if "critical" in severities:
         return CRITICAL

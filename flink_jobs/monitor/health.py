@@ -19,7 +19,7 @@ from __future__ import annotations
 import time
 import urllib.parse
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 from flink_jobs.monitor import checkpoints, event_time, taskmanagers
 from flink_jobs.monitor.diagnosis import (
@@ -33,7 +33,7 @@ from flink_jobs.monitor.diagnosis import (
 )
 from flink_jobs.monitor.findings import Finding, ranked, verdict
 from flink_jobs.monitor.stall import find_stall, is_stalled
-from flink_jobs.rest import TERMINAL_STATES, FlinkRest, NotSampled, RestError
+from flink_jobs.rest import TERMINAL_STATES, FlinkRest, Json, NotSampled, RestError
 from flink_jobs.runtime import root_cause
 
 MAX_EXCEPTIONS = 20
@@ -44,24 +44,26 @@ MAX_SUBTASKS_READ = 64
 class HealthSample:
     """What the REST API said about one job at one moment, for every signal."""
 
-    job: dict
+    job: Json
     taken_at: float
-    order: list  # vertex ids, sources first
-    names: dict  # vertex id -> name
-    inputs: dict = field(default_factory=dict)  # vertex id -> [input vertex ids]
+    order: list[str]  # vertex ids, sources first
+    names: dict[str, str]  # vertex id -> name
+    inputs: dict[str, list[str]] = field(default_factory=dict)  # vertex id -> input vertex ids
     backpressure: Optional[JobSample] = None
-    job_metrics: Optional[list] = None  # numRestarts
-    exceptions: Optional[dict] = None  # exceptionHistory entries, stack traces cut to their root cause
-    overview: Optional[dict] = None  # /overview, when tasks are not running
-    checkpoints: Optional[dict] = None
-    checkpoint_config: Optional[dict] = None
-    checkpoint_failed_detail: Optional[dict] = None
-    checkpoint_alignment: dict = field(default_factory=dict)  # vertex id -> subtask details of the newest completed
-    watermarks: dict = field(default_factory=dict)  # vertex id -> /watermarks body
-    upstream_records: dict = field(default_factory=dict)  # vertex id -> [per-subtask numRecordsOut body]
-    upstream_watermarks: dict = field(default_factory=dict)  # vertex id -> max output watermark of its operators
-    taskmanagers: dict = field(default_factory=dict)  # TaskManager id -> metrics body
-    unread: dict = field(default_factory=dict)  # signal -> why it could not be read
+    job_metrics: Optional[list[Any]] = None  # numRestarts
+    exceptions: Optional[Json] = None  # exceptionHistory entries, stack traces cut to their root cause
+    overview: Optional[Json] = None  # /overview, when tasks are not running
+    checkpoints: Optional[Json] = None
+    checkpoint_config: Optional[Json] = None
+    checkpoint_failed_detail: Optional[Json] = None
+    checkpoint_alignment: dict[str, Any] = field(default_factory=dict)  # vertex id -> subtask details, newest completed
+    watermarks: dict[str, Any] = field(default_factory=dict)  # vertex id -> /watermarks body
+    upstream_records: dict[str, list[Any]] = field(
+        default_factory=dict
+    )  # vertex id -> per-subtask numRecordsOut bodies
+    upstream_watermarks: dict[str, Optional[float]] = field(default_factory=dict)  # vertex id -> max output watermark
+    taskmanagers: dict[str, Any] = field(default_factory=dict)  # TaskManager id -> metrics body
+    unread: dict[str, str] = field(default_factory=dict)  # signal -> why it could not be read
 
 
 @dataclass
@@ -71,20 +73,20 @@ class Health:
     job_state: str
     taken_at: float
     verdict: str
-    findings: list  # [Finding], ranked
-    not_assessed: dict  # signal -> reason
-    not_applicable: dict  # signal -> reason
-    restarts: dict
-    checkpoints: dict
-    watermarks: list
-    taskmanagers: list
+    findings: list[Finding]  # ranked
+    not_assessed: dict[str, str]  # signal -> reason
+    not_applicable: dict[str, str]  # signal -> reason
+    restarts: dict[str, Any]
+    checkpoints: dict[str, Any]
+    watermarks: list[dict[str, Any]]
+    taskmanagers: list[dict[str, Any]]
     diagnosis: Optional[Diagnosis] = None  # the backpressure diagnosis
 
     @property
     def exit_code(self) -> int:
         return 0 if self.verdict == "healthy" else 1
 
-    def to_json(self) -> dict:
+    def to_json(self) -> Json:
         data = asdict(self)
         data["diagnosis"] = self.diagnosis.to_json() if self.diagnosis else None
         data["exit_code"] = self.exit_code
@@ -92,7 +94,7 @@ class Health:
 
 
 # ------------------------------------------------------------------ reading
-def _entry(entry: dict) -> dict:
+def _entry(entry: Json) -> Json:
     """An exception history entry without its Java stack: the root cause on one line."""
     trace = str(entry.get("stacktrace") or entry.get("exceptionName") or "")
     return {
@@ -104,7 +106,7 @@ def _entry(entry: dict) -> dict:
 
 
 def collect_health(
-    rest: FlinkRest, job_id: str, skew_threshold: float = 1.5, read_broker: Optional[Callable] = None
+    rest: FlinkRest, job_id: str, skew_threshold: float = 1.5, read_broker: Optional[Callable[[list[str]], Json]] = None
 ) -> HealthSample:
     """One HealthSample. Raises RestError only when the job itself cannot be read."""
     job = rest.get(f"/jobs/{job_id}")
@@ -173,7 +175,9 @@ def _read_checkpoints(rest: FlinkRest, job_id: str, sample: HealthSample) -> Non
                 sample.checkpoint_alignment[vid] = body
 
 
-def _read_watermarks(rest: FlinkRest, job_id: str, sample: HealthSample, edges: dict) -> None:
+def _read_watermarks(
+    rest: FlinkRest, job_id: str, sample: HealthSample, edges: dict[str, list[tuple[str, str]]]
+) -> None:
     vertices = {v["id"]: v for v in sample.job["vertices"] if isinstance(v, dict) and v.get("id")}
     for vid in sample.order:
         if edges and not edges.get(vid):
@@ -223,8 +227,8 @@ def assess(sample: HealthSample, thresholds, previous: Optional[Health] = None) 
     """Judge one sample; `previous`: the watch's last Health (trends, stalls, since when)."""
     job = sample.job
     not_assessed = dict(sample.unread)
-    not_applicable: dict = {}
-    findings: list = []
+    not_applicable: dict[str, str] = {}
+    findings: list[Finding] = []
 
     restarts, state_findings = _state(sample, thresholds)
     findings += state_findings
@@ -237,12 +241,12 @@ def assess(sample: HealthSample, thresholds, previous: Optional[Health] = None) 
     elif "backpressure" in not_assessed:
         not_assessed["kafka-lag"] = "read with backpressure: " + not_assessed["backpressure"]
 
-    checkpoint_figures: dict = {}
+    checkpoint_figures: dict[str, Any] = {}
     if sample.checkpoints is not None:
         checkpoint_figures, found = checkpoints.assess(sample, diagnosis, thresholds)
         findings += found
 
-    watermark_figures: list = []
+    watermark_figures: list[dict[str, Any]] = []
     if "event-time" not in not_assessed:
         before = {row["id"]: row for row in previous.watermarks} if previous else None
         watermark_figures, found = event_time.assess(sample, before, thresholds)
@@ -250,7 +254,7 @@ def assess(sample: HealthSample, thresholds, previous: Optional[Health] = None) 
         if not watermark_figures:
             not_applicable["event-time"] = "no vertex reports an input watermark"
 
-    tm_figures: list = []
+    tm_figures: list[dict[str, Any]] = []
     if "taskmanagers" not in not_assessed:
         tm_figures, found = taskmanagers.assess(sample.taskmanagers, thresholds)
         findings += found
@@ -283,7 +287,7 @@ def _number(value) -> Optional[float]:
         return None
 
 
-def _state(sample: HealthSample, thresholds) -> tuple[dict, list]:
+def _state(sample: HealthSample, thresholds) -> tuple[dict[str, Any], list[Finding]]:
     """Restarts and the root exception; the job or its vertices not running."""
     job = sample.job
     now_ms = _number(job.get("now")) or sample.taken_at * 1000
@@ -364,13 +368,13 @@ def _state(sample: HealthSample, thresholds) -> tuple[dict, list]:
     return restarts, findings
 
 
-def _backpressure(diagnosis: Diagnosis, not_assessed: dict, not_applicable: dict) -> list:
+def _backpressure(diagnosis: Diagnosis, not_assessed: dict[str, str], not_applicable: dict[str, str]) -> list[Finding]:
     """The backpressure diagnosis' alerts as findings (the stall is judged with the state)."""
     unsampled = [v.name for v in diagnosis.vertices if v.status == "RUNNING" and not v.sampled]
     if unsampled:
         not_assessed["backpressure"] = f"{len(unsampled)} running vertices not yet sampled: {', '.join(unsampled)}"
     sources = [v for v in diagnosis.vertices if v.kafka_lag is not None]
-    unread = [f"{v.name}: {v.kafka_lag.why_not}" for v in sources if not v.kafka_lag.read]
+    unread = [f"{v.name}: {v.kafka_lag.why_not}" for v in sources if v.kafka_lag is not None and not v.kafka_lag.read]
     if not sources:
         not_applicable["kafka-lag"] = "no Kafka source"
     elif unread:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Optional
+from typing import Any, Optional
 
 from flink_jobs.monitor.health import Health
 from flink_jobs.monitor.report import lag_line
@@ -21,7 +21,7 @@ def _since(finding, now: float) -> str:
     return f"since {_clock(finding.since)} ({max(0.0, now - finding.since):.0f} s)"
 
 
-def _checkpoints_line(figures: dict) -> str:
+def _checkpoints_line(figures: dict[str, Any]) -> str:
     if not figures:
         return "-"
     if not figures.get("enabled"):
@@ -45,7 +45,7 @@ def _checkpoints_line(figures: dict) -> str:
     return "; ".join(parts)
 
 
-def _event_time_line(rows: list) -> str:
+def _event_time_line(rows: list[dict[str, Any]]) -> str:
     if not rows:
         return "-"
     return "; ".join(

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
 PENDING_RECORDS = "pendingRecords"
 PARTITION_OFFSET = re.compile(
@@ -56,7 +56,9 @@ class KafkaLag:
     records: Optional[int]  # None: not read (see why_not), never a silent 0
     origin: str = ""  # where `records` comes from
     why_not: str = ""
-    partitions: list = field(default_factory=list)  # [{"topic", "partition", "current", "committed", "end", "lag"}]
+    partitions: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # {"topic", "partition", "current", "committed", "end", "lag"}
     trend: Optional[str] = None  # growing | shrinking | steady; None before a second reading
     change: Optional[int] = None  # since the previous reading
     rises: int = 0  # rises (> min-records) in a row up to this reading
@@ -74,9 +76,9 @@ def _number(value) -> Optional[float]:
     return None if result != result or result in (float("inf"), float("-inf")) else result
 
 
-def _partition_offsets(body) -> dict:
+def _partition_offsets(body: Any) -> dict[tuple[str, int], dict[str, int]]:
     """(topic, partition) -> {"current": .., "committed": ..} from an aggregated metrics body."""
-    offsets: dict = {}
+    offsets: dict[tuple[str, int], dict[str, int]] = {}
     for entry in body if isinstance(body, list) else []:
         match = PARTITION_OFFSET.search(str(entry.get("id", ""))) if isinstance(entry, dict) else None
         if not match:
@@ -98,7 +100,7 @@ def _pending(body) -> Optional[int]:
     return None
 
 
-def _broker_end(broker: Optional[dict]) -> dict:
+def _broker_end(broker: Optional[dict[str, Any]]) -> dict[tuple[str, int], int]:
     return {_key(k): v for k, v in ((broker or {}).get("end") or {}).items()}
 
 
@@ -107,7 +109,7 @@ def _key(text: str) -> tuple[str, int]:
     return topic, int(partition)
 
 
-def _partition_lag(row: dict) -> Optional[int]:
+def _partition_lag(row: dict[str, Any]) -> Optional[int]:
     if row["end"] is None:
         return None
     if row["current"] is not None:  # the last record read: the next one is current + 1
@@ -117,15 +119,15 @@ def _partition_lag(row: dict) -> Optional[int]:
     return None
 
 
-def source_lag(metrics_body, broker: Optional[dict]) -> KafkaLag:
+def source_lag(metrics_body: Any, broker: Optional[dict[str, Any]]) -> KafkaLag:
     """The lag of one Kafka source from its lag metrics (aggregated over subtasks) and, optionally,
     what the broker said: {"bootstrap", "group", "end": {"t:p": offset}, "committed": {...}, "error"}."""
     offsets = _partition_offsets(metrics_body)
     end = _broker_end(broker)
     committed = {_key(k): v for k, v in ((broker or {}).get("committed") or {}).items()}
-    partitions = []
+    partitions: list[dict[str, Any]] = []
     for key in sorted(set(offsets) | set(end) | set(committed)):
-        row = {
+        row: dict[str, Any] = {
             "topic": key[0],
             "partition": key[1],
             "current": offsets.get(key, {}).get("current"),

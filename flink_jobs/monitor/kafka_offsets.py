@@ -21,7 +21,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 try:
     from confluent_kafka import ConsumerGroupTopicPartitions, KafkaException, TopicPartition
@@ -47,13 +47,13 @@ def _text(error) -> str:
     return inner.str() if hasattr(inner, "str") else str(inner)
 
 
-def _unread(bootstrap: str, group: Optional[str], error: Optional[str]) -> dict:
+def _unread(bootstrap: str, group: Optional[str], error: Optional[str]) -> dict[str, Any]:
     return {"bootstrap": bootstrap, "group": group, "committed": {}, "end": {}, "error": error}
 
 
 def read_offsets(
     bootstrap: str, group: Optional[str], topics: Iterable[str] = (), timeout: float = 5.0, python: str = sys.executable
-) -> dict:
+) -> dict[str, Any]:
     """End offsets of `topics` and of the topics `group` committed to, and the group's commits,
     read by a child process (see the module docstring)."""
     require_client()
@@ -83,7 +83,9 @@ def read_offsets(
         return _unread(bootstrap, group, f"broker {bootstrap} not readable: {last}")
 
 
-def read_offsets_here(bootstrap: str, group: Optional[str], topics: Iterable[str] = (), timeout: float = 5.0) -> dict:
+def read_offsets_here(
+    bootstrap: str, group: Optional[str], topics: Iterable[str] = (), timeout: float = 5.0
+) -> dict[str, Any]:
     """read_offsets in this process."""
     answer = _unread(bootstrap, group, None)
     admin = AdminClient({"bootstrap.servers": bootstrap, "log_level": 0, "socket.timeout.ms": int(timeout * 1000)})

@@ -25,8 +25,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
+from flink_jobs.config import load_job_config
+from flink_jobs.jobs import job_info
 from flink_jobs.rest import TERMINAL_STATES, FlinkRest, NotSampled, RestError
-from flink_jobs.runtime import CommandError
+from flink_jobs.runtime import CommandError, build_pipeline, create_environment, local_python_options
 
 COUNTERS = ("numRecordsIn", "numRecordsOut", "accumulateBusyTimeMs")
 MIN_BUSY_SECONDS = 0.5  # less busy time than this over the window: too idle to measure
@@ -55,15 +57,15 @@ class Measurement:
     job: str
     events: Optional[int]
     seconds: float
-    vertices: list = field(default_factory=list)  # VertexCapacity, in the job's order
+    vertices: list[VertexCapacity] = field(default_factory=list)  # in the job's order
     final_state: str = ""
 
     @property
     def slowest(self) -> Optional[VertexCapacity]:
         measured = [v for v in self.vertices if v.per_subtask_rate]
-        return min(measured, key=lambda v: v.per_subtask_rate) if measured else None
+        return min(measured, key=lambda v: v.per_subtask_rate or 0.0) if measured else None  # all truthy here
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         for vertex, raw in zip(self.vertices, data["vertices"]):
             raw["busy_ratio"] = round(vertex.busy_ratio, 3)
@@ -79,7 +81,7 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _counters(rest: FlinkRest, job_id: str, vertex_id: str) -> dict:
+def _counters(rest: FlinkRest, job_id: str, vertex_id: str) -> dict[str, float]:
     body = rest.get(f"/jobs/{job_id}/vertices/{vertex_id}/subtasks/metrics?get={','.join(COUNTERS)}&agg=sum")
     values = {}
     for entry in body if isinstance(body, list) else []:
@@ -90,7 +92,7 @@ def _counters(rest: FlinkRest, job_id: str, vertex_id: str) -> dict:
     return values
 
 
-def _stop(child: subprocess.Popen) -> None:
+def _stop(child: subprocess.Popen[bytes]) -> None:
     if child.poll() is None:
         os.killpg(child.pid, signal.SIGTERM)  # python and its gateway JVM (its own session)
         try:
@@ -103,7 +105,7 @@ def _stop(child: subprocess.Popen) -> None:
 def measure(
     job_name: str,
     config_path: str,
-    overrides: list,
+    overrides: list[str],
     duration: float = 30.0,
     poll: float = 1.0,
     startup_timeout: float = 120.0,
@@ -187,7 +189,7 @@ def _observe(
     return _capacities(job_name, vertices, samples, state)
 
 
-def _capacities(job_name: str, vertices: list, samples: list, state: str) -> Measurement:
+def _capacities(job_name: str, vertices: list[Any], samples: list[Any], state: str) -> Measurement:
     # the window: from the first sample with any busy time to the last one whose counters moved
     useful = [(t, c) for t, c in samples if any(v.get("accumulateBusyTimeMs", 0) > 0 for v in c.values())]
     if len(useful) < 2 or useful[-1][0] - useful[0][0] < 2:
@@ -221,13 +223,9 @@ def _capacities(job_name: str, vertices: list, samples: list, state: str) -> Mea
 
 
 # ------------------------------------------------------------------ the child: run the job locally
-def _run(request: dict) -> int:
+def _run(request: dict[str, Any]) -> int:
     from pyflink.datastream.connectors.base import Sink
     from pyflink.java_gateway import get_gateway
-
-    from flink_jobs.config import load_job_config
-    from flink_jobs.jobs import job_info
-    from flink_jobs.runtime import build_pipeline, create_environment, local_python_options
 
     job = job_info(request["job"])
     config = load_job_config(request["config"], request.get("overrides", []), job_name=job.name)

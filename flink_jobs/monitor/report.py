@@ -42,7 +42,7 @@ def _name(name: str) -> str:
     return name if len(name) <= NAME_WIDTH else name[: NAME_WIDTH - 1] + "…"
 
 
-def _row(index: int, vertex: VertexReport, bottleneck_id: Optional[str]) -> list:
+def _row(index: int, vertex: VertexReport, bottleneck_id: Optional[str]) -> list[str]:
     lag = _count(vertex.kafka_lag.records) if vertex.kafka_lag else ""
     if not vertex.sampled:
         return [str(index), _name(vertex.name), str(vertex.parallelism), "-", vertex.note] + [""] * 7 + [lag]

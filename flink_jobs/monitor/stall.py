@@ -20,7 +20,7 @@ latest failure's first line.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
 PROCESSING = {"RUNNING", "FINISHED"}
 WAITING_FOR_SLOTS = {"CREATED", "SCHEDULED"}
@@ -30,9 +30,9 @@ WAITING_FOR_SLOTS = {"CREATED", "SCHEDULED"}
 class Stall:
     seconds: Optional[float]  # None: the REST API gave no timestamps to measure from
     job_state: str
-    waiting: dict  # subtask status -> count, over the vertices that are not processing
+    waiting: dict[str, int]  # subtask status -> count, over the vertices that are not processing
     subtasks: int  # all of the job's subtasks
-    reasons: list = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
     taskmanagers: Optional[int] = None
     slots_total: Optional[int] = None
     slots_available: Optional[int] = None
@@ -48,7 +48,7 @@ class Stall:
         return f"{state}{sum(self.waiting.values())} of {self.subtasks} subtasks not running {how_long} ({waiting})"
 
 
-def is_stalled(job: dict) -> bool:
+def is_stalled(job: dict[str, Any]) -> bool:
     """The job is not RUNNING, or some vertex is neither RUNNING nor FINISHED."""
     vertices = [v for v in job.get("vertices") or [] if isinstance(v, dict)]
     return job.get("state") != "RUNNING" or any(v.get("status") not in PROCESSING for v in vertices)
@@ -61,9 +61,9 @@ def _int(value) -> Optional[int]:
         return None
 
 
-def _waiting(job: dict) -> dict:
+def _waiting(job: dict[str, Any]) -> dict[str, int]:
     """Subtask status -> count over the vertices that are not processing (from the vertex `tasks`)."""
-    counts: dict = {}
+    counts: dict[str, int] = {}
     for vertex in job.get("vertices") or []:
         if not isinstance(vertex, dict) or vertex.get("status") in PROCESSING:
             continue
@@ -71,8 +71,9 @@ def _waiting(job: dict) -> dict:
         tasks = written if isinstance(written, dict) else {}
         found = False
         for status, count in tasks.items():
-            if status not in PROCESSING and (_int(count) or 0) > 0:
-                counts[status] = counts.get(status, 0) + _int(count)
+            number = _int(count) or 0
+            if status not in PROCESSING and number > 0:
+                counts[status] = counts.get(status, 0) + number
                 found = True
         if not found:
             status = str(vertex.get("status") or "UNKNOWN")
@@ -80,7 +81,7 @@ def _waiting(job: dict) -> dict:
     return counts
 
 
-def _failures(exceptions) -> list:
+def _failures(exceptions: Any) -> list[dict[str, Any]]:
     """Entries of /jobs/<id>/exceptions' exceptionHistory, newest first."""
     history = (exceptions or {}).get("exceptionHistory") if isinstance(exceptions, dict) else None
     entries = (history or {}).get("entries") if isinstance(history, dict) else None
@@ -88,7 +89,7 @@ def _failures(exceptions) -> list:
     return sorted(entries, key=lambda e: -(_int(e.get("timestamp")) or 0))
 
 
-def _first_line(entry: dict) -> str:
+def _first_line(entry: dict[str, Any]) -> str:
     text = str(entry.get("stacktrace") or entry.get("exceptionName") or "").strip()
     line = text.splitlines()[0] if text else ""
     return line.split("Exception: ", 1)[-1][:200]
@@ -102,7 +103,11 @@ def _restarts(job_metrics) -> Optional[int]:
 
 
 def find_stall(
-    job: dict, overview: Optional[dict], exceptions: Optional[dict], job_metrics, taken_at_ms: Optional[float] = None
+    job: dict[str, Any],
+    overview: Optional[dict[str, Any]],
+    exceptions: Optional[dict[str, Any]],
+    job_metrics: Any,
+    taken_at_ms: Optional[float] = None,
 ) -> Optional[Stall]:
     """The stall of `job` (GET /jobs/<id>) with its reasons, or None when every vertex processes."""
     if not is_stalled(job):

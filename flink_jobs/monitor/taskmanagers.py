@@ -25,7 +25,7 @@ METRICS = {
 MB = 1024 * 1024
 
 
-def figures_of(tm_id: str, body) -> dict:
+def figures_of(tm_id: str, body: Any) -> dict[str, Any]:
     values = (
         {entry.get("id"): number(entry.get("value")) for entry in body if isinstance(entry, dict)}
         if isinstance(body, list)
@@ -40,7 +40,7 @@ def _mb(value: Optional[float]) -> str:
     return "-" if value is None else f"{value / MB:,.0f} MB"
 
 
-def describe(row: dict) -> str:
+def describe(row: dict[str, Any]) -> str:
     """`heap 120 MB of 416 MB, GC 3 ms/s, managed 0 MB of 435 MB, network 0 MB of 108 MB`."""
     gc = "-" if row["gc_ms_per_s"] is None else f"{row['gc_ms_per_s']:.0f} ms/s"
     return (
@@ -49,7 +49,7 @@ def describe(row: dict) -> str:
     )
 
 
-def assess(taskmanagers: dict, thresholds) -> tuple[list, list]:
+def assess(taskmanagers: dict[str, Any], thresholds) -> tuple[list[dict[str, Any]], list[Finding]]:
     """(per-TaskManager figures, findings) from {TaskManager id: metrics body}."""
     rows = [figures_of(tm_id, body) for tm_id, body in sorted(taskmanagers.items())]
     findings = []

@@ -371,7 +371,7 @@ def _yaml_scalar(node):
 
 
 def _plain(node, value: str):
-    from ruamel.yaml.nodes import ScalarNode
+    from ruamel.yaml.nodes import ScalarNode  # loaded by _load_yaml_collection already
 
     return ScalarNode(node.tag, value, style=None)
 
@@ -381,7 +381,7 @@ class _YamlMapping(list[tuple[Any, Any]]):
 
 
 def _yaml_value(node, in_flow: bool = False):
-    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode  # loaded by _load_yaml_collection already
 
     if isinstance(node, SequenceNode):
         items = []
@@ -431,6 +431,7 @@ def _load_yaml_collection(text: str, kind: type):
         _YAML_TAB_BETWEEN_TOKENS.search(text) or _YAML_FLOW_TAB_AFTER_COLON.search(text)
     ):
         raise _YamlNotCollection("tab used as a separator")
+    # ruamel.yaml costs ~30 ms to import: only when a value looks like a YAML list or map, not at every start
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
@@ -69,7 +69,7 @@ def read_manifest(path: str, root: MappingNode, text: str) -> tuple[list[FlinkCo
     if kind is None:
         return [], []
     spec = get(root, "spec")
-    context: dict = {
+    context: dict[str, Any] = {
         "name": _scalar(get(root, "metadata", "name")) or "",
         "kubernetes.kind": _scalar(get(root, "kind")),
     }

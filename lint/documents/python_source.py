@@ -28,13 +28,16 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator, Optional, Union
 
 from flink_lint.documents.read_problems import python_syntax
-from flink_lint.model import Location
+from flink_lint.model import Location, ReadProblem
 from flink_lint.suppressions import DIRECTIVE, Directive
 
 MAX_BYTES = 2 * 1024 * 1024  # a job module is a few KB; anything larger is generated, not a job
 MAX_STEPS = 200  # bound on any resolution walk (chains, aliases): a cycle or a generated monster stops here
 PLACEHOLDER = "_expr_"  # stands for a non-constant part of a SQL string (f-string field, variable)
 _OURS = re.compile(r"flink", re.IGNORECASE)
+Function = Union[ast.FunctionDef, ast.AsyncFunctionDef]
+Anchor = tuple[int, int, bool]  # (line, column, exact) of a string's first character in the file
+Assignment = tuple[tuple[int, int], ast.expr, ast.AST]  # (end position, value, scope)
 LIFECYCLE = {"__init__", "open", "close", "setup", "__getstate__", "__setstate__", "__repr__", "__str__"}
 
 
@@ -55,9 +58,9 @@ class Step:
 @dataclass
 class Chain:
     origin: ast.AST  # what the first step is called on (a Name, a parameter, a Constant ...)
-    steps: list  # [Step], first call first
+    steps: list[Step]  # first call first
 
-    def methods(self) -> list:
+    def methods(self) -> list[str]:
         return [step.method for step in self.steps]
 
     def has(self, *methods: str) -> bool:
@@ -73,9 +76,11 @@ class Chain:
 @dataclass
 class ClassInfo:
     node: ast.ClassDef
-    bases: list  # qualified names of the bases as written
-    methods: dict = field(default_factory=dict)  # name -> FunctionDef
-    attributes: dict = field(default_factory=dict)  # attr -> [(value node, method FunctionDef or None)]
+    bases: list[str]  # qualified names of the bases as written
+    methods: dict[str, Function] = field(default_factory=dict)  # name -> its def
+    attributes: dict[str, list[tuple[ast.expr, Optional[ast.AST]]]] = field(
+        default_factory=dict
+    )  # attr -> (value, method or None)
 
 
 @dataclass
@@ -106,7 +111,7 @@ class SqlText:
     call: ast.Call
     method: str  # execute_sql | sql_query | add_insert_sql
     site: CallSite
-    pieces: list  # [(start offset in text, anchor)], anchor = (line, column, exact)
+    pieces: list[tuple[int, Anchor]]  # (start offset in text, anchor)
 
     def location(self, source: "PythonSource", offset: int) -> Location:
         """The Python file position of `text[offset]` (the literal's start when it cannot be exact)."""
@@ -136,22 +141,22 @@ class PythonSource:
     def __init__(self, path: str, text: str, tree: ast.Module):
         self.path, self.text, self.tree = path, text, tree
         self.lines = text.splitlines()
-        self.imports: dict = {}  # local name -> qualified name
-        self.star_modules: list = []
-        self.classes: dict = {}  # name -> ClassInfo
-        self.functions: dict = {}  # name -> FunctionDef (any level; the last one wins)
-        self.calls: list = []  # [CallSite] in source order
-        self.lambdas: list = []  # [(Lambda, scope)]
-        self.constants: list = []  # str constants (for cheap "is this key mentioned" checks)
-        self._assignments: dict = {}  # (id(scope), name) -> sorted [(position, value, scope)]
-        self._params: dict = {}  # id(function) -> {name: default or None}
-        self._site_of: dict = {}  # id(call) -> CallSite
-        self.calls_by_name: dict = {}  # called function or method name -> [CallSite]
-        self.compile_errors: list = []  # [(node, message)]: what compile() would reject
-        self._globals: dict = {}  # id(function) -> names it declares `global`
-        self.import_froms: list = []  # every `from m import ...` (any depth), in walk order
-        self.literals: list = []  # every dict display, str constant and f-string node (for the credential rule)
-        self.bare_strings: set = set()  # id() of strings that are statements of their own: docstrings
+        self.imports: dict[str, str] = {}  # local name -> qualified name
+        self.star_modules: list[str] = []
+        self.classes: dict[str, ClassInfo] = {}
+        self.functions: dict[str, Function] = {}  # any level; the last one wins
+        self.calls: list[CallSite] = []  # in source order
+        self.lambdas: list[tuple[ast.Lambda, ast.AST]] = []  # (lambda, scope)
+        self.constants: list[str] = []  # str constants (for cheap "is this key mentioned" checks)
+        self._assignments: dict[tuple[int, str], list[Assignment]] = {}  # (id(scope), name) -> sorted by position
+        self._params: dict[int, dict[str, Optional[ast.expr]]] = {}  # id(function) -> {name: default or None}
+        self._site_of: dict[int, CallSite] = {}  # id(call) -> its site
+        self.calls_by_name: dict[str, list[CallSite]] = {}  # called function or method name -> its sites
+        self.compile_errors: list[tuple[Positioned, str]] = []  # (node, message): what compile() would reject
+        self._globals: dict[int, set[str]] = {}  # id(function) -> names it declares `global`
+        self.import_froms: list[ast.ImportFrom] = []  # every `from m import ...` (any depth), in walk order
+        self.literals: list[ast.expr] = []  # every dict display, str constant and f-string (for the credential rule)
+        self.bare_strings: set[int] = set()  # id() of strings that are statements of their own: docstrings
         self._index()
 
     # ------------------------------------------------------------------ positions
@@ -320,7 +325,7 @@ class PythonSource:
     def site(self, call: ast.Call) -> Optional[CallSite]:
         return self._site_of.get(id(call))
 
-    def assigned(self, name: str, scope: ast.AST, position: tuple) -> Optional[tuple]:
+    def assigned(self, name: str, scope: ast.AST, position: tuple[int, int]) -> Optional[tuple[ast.expr, ast.AST]]:
         """(value, scope) of the nearest assignment to `name` before `position`, looking in the
         enclosing function first, then at module level; None for parameters and unbound names."""
         entries = self._assignments.get((id(scope), name))
@@ -407,7 +412,7 @@ class PythonSource:
                     return name
         return None
 
-    def resolve(self, node: ast.AST, site: Optional[CallSite]) -> tuple:
+    def resolve(self, node: ast.AST, site: Optional[CallSite]) -> tuple[ast.AST, Optional[CallSite]]:
         """(value, site) after following names and `self.attr` to what was assigned (bounded)."""
         for _ in range(16):
             if isinstance(node, ast.Name) and site is not None:
@@ -469,9 +474,10 @@ class PythonSource:
             return self.classes.get(node.func.id)
         return None
 
-    def base_names(self, info: ClassInfo) -> set:
+    def base_names(self, info: ClassInfo) -> set[str]:
         """Last segments of every base class, through classes defined in this file."""
-        names, pending, seen = set(), [info], set()
+        names: set[str] = set()
+        pending, seen = [info], set()
         while pending:
             current = pending.pop()
             if id(current) in seen:
@@ -489,7 +495,7 @@ class PythonSource:
         """A name that comes from pyflink or from the JVM through the py4j gateway."""
         return name is not None and (name.startswith("pyflink.") or ".jvm." in name or name.startswith("jvm."))
 
-    def sql_texts(self) -> list:
+    def sql_texts(self) -> list[SqlText]:
         if not hasattr(self, "_sql"):
             self._sql = list(_extract_sql(self))
         return self._sql
@@ -499,7 +505,7 @@ def _is_none(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 
 
-def attribute_values(cls: ClassInfo, attr: str) -> list:
+def attribute_values(cls: ClassInfo, attr: str) -> list[tuple[ast.expr, Optional[ast.AST]]]:
     """What `self.attr` is assigned in the class, without the `= None` placeholders of __init__."""
     values = cls.attributes.get(attr, [])
     real = [entry for entry in values if not _is_none(entry[0])]
@@ -518,8 +524,8 @@ def _site_in(site: Optional[CallSite], scope: ast.AST) -> Optional[CallSite]:
     return CallSite(site.call, scope, site.cls, site.method)
 
 
-def _parameters(args: ast.arguments) -> dict:
-    params = {}
+def _parameters(args: ast.arguments) -> dict[str, Optional[ast.expr]]:
+    params: dict[str, Optional[ast.expr]] = {}
     positional = args.posonlyargs + args.args
     defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
     for arg, default in zip(positional, defaults):
@@ -554,8 +560,8 @@ def _extract_sql(source: PythonSource) -> Iterator[SqlText]:
             and receiver.split(".", 1)[0] in {name.split(".", 1)[0] for name in source.imports.values()}
         ):
             continue  # a method of a non-Flink library object (a database client's `execute_sql`)
-        pieces: list = []
-        parts: list = []
+        pieces: list[tuple[int, Anchor]] = []
+        parts: list[str] = []
         if not _sql_parts(source, site.call.args[0], site, parts, pieces, 0):
             continue
         text = "".join(parts)
@@ -665,7 +671,7 @@ def _returned_text(function: ast.FunctionDef | ast.AsyncFunctionDef):
     return None
 
 
-def _fstring_anchor(source: PythonSource, node: ast.JoinedStr) -> tuple:
+def _fstring_anchor(source: PythonSource, node: ast.JoinedStr) -> Anchor:
     """(line, column, exact) of an f-string's first character: lines are exact as long as the
     fields hold no newline (columns after a field are approximate)."""
     line, column = node.lineno, source._column(node.lineno, node.col_offset)
@@ -678,7 +684,7 @@ def _fstring_anchor(source: PythonSource, node: ast.JoinedStr) -> tuple:
     return line, column + match.end(), True
 
 
-def _anchor(source: PythonSource, node: ast.Constant) -> tuple:
+def _anchor(source: PythonSource, node: ast.Constant) -> Anchor:
     """(line, column, exact) of the first character of the string's value."""
     line, column = node.lineno, source._column(node.lineno, node.col_offset)
     if node.end_lineno is None:
@@ -695,7 +701,7 @@ def _anchor(source: PythonSource, node: ast.Constant) -> tuple:
 
 
 # ---------------------------------------------------------------------- reading and suppressions
-def read_python(path: str, data) -> tuple:
+def read_python(path: str, data: Union[str, bytes]) -> tuple[Optional[PythonSource], list[ReadProblem]]:
     """(PythonSource or None, findings). A `.py` file that Python cannot read or compile is reported
     whatever it is about; code rules only see files that mention Flink (others give None)."""
     here = Location(path, 1, 1)
@@ -778,7 +784,7 @@ def read_python(path: str, data) -> tuple:
         ]
 
 
-def directives(path: str, text: str) -> list:
+def directives(path: str, text: str) -> list[Directive]:
     """Suppression directives from Python comments (tokenize: a `#` inside a string is no comment)."""
 
     if "flink-lint" not in text:
@@ -811,7 +817,7 @@ def directives(path: str, text: str) -> list:
     return found
 
 
-def _code_lines(text: str) -> list:
+def _code_lines(text: str) -> list[int]:
     """Lines that hold code (not blank, not only a comment), in order."""
     result = []
     for number, line in enumerate(text.splitlines(), start=1):

@@ -5,7 +5,8 @@ A rule module has CODE ("FL102"), NAME ("deprecated-key"), SEVERITY ("error" | "
 "info"), FIXABLE (bool), a docstring with the sections **What it does**, **Why is this bad**,
 **Example**, **Use instead**, **Fix** (tests/lint/test_docs.py enforces them), and
 `check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]`: the rule yields only the
-message, location, hint and fix; the engine stamps CODE, NAME and SEVERITY into a Finding.
+message, location, hint and fix (and a severity only where one case differs from SEVERITY);
+the engine stamps CODE, NAME and SEVERITY into a Finding.
 """
 
 from __future__ import annotations

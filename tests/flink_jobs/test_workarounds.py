@@ -7,6 +7,7 @@ import inspect
 import json
 import os
 import pickle
+import re
 from pathlib import Path
 import subprocess
 import sys
@@ -21,7 +22,7 @@ from pyflink.datastream.connectors.number_seq import NumberSequenceSource
 from pyflink.datastream.data_stream import CloseableIterator
 from pyflink.java_gateway import get_gateway
 
-from flink_jobs import workarounds
+from flink_jobs import cluster, workarounds
 from flink_jobs.cluster import ClusterSpec, cluster_status, start_cluster, stop_cluster
 from flink_jobs.config import default_config_path, load_job_config
 from flink_jobs.events import BLOCK_EVENTS_METRIC
@@ -119,6 +120,50 @@ def test_state_ttl_thread_mode_cluster_fails_in_the_taskmanager(tmp_path):
         assert wait_for_job(info.rest_url, submitted.job_id, timeout=120) == "FAILED"
         exceptions = json.dumps(FlinkRest(info.rest_url).get(f"/jobs/{submitted.job_id}/exceptions"))
         assert "FileNotFoundError" in exceptions and "launch_gateway_server_process" in exceptions
+    finally:
+        status = cluster_status(spec.directory)
+        stop_cluster(spec.directory)
+        leftovers = [pid for pid in status.pids + status.other_pids if alive(pid)]
+        assert not leftovers, f"processes left behind: {leftovers}"
+
+
+@pytest.mark.cluster
+def test_flink_python_parent_first_a_second_thread_mode_job_fails_without_it(tmp_path, monkeypatch):
+    """[flink-python-parent-first]: on a cluster whose lib/ lacks flink-python (so it comes with each
+    job, in the job's classloader), the TaskManager that ran one thread-mode job fails the next:
+    PEMJA's native library is already loaded."""
+
+    def lib_without_flink_python(home, directory):
+        (directory / "lib").mkdir(parents=True, exist_ok=True)
+        for jar in sorted((home / "lib").glob("*.jar")):
+            (directory / "lib" / jar.name).symlink_to(jar)
+
+    monkeypatch.setattr(cluster, "_write_lib", lib_without_flink_python)
+    rest, rpc, blob = free_ports(3)
+    spec = ClusterSpec(
+        directory=tmp_path / "cluster",
+        rest_port=rest,
+        rpc_port=rpc,
+        blob_port=blob,
+        taskmanagers=1,
+        extra={"classloader.parent-first-patterns.additional": "io.github.flinkjobpack.none."},  # no pemja.
+    )
+    overrides = [
+        "job.events.count=100",
+        "job.sink.type=stdout",
+        "flink.python.execution-mode=thread",
+        "flink.restart-strategy.type=none",
+    ]
+    config = load_job_config(str(default_config_path("windowed-counts")), overrides, "windowed-counts")
+    info = start_cluster(spec)
+    try:
+        states, exceptions = [], ""
+        for _ in range(2):
+            submitted = submit(job_info("windowed-counts"), config, overrides, info.rest_url.split("//")[1])
+            states.append(wait_for_job(info.rest_url, submitted.job_id, timeout=120))
+            exceptions = json.dumps(FlinkRest(info.rest_url).get(f"/jobs/{submitted.job_id}/exceptions"))
+        assert states == ["FINISHED", "FAILED"], exceptions[:2000]
+        assert "loadedLibraryNames" in exceptions
     finally:
         status = cluster_status(spec.directory)
         stop_cluster(spec.directory)
@@ -261,3 +306,12 @@ def test_py4j_interrupt_log_ctrl_c_in_a_jvm_call_logs_a_traceback(mode):
         assert logged, f"py4j no longer logs a traceback on Ctrl-C: {run.stderr}"
     else:
         assert not logged and run.stderr.strip() == "interrupted", run.stderr
+
+
+def test_every_workaround_has_its_test_here():
+    """Each `[name]` entry of workarounds.py is the first word of one test's docstring in this file
+    (except the one its docstring names as shown by test_jobs_submit)."""
+    names = re.findall(r"^\[([a-z0-9-]+)\]", workarounds.__doc__ or "", re.M)
+    source = Path(__file__).read_text(encoding="utf-8")
+    assert len(names) >= 14
+    assert [name for name in names if f'"""[{name}]' not in source] == ["modules-of-an-earlier-job"]

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import sys
-from pathlib import Path
 
 from flink_lint.rules import registry
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-if str(FIXTURES) not in sys.path:
-    sys.path.insert(0, str(FIXTURES))  # test-only rule modules: lint_test_rules.*
+# Test-only rule modules live in tests/lint/demo_rules/ (importable as demo_rules.*, tests/lint
+# being on sys.path as pytest's rootdir-relative test folder).
 
 
 @contextlib.contextmanager

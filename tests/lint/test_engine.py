@@ -6,10 +6,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from lint_helpers import extra_rules
 
 from flink_lint.config import ToolConfig
-from flink_lint.engine import find_files, lint_paths, lint_text
+from flink_lint.engine import find_files, lint_paths, lint_text, stamp
+from flink_lint.model import Finding, Location, Problem
+from flink_lint.rules.config import deprecated_key
 
 DUPLICATES = "parallelism.default: 1\nparallelism.default: 2\nrest.port:\n"
 MINE = ["FL00"]  # the framework's own rules; the catalog rules have their own tests
@@ -61,7 +64,7 @@ def test_other_yaml_files_are_ignored(tmp_path):
 
 def test_a_crashing_rule_is_an_internal_error_not_a_traceback(tmp_path):
     (tmp_path / "config.yaml").write_text("parallelism.default: 1\n")
-    with extra_rules("lint_test_rules.broken_demo"):
+    with extra_rules("demo_rules.broken_demo"):
         report = lint_paths([str(tmp_path)], ToolConfig())
     assert len(report.internal_errors) == 1 and "FL991 broken-demo failed" in report.internal_errors[0]
 
@@ -96,3 +99,16 @@ def test_the_whole_repository_lints_clean_with_its_own_configuration():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "All checks passed" in result.stdout
+
+
+def test_the_engine_stamps_problems_with_the_rules_code_name_and_severity():
+    location = Location("c.yaml", 1, 1)
+    default = stamp(deprecated_key, Problem("old", location))
+    own = stamp(deprecated_key, Problem("old and ignored", location, severity="warning"))
+    assert (default.rule, default.name, default.severity) == ("FL102", "deprecated-key", deprecated_key.SEVERITY)
+    assert (own.rule, own.name, own.severity) == ("FL102", "deprecated-key", "warning")
+
+
+def test_a_rule_yielding_anything_but_a_problem_is_an_internal_error():
+    with pytest.raises(TypeError, match="FL102 deprecated-key yielded Finding, not a Problem"):
+        stamp(deprecated_key, Finding("FL102", "deprecated-key", "info", "m", Location("c.yaml", 1, 1)))

@@ -18,7 +18,7 @@ CASES = sorted((Path(__file__).parent / "fixtures" / "fix").glob("*.yaml"))
 
 @pytest.fixture(autouse=True)
 def rename_rule():
-    with extra_rules("lint_test_rules.rename_demo"):
+    with extra_rules("demo_rules.rename_demo"):
         yield
 
 

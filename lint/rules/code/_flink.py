@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Iterator, Optional
 
-from flink_lint.documents.python_source import LIFECYCLE, CallSite, Chain, ClassInfo, PythonSource
+from flink_lint.documents.python_source import LIFECYCLE, CallSite, Chain, ClassInfo, Function, PythonSource
 
 # User functions that Flink calls once per record (DataStream and Table API).
 FUNCTION_BASES = {
@@ -118,7 +118,7 @@ def flink_function_classes(source: PythonSource) -> Iterator[ClassInfo]:
             yield info
 
 
-def per_record_methods(info: ClassInfo) -> list:
+def per_record_methods(info: ClassInfo) -> list[Function]:
     return [
         method
         for name, method in info.methods.items()
@@ -126,9 +126,10 @@ def per_record_methods(info: ClassInfo) -> list:
     ]
 
 
-def operator_functions(source: PythonSource) -> list:
+def operator_functions(source: PythonSource) -> list[Function | ast.Lambda]:
     """Lambdas and functions handed to operators or wrapped as UDFs: their bodies run per record."""
-    found, seen = [], set()
+    found: list[Function | ast.Lambda] = []
+    seen: set[int] = set()
 
     def add(node):
         if node is not None and id(node) not in seen:
@@ -182,7 +183,7 @@ ENVIRONMENT_CREATORS = {"get_execution_environment", "create"}
 ENVIRONMENTS = {"StreamExecutionEnvironment", "StreamTableEnvironment", "TableEnvironment"}
 
 
-def created_environments(source: PythonSource) -> list:
+def created_environments(source: PythonSource) -> list[CallSite]:
     """Call sites where the file creates its own environment (`StreamExecutionEnvironment.
     get_execution_environment(...)`, `StreamTableEnvironment.create(...)`, `TableEnvironment.create(...)`)."""
     created = []
@@ -292,7 +293,7 @@ class StateHandle:
         return f"self.{self.attr}" if self.attr is not None else str(self.local)
 
 
-def state_handles(source: PythonSource) -> list:
+def state_handles(source: PythonSource) -> list[StateHandle]:
     handles = []
     for site in method_calls(source, *STATE_GETTERS):
         if site.cls is None or receiver_chain(source, site).has("window_state"):
@@ -386,7 +387,7 @@ def _callees(source: PythonSource, function: ast.AST, info: Optional[ClassInfo])
             yield source.functions[func.id]
 
 
-def per_record_reach(source: PythonSource) -> dict:
+def per_record_reach(source: PythonSource) -> dict[int, tuple[str, str]]:
     """Where Flink runs code once per record, and what that code calls in this file, to any depth:
     id(function) -> (its name, the per-record method or function it is reached from).
 
@@ -421,7 +422,7 @@ def per_record_reach(source: PythonSource) -> dict:
         for callee in _callees(source, function, caller_info):
             if id(callee) in reach:
                 continue
-            in_class = caller_info is not None and caller_info.methods.get(getattr(callee, "name", None)) is callee
+            in_class = caller_info is not None and caller_info.methods.get(getattr(callee, "name", "")) is callee
             callee_name = (
                 f"{caller_info.node.name}.{callee.name}" if caller_info is not None and in_class else callee.name
             )
@@ -478,8 +479,8 @@ def is_container(source, value) -> bool:
     return False
 
 
-def class_body_containers(source, info) -> set:
-    found = set()
+def class_body_containers(source: PythonSource, info: ClassInfo) -> set[str]:
+    found: set[str] = set()
     for statement in info.node.body:
         if isinstance(statement, ast.Assign) and is_container(source, statement.value):
             found |= {target.id for target in statement.targets if isinstance(target, ast.Name)}
@@ -519,7 +520,7 @@ def mutation(node):
     return None, None
 
 
-def filled_containers(source: PythonSource, info: ClassInfo) -> set:
+def filled_containers(source: PythonSource, info: ClassInfo) -> set[str]:
     """Attributes of a function class that are containers set up in __init__/open (or the class
     body) and filled in a per-record method."""
     containers = {

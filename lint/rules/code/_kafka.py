@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
 from flink_lint.documents.python_source import CallSite, PythonSource, SqlText
 from flink_lint.rules.code import _flink, _sql
@@ -44,7 +44,7 @@ _WATERMARK = re.compile(r"\bWATERMARK\s+FOR\b")
 _INSERT = re.compile(r"\bINSERT\s+(?:INTO|OVERWRITE)\s+([\w.`\"]+)")
 
 
-def max_timeout_ms(options: dict) -> int:
+def max_timeout_ms(options: dict[str, Any]) -> int:
     """The broker's transaction.max.timeout.ms: the rule option `transaction-max-timeout-ms`, else 15 min."""
     value = options.get(MAX_TIMEOUT_OPTION, BROKER_MAX_TIMEOUT_MS)
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else BROKER_MAX_TIMEOUT_MS
@@ -68,7 +68,7 @@ class SinkBuilder:
     """One `KafkaSink.builder()` and every call that configures it (chained or on a variable)."""
 
     origin: CallSite
-    calls: dict = field(default_factory=dict)  # method -> [CallSite], file order
+    calls: dict[str, list[CallSite]] = field(default_factory=dict)  # method -> its sites, file order
 
     def last(self, method: str) -> Optional[CallSite]:
         sites = self.calls.get(method) or []
@@ -85,7 +85,7 @@ class SinkBuilder:
             return None
         return site if (source.qualname(argument, site) or "").endswith("EXACTLY_ONCE") else None
 
-    def timeout(self, source: PythonSource) -> tuple:
+    def timeout(self, source: PythonSource) -> tuple[Optional[int], Optional[CallSite]]:
         """(ms or None when not a constant, CallSite) of the last set_property("transaction.timeout.ms",
         ...); (None, None) when the builder never sets it."""
         found: tuple[Optional[int], Optional[CallSite]] = (None, None)
@@ -94,7 +94,7 @@ class SinkBuilder:
             if len(args) >= 2 and isinstance(args[0], ast.Constant) and args[0].value == TIMEOUT_KEY:
                 value, _ = source.resolve(args[1], site)
                 constant = isinstance(value, ast.Constant) and not isinstance(value.value, bool)
-                found = (milliseconds(str(value.value)) if constant else None, site)
+                found = (milliseconds(str(value.value)) if isinstance(value, ast.Constant) and constant else None, site)
         return found
 
 
@@ -106,7 +106,7 @@ def milliseconds(text: str) -> Optional[int]:
         return None
 
 
-def _builders(source: PythonSource, class_name: str, methods: tuple) -> list:
+def _builders(source: PythonSource, class_name: str, methods: tuple[str, ...]) -> list[SinkBuilder]:
     """The `<class_name>.builder()` chains of the file, found once per file (several rules ask)."""
     cache = source.__dict__.setdefault("_kafka_builders", {})
     if class_name not in cache:
@@ -114,7 +114,7 @@ def _builders(source: PythonSource, class_name: str, methods: tuple) -> list:
     return cache[class_name]
 
 
-def _find_builders(source: PythonSource, class_name: str, methods: tuple) -> list:
+def _find_builders(source: PythonSource, class_name: str, methods: tuple[str, ...]) -> list[SinkBuilder]:
     found = [
         SinkBuilder(site)
         for site in _flink.method_calls(source, "builder")
@@ -130,11 +130,11 @@ def _find_builders(source: PythonSource, class_name: str, methods: tuple) -> lis
     return found
 
 
-def sink_builders(source: PythonSource) -> list:
+def sink_builders(source: PythonSource) -> list[SinkBuilder]:
     return _builders(source, "KafkaSink", SINK_METHODS)
 
 
-def source_builders(source: PythonSource) -> list:
+def source_builders(source: PythonSource) -> list[SinkBuilder]:
     return _builders(source, "KafkaSource", SOURCE_METHODS)
 
 
@@ -156,7 +156,7 @@ class Table:
     name: str  # upper case, as normalized
     sql: SqlText
     connector: str
-    options: dict  # lower-case key -> (value, offset of the key's quote in sql.text)
+    options: dict[str, tuple[str, int]]  # lower-case key -> (value, offset of the key's quote in sql.text)
     watermark: Optional[int]  # offset of WATERMARK FOR, None without one
     offset: int  # of the connector option
 
@@ -186,16 +186,16 @@ class Table:
         return self.connector in ("jdbc", "values")
 
 
-def tables(source: PythonSource) -> list:
+def tables(source: PythonSource) -> list[Table]:
     """Every CREATE TABLE of the file's SQL whose connector is kafka or upsert-kafka."""
     return [table for table in all_tables(source) if table.connector in KAFKA_CONNECTORS]
 
 
-def all_tables(source: PythonSource) -> list:
-    cached = getattr(source, "_sql_tables", None)
+def all_tables(source: PythonSource) -> list[Table]:
+    cached: Optional[list[Table]] = getattr(source, "_sql_tables", None)
     if cached is not None:
         return cached
-    found = []
+    found: list[Table] = []
     for sql in source.sql_texts():
         text = _sql.normalize(sql.text)
         for create in _CREATE.finditer(text):
@@ -208,7 +208,7 @@ def all_tables(source: PythonSource) -> list:
             options_end = _closing(text, with_clause.end() - 1)
             if options_end is None:
                 continue
-            options = {}
+            options: dict[str, tuple[str, int]] = {}
             for match in _OPTION.finditer(sql.text, with_clause.end(), options_end):
                 key = match.group(1).replace("''", "'").strip().lower()
                 options[key] = (match.group(2).replace("''", "'"), match.start())
@@ -230,7 +230,7 @@ def all_tables(source: PythonSource) -> list:
     return found
 
 
-def insert_targets(source: PythonSource) -> set:
+def insert_targets(source: PythonSource) -> set[str]:
     """Names (upper case) of the tables that SQL statements insert into."""
     return {
         match.group(1).strip('`"') for sql in source.sql_texts() for match in _INSERT.finditer(_sql.normalize(sql.text))
@@ -271,7 +271,7 @@ def has_unbounded_input(source: PythonSource) -> bool:
                 return True
             continue
         value, _ = source.resolve(argument, site)
-        names = {_flink.short(source.qualname(step.call.func.value, site)) for step in source.chain(value, site).steps}
+        names = {_flink.short(source.qualname(step.receiver, site)) for step in source.chain(value, site).steps}
         if isinstance(value, ast.Call):
             names.add(_flink.short(source.qualname(value.func, site)))
         if "NumberSequenceSource" in names or ("FileSource" in names and "monitor_continuously" not in names):

@@ -42,7 +42,7 @@ def normalize(sql: str) -> str:
     return _COMMENT_OR_STRING.sub(blank, sql).upper()
 
 
-def session_windows(sql: str) -> list:
+def session_windows(sql: str) -> list[int]:
     return [match.start() for match in _SESSION.finditer(normalize(sql))]
 
 
@@ -50,11 +50,11 @@ def is_stateful(sql: str) -> bool:
     return bool(_STATEFUL.search(normalize(sql)))
 
 
-def joins(sql: str) -> list:
+def joins(sql: str) -> list[Join]:
     """Every join between two relations; lateral table functions and UNNEST are not joins of
     streams, window joins (ON ... window_start ... window_end) end with their window."""
     text = normalize(sql)
-    found = []
+    found: list[Join] = []
     for match in _JOIN.finditer(text):
         rest = text[match.end() :]
         if _NOT_A_STREAM_JOIN.match(rest):

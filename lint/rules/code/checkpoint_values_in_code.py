@@ -39,7 +39,7 @@ import ast
 import re
 from typing import Iterator
 
-from flink_lint.model import Finding, FlinkConfig, RuleContext, Setting
+from flink_lint.model import FlinkConfig, Problem, RuleContext, Setting
 from flink_lint.rules.code import _flink
 from flink_lint.rules.config import checkpoint_interval_too_small, checkpoint_min_pause, checkpoint_timeout_vs_interval
 
@@ -68,7 +68,7 @@ KEYS = set(METHODS.values())
 UNIT = {"execution.checkpointing.max-concurrent-checkpoints": ""}
 
 
-def check(source, context: RuleContext) -> Iterator[Finding]:
+def check(source, context: RuleContext) -> Iterator[Problem]:
     settings = list(_settings(source))
     if not settings:
         return
@@ -77,13 +77,11 @@ def check(source, context: RuleContext) -> Iterator[Finding]:
         if not any(setting.key in NEEDS[rule.CODE] and _may_report(rule, setting) for setting in settings):
             continue  # the rule reads a key the code does not set: nothing to judge (and the catalog stays unread)
         for problem in rule.check(config, context):
-            yield Finding(
-                CODE,
-                NAME,
-                rule.SEVERITY,
+            yield Problem(
                 f"{problem.message} [set in code; {rule.CODE} {rule.NAME}]",
                 problem.location,
                 problem.hint,
+                severity=problem.severity or rule.SEVERITY,
             )
 
 

@@ -72,7 +72,7 @@ def check(source, context: RuleContext) -> Iterator[Problem]:
                 source.method_location(exactly_once.call),
                 hint=HINT,
             )
-        elif timeout is not None and timeout > maximum:
+        elif timeout is not None and site is not None and timeout > maximum:  # a timeout comes with its site
             yield Problem(
                 f"transaction.timeout.ms {timeout} ({_kafka.human_ms(timeout)}) of an "
                 f"exactly-once KafkaSink is above {broker}: the job fails when it starts writing "

@@ -54,6 +54,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Iterator
 
+from flink_lint.documents.python_source import ClassInfo, PythonSource
 from flink_lint.model import Problem, RuleContext
 from flink_lint.rules.code import _flink
 
@@ -183,7 +184,7 @@ def _helper_objects(source, info) -> Iterator[Problem]:
                 )
 
 
-def _growing_methods(source, helper) -> dict:
+def _growing_methods(source: PythonSource, helper: ClassInfo) -> dict[str, Any]:
     """Methods of a plain class that fill one of its own containers, which no method empties:
     {method name: attribute}."""
     containers = {

@@ -38,6 +38,7 @@ None: choose a TTL that matches the key's lifetime, or clear the state from a ti
 
 from __future__ import annotations
 
+import ast
 from typing import Iterator
 
 from flink_lint.model import Problem, RuleContext
@@ -76,7 +77,5 @@ def check(source, context: RuleContext) -> Iterator[Problem]:
 
 
 def _name(call):
-    import ast
-
     first = call.args[0] if call.args else None
     return first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None

@@ -44,6 +44,7 @@ with the reason.
 
 from __future__ import annotations
 
+import ast
 from typing import Iterator
 
 from flink_lint.model import Problem, RuleContext
@@ -143,7 +144,7 @@ def _table_api(source) -> Iterator[Problem]:
             if not _is_name(right.origin):
                 continue
         first = next(step for step in left.steps if step.method in _flink.TABLE_SOURCES)
-        if _flink.table_env_is_batch(source, first.call.func.value, site):
+        if _flink.table_env_is_batch(source, first.receiver, site):
             continue
         yield Problem(
             f"Table API `{site.method_name}` of two streaming tables: both sides are kept in state without bound",
@@ -153,6 +154,4 @@ def _table_api(source) -> Iterator[Problem]:
 
 
 def _is_name(node) -> bool:
-    import ast
-
     return isinstance(node, ast.Name)

@@ -70,7 +70,7 @@ def check(source, context: RuleContext) -> Iterator[Problem]:
             else f"is cleared {sometimes}: keys that never get there keep their elements forever"
         )
         yield Problem(
-            f"{kind} `{handle.name}` in `{handle.info.node.name}` receives elements ({adds[0].call.func.attr}) but {how}",
+            f"{kind} `{handle.name}` in `{handle.info.node.name}` receives elements ({adds[0].method_name}) but {how}",
             source.method_location(adds[0].call),
             hint="clear it from a timer registered when the first element arrives, or enable_time_to_live",
         )

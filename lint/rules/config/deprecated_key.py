@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from flink_lint.model import Edit, Finding, FlinkConfig, Problem, RuleContext
+from flink_lint.model import Edit, FlinkConfig, Problem, RuleContext
 
 CODE = "FL102"
 NAME = "deprecated-key"
@@ -40,7 +40,7 @@ SEVERITY = "info"  # Flink still reads it; "ignored" (the replacement is set too
 FIXABLE = True
 
 
-def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem | Finding]:
+def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
     catalog = context.catalog
     reported = set()
     for setting in config.settings:
@@ -52,15 +52,13 @@ def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem | Findi
         replacement = config.get(new_key)
         if replacement is not None:
             line = replacement.key_location.line
-            yield Finding(
-                CODE,
-                NAME,
-                "warning",
+            yield Problem(
                 f"'{key}' is deprecated and ignored: '{new_key}' is also set (line {line}), and Flink reads "
                 "a deprecated key only when its replacement is absent",
                 setting.key_location,
                 hint=f"delete '{key}'",
                 fix=Edit("delete-key", key),
+                severity="warning",
             )
         else:
             others = [k for k in catalog.replacements_for(key)[1:]]

@@ -45,7 +45,7 @@ import os
 from typing import Iterator
 
 from flink_lint.migration import config_yaml_path
-from flink_lint.model import Edit, Finding, FlinkConfig, Problem, RuleContext
+from flink_lint.model import Edit, FlinkConfig, Problem, RuleContext
 
 CODE = "FL110"
 NAME = "legacy-flink-conf"
@@ -60,7 +60,7 @@ def major(version: str) -> int:
         return 2
 
 
-def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem | Finding]:
+def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
     if major(context.flink_version) < 2:
         return
     if config.kind == "configmap" and config.context.get("embedded_kind") == "flink-conf":
@@ -78,13 +78,11 @@ def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem | Findi
     where = config.location or config.settings[0].key_location
     name = os.path.basename(target)
     if os.path.isfile(target):
-        yield Finding(
-            CODE,
-            NAME,
-            "warning",
+        yield Problem(
             f"Flink {context.flink_version} reads only {name} (present beside this file): every key here is ignored",
             where,
             hint=f"move what is still needed into {name}, then delete this file",
+            severity="warning",
         )
         return
     yield Problem(

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from flink_lint.model import Finding, FlinkConfig, RuleContext
+from flink_lint.model import FlinkConfig, Problem, RuleContext
 
 CODE = "FL009"
 NAME = "unused-suppression"
@@ -36,6 +36,6 @@ SEVERITY = "info"  # advice about the lint setup: the finding it names is still 
 FIXABLE = False
 
 
-def check(config: FlinkConfig, context: RuleContext) -> Iterator[Finding]:
+def check(config: FlinkConfig, context: RuleContext) -> Iterator[Problem]:
     """Produced by the engine after suppressions are applied (lint/suppressions.py)."""
     return iter(())
