@@ -366,6 +366,13 @@ class PythonSource:
             elif isinstance(current, ast.Call):
                 parts.append("()")
                 current = current.func
+            elif isinstance(current, ast.Subscript) and (key := _string_key(current.slice)) is not None:
+                # `client["app"]["users"]` reads as `client.app.users`; `es.get(...)["_source"]` is data
+                inner = self.qualname(current.value, site, _depth + 1)
+                if inner is None or _returns_data(inner):
+                    return None
+                parts.append(key)
+                return ".".join([inner, *reversed(parts)]).replace(".()", "()")
             elif isinstance(current, ast.Name):
                 parts.append(self._name(current, site, scope, _depth))
                 break
@@ -379,7 +386,7 @@ class PythonSource:
         name = node.id
         bound = self.assigned(name, scope, (node.lineno, node.col_offset)) if depth < 8 else None
         if bound is not None:
-            if isinstance(bound[0], (ast.Name, ast.Attribute, ast.Call)):
+            if isinstance(bound[0], (ast.Name, ast.Attribute, ast.Call, ast.Subscript)):
                 inner = self.qualname(bound[0], _site_in(site, bound[1]), depth + 1)
                 if inner is not None:
                     return inner
@@ -400,7 +407,7 @@ class PythonSource:
         if depth >= 8:
             return None
         for value, method in cls.attributes.get(attr, []):
-            if isinstance(value, (ast.Name, ast.Attribute, ast.Call)):
+            if isinstance(value, (ast.Name, ast.Attribute, ast.Call, ast.Subscript)):
                 inner_site = CallSite(site.call, method or site.scope, cls, method)
                 name = self.qualname(value, inner_site, depth + 1)
                 if name is not None and name != f"self.{attr}":
@@ -493,6 +500,22 @@ class PythonSource:
         if not hasattr(self, "_sql"):
             self._sql = list(_extract_sql(self))
         return self._sql
+
+
+def _returns_data(name: str) -> bool:
+    """`name` is a method call whose result is data (`es.get(...)`, `resp.json()`), not a client or
+    a constructor (`MongoClient(...)`, `client.get_database(...)`)."""
+    if not name.endswith("()"):
+        return False
+    method = name[:-2].rsplit(".", 1)[-1]
+    return method[:1].islower() and method not in ("get_database", "get_collection", "get_default_database")
+
+
+def _string_key(node: ast.AST) -> Optional[str]:
+    """The key of `x["name"]` when it reads like an attribute (pymongo's `client["app"]["users"]`)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.isidentifier():
+        return node.value
+    return None
 
 
 def _is_none(node: ast.AST) -> bool:

@@ -16,7 +16,9 @@ Blocking calls: `requests`, `httpx` (sync), `urllib.request`, `urllib3`, `http.c
 `boto3`, `smtplib`, Kafka clients). Clients are known by their constructors, not their variable
 names: a client created in `open()`, `__init__` or at module level and kept in an attribute or a
 global (`self.db = psycopg.connect(...)`, `global http; http = requests.Session()`), and what it
-returns (cursors, pipelines, sessions, `with conn.cursor() as cur`), are followed to each call.
+returns (cursors, pipelines, sessions, `with conn.cursor() as cur`, a MongoDB collection taken
+with `client["app"]["users"]`), are followed to each call; data already received (`.json()`,
+`fetchall()`, a document from `es.get(...)`) is not a client.
 Constructing a client that connects lazily (`requests.Session()`, `redis.Redis(...)`,
 `Elasticsearch(...)`) and buffering into a pipeline are not blocking calls. One finding per call
 site, naming the per-record method it is reached from.
@@ -139,6 +141,8 @@ LAZY_CONSTRUCTORS = {
     "clickhouse_driver.Client",
     "confluent_kafka.Producer",
 }
+# What these return is data already received: a method called on it (`data.get(...)`) is no I/O.
+DATA_RESULTS = ("json", "fetchone", "fetchall", "fetchmany", "read", "getcode", "geturl")
 ASYNC_SENDS = {"produce", "send", "send_messages"}  # Kafka producers queue the record and return
 
 
@@ -198,7 +202,7 @@ def _reported(source, call, site, depth: int = 0):
     if not name:
         return None
     library = blocking_name(name)
-    if library is None:
+    if library is None or any(f".{method}()." in name for method in DATA_RESULTS):
         return None
     if isinstance(func, ast.Attribute) and depth < 8:
         inner = func.value
