@@ -20,8 +20,9 @@ returns (cursors, pipelines, sessions, `with conn.cursor() as cur`, a MongoDB co
 with `client["app"]["users"]`), are followed to each call; data already received (`.json()`,
 `fetchall()`, a document from `es.get(...)`) is not a client.
 Constructing a client that connects lazily (`requests.Session()`, `redis.Redis(...)`,
-`Elasticsearch(...)`) and buffering into a pipeline are not blocking calls. One finding per call
-site, naming the per-record method it is reached from.
+`Elasticsearch(...)`), buffering into a pipeline and sending without waiting (a Kafka producer's
+`send`, Cassandra's `execute_async`; waiting on its `.result()` blocks) are not blocking calls. One
+finding per call site, naming the per-record method it is reached from.
 
 **Why is this bad**
 A PyFlink operator processes one record at a time: a 20 ms call caps the subtask at 50 records/s,
@@ -143,7 +144,8 @@ LAZY_CONSTRUCTORS = {
 }
 # What these return is data already received: a method called on it (`data.get(...)`) is no I/O.
 DATA_RESULTS = ("json", "fetchone", "fetchall", "fetchmany", "read", "getcode", "geturl")
-ASYNC_SENDS = {"produce", "send", "send_messages"}  # Kafka producers queue the record and return
+# Kafka producers queue the record and return; Cassandra's execute_async returns a future.
+ASYNC_SENDS = {"produce", "send", "send_messages", "execute_async"}
 
 
 def blocking_name(name: str):
