@@ -364,6 +364,9 @@ class PythonSource:
                         return ".".join(reversed(parts))
                 current = value
             elif isinstance(current, ast.Call):
+                returned = self._returned_by_method(current, site, _depth)
+                if returned is not None:  # `self._conn().cursor()`: what `_conn` returns
+                    return ".".join([returned, *reversed(parts)]).replace(".()", "()")
                 parts.append("()")
                 current = current.func
             elif isinstance(current, ast.Subscript) and (key := _string_key(current.slice)) is not None:
@@ -401,6 +404,30 @@ class PythonSource:
         if self.star_modules and name[:1].isupper() and bound_nowhere(self, name):
             return f"{self.star_modules[0]}.{name}"
         return name
+
+    def _returned_by_method(self, call: ast.Call, site: Optional[CallSite], depth: int) -> Optional[str]:
+        """The qualified name of what `self.method(...)` returns, when every `return` of that method
+        of this class names the same thing (`return self.conn`, `return psycopg2.connect(...)`)."""
+        func = call.func
+        if not (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id == "self"
+            and site is not None
+            and site.cls is not None
+            and depth < 8
+        ):
+            return None
+        method = site.cls.methods.get(func.attr)
+        if method is None:
+            return None
+        inner_site = CallSite(site.call, method, site.cls, method)
+        names = {
+            self.qualname(node.value, inner_site, depth + 1)
+            for node in ast.walk(method)
+            if isinstance(node, ast.Return) and node.value is not None and not _is_none(node.value)
+        }
+        return names.pop() if len(names) == 1 else None
 
     def _self_attribute(self, cls: ClassInfo, attr: str, site: CallSite, depth: int) -> Optional[str]:
         """The qualified name of what `self.attr` was assigned (e.g. `requests.Session()`)."""
