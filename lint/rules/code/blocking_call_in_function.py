@@ -192,6 +192,7 @@ def check(source, context: RuleContext) -> Iterator[Problem]:
     reach = _flink.per_record_reach(source)
     if not reach:
         return
+    lazy: dict[int, set[int]] = {}
     for site in source.calls:
         where = reach.get(id(site.method)) if site.method is not None else None
         if where is None:
@@ -199,7 +200,7 @@ def check(source, context: RuleContext) -> Iterator[Problem]:
         if where is None:
             continue
         library = _reported(source, site.call, site)
-        if library is None or _lazy_init(site):
+        if library is None or _lazy_init(site, lazy):
             continue
         name = source.qualname(site.call.func, site)
         shown = name.replace("()", "").split(".")
@@ -247,24 +248,21 @@ def _on_data(name: str) -> bool:
     return False
 
 
-def _lazy_init(site: CallSite) -> bool:
+def _lazy_init(site: CallSite, cache: dict[int, set[int]]) -> bool:
     """The call makes a client once, under a test of the variable it is stored in:
     `if self.conn is None: self.conn = psycopg2.connect(...)` (or a global) runs on the first record."""
     function = site.scope if site.scope is not None else site.method
-    for node in ast.walk(function):
-        if not isinstance(node, ast.If):
-            continue
-        tested = {_target_name(inner) for inner in ast.walk(node.test)} - {None}
-        if not tested:
-            continue
-        for statement in node.body:
-            if (
-                isinstance(statement, ast.Assign)
-                and any(_target_name(target) in tested for target in statement.targets)
-                and any(inner is site.call for inner in ast.walk(statement.value))
-            ):
-                return True
-    return False
+    calls = cache.get(id(function))
+    if calls is None:
+        calls = cache[id(function)] = set()
+        for node in ast.walk(function):
+            if not isinstance(node, ast.If):
+                continue
+            tested = {_target_name(inner) for inner in ast.walk(node.test)} - {None}
+            for statement in node.body if tested else ():
+                if isinstance(statement, ast.Assign) and any(_target_name(t) in tested for t in statement.targets):
+                    calls.update(id(inner) for inner in ast.walk(statement.value) if isinstance(inner, ast.Call))
+    return id(site.call) in calls
 
 
 def _target_name(node: ast.AST):
