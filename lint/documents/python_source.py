@@ -369,8 +369,18 @@ class PythonSource:
                         return ".".join(reversed(parts))
                 current = value
             elif isinstance(current, ast.Call):
+                returned = self._returned_by_method(current, site, _depth)
+                if returned is not None:  # `self._conn().cursor()`: what `_conn` returns
+                    return ".".join([returned, *reversed(parts)]).replace(".()", "()")
                 parts.append("()")
                 current = current.func
+            elif isinstance(current, ast.Subscript) and (key := _string_key(current.slice)) is not None:
+                # `client["app"]["users"]` reads as `client.app.users`; `es.get(...)["_source"]` is data
+                inner = self.qualname(current.value, site, _depth + 1)
+                if inner is None or _returns_data(inner):
+                    return None
+                parts.append(key)
+                return ".".join([inner, *reversed(parts)]).replace(".()", "()")
             elif isinstance(current, ast.Name):
                 parts.append(self._name(current, site, scope, _depth))
                 break
@@ -384,7 +394,7 @@ class PythonSource:
         name = node.id
         bound = self.assigned(name, scope, (node.lineno, node.col_offset)) if depth < 8 else None
         if bound is not None:
-            if isinstance(bound[0], (ast.Name, ast.Attribute, ast.Call)):
+            if isinstance(bound[0], (ast.Name, ast.Attribute, ast.Call, ast.Subscript)):
                 inner = self.qualname(bound[0], _site_in(site, bound[1]), depth + 1)
                 if inner is not None:
                     return inner
@@ -400,12 +410,36 @@ class PythonSource:
             return f"{self.star_modules[0]}.{name}"
         return name
 
+    def _returned_by_method(self, call: ast.Call, site: Optional[CallSite], depth: int) -> Optional[str]:
+        """The qualified name of what `self.method(...)` returns, when every `return` of that method
+        of this class names the same thing (`return self.conn`, `return psycopg2.connect(...)`)."""
+        func = call.func
+        if not (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id == "self"
+            and site is not None
+            and site.cls is not None
+            and depth < 8
+        ):
+            return None
+        method = site.cls.methods.get(func.attr)
+        if method is None:
+            return None
+        inner_site = CallSite(site.call, method, site.cls, method)
+        names = {
+            self.qualname(node.value, inner_site, depth + 1)
+            for node in ast.walk(method)
+            if isinstance(node, ast.Return) and node.value is not None and not _is_none(node.value)
+        }
+        return names.pop() if len(names) == 1 else None
+
     def _self_attribute(self, cls: ClassInfo, attr: str, site: CallSite, depth: int) -> Optional[str]:
         """The qualified name of what `self.attr` was assigned (e.g. `requests.Session()`)."""
         if depth >= 8:
             return None
         for value, method in cls.attributes.get(attr, []):
-            if isinstance(value, (ast.Name, ast.Attribute, ast.Call)):
+            if isinstance(value, (ast.Name, ast.Attribute, ast.Call, ast.Subscript)):
                 inner_site = CallSite(site.call, method or site.scope, cls, method)
                 name = self.qualname(value, inner_site, depth + 1)
                 if name is not None and name != f"self.{attr}":
@@ -499,6 +533,22 @@ class PythonSource:
         if not hasattr(self, "_sql"):
             self._sql = list(_extract_sql(self))
         return self._sql
+
+
+def _returns_data(name: str) -> bool:
+    """`name` is a method call whose result is data (`es.get(...)`, `resp.json()`), not a client or
+    a constructor (`MongoClient(...)`, `client.get_database(...)`)."""
+    if not name.endswith("()"):
+        return False
+    method = name[:-2].rsplit(".", 1)[-1]
+    return method[:1].islower() and method not in ("get_database", "get_collection", "get_default_database")
+
+
+def _string_key(node: ast.AST) -> Optional[str]:
+    """The key of `x["name"]` when it reads like an attribute (pymongo's `client["app"]["users"]`)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.isidentifier():
+        return node.value
+    return None
 
 
 def _is_none(node: ast.AST) -> bool:

@@ -327,13 +327,61 @@ def cleared_only_sometimes(source: PythonSource, handle: StateHandle) -> Optiona
         or handle.used("remove", "update")
     ):
         return None
-    registers = any(site.cls is handle.info for site in method_calls(source, *TIMER_REGISTRATIONS))
+    registrations = [site for site in method_calls(source, *TIMER_REGISTRATIONS) if site.cls is handle.info]
     if handle.used_in("on_timer", "clear"):
-        return None if registers else "in on_timer, but no timer is ever registered"
+        if not registrations:
+            return "in on_timer, but no timer is ever registered"
+        if all(_registered_for_some_records(site) for site in registrations):
+            return "in on_timer, and its timer is registered only for some records"
+        return None
     for site in handle.uses["clear"]:
         if site.method is not None and _unconditional(site.method, site.call):
             return None
     return "only under a condition (a threshold), and no timer clears it"
+
+
+def _registered_for_some_records(site: CallSite) -> bool:
+    """The timer registration runs only under a test of the record alone (`if value.kind == "end"`),
+    so keys whose records never pass it are never cleared. A test that reads anything else (state,
+    the context, a local: a first-element check) is taken as bounding the state."""
+    method = site.method
+    if method is None or not method.name.startswith("process_element") or len(method.args.args) < 2:
+        return False
+    record = method.args.args[1].arg
+    local = {node.id for node in ast.walk(method) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
+    tests = _enclosing_tests(method.body, site.call)
+    if not tests:
+        return False
+    for test in tests:
+        names = {node.id for node in ast.walk(test) if isinstance(node, ast.Name)}
+        if record not in names or names & (
+            local | {"self", *(arg.arg for arg in method.args.args if arg.arg != record)}
+        ):
+            return False
+    return True
+
+
+def _enclosing_tests(body: list, call: ast.Call) -> Optional[list]:
+    """The if/while tests (and loop iterables) that guard `call` in `body`; None when it is not there."""
+    for statement in body:
+        if isinstance(statement, (ast.If, ast.While, ast.For, ast.AsyncFor)):
+            guard = statement.iter if isinstance(statement, (ast.For, ast.AsyncFor)) else statement.test
+            for branch in (statement.body, statement.orelse):
+                found = _enclosing_tests(branch, call)
+                if found is not None:
+                    return [guard, *found]
+        elif isinstance(statement, (ast.Try, ast.With, ast.AsyncWith)):
+            inner = [*statement.body, *getattr(statement, "handlers", []), *getattr(statement, "finalbody", [])]
+            found = _enclosing_tests(inner, call)
+            if found is not None:
+                return found
+        elif isinstance(statement, ast.ExceptHandler):
+            found = _enclosing_tests(statement.body, call)
+            if found is not None:
+                return found
+        elif any(node is call for node in ast.walk(statement)):
+            return []
+    return None
 
 
 def _unconditional(method: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call) -> bool:

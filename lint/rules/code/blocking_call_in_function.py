@@ -16,10 +16,16 @@ Blocking calls: `requests`, `httpx` (sync), `urllib.request`, `urllib3`, `http.c
 `boto3`, `smtplib`, Kafka clients). Clients are known by their constructors, not their variable
 names: a client created in `open()`, `__init__` or at module level and kept in an attribute or a
 global (`self.db = psycopg.connect(...)`, `global http; http = requests.Session()`), and what it
-returns (cursors, pipelines, sessions, `with conn.cursor() as cur`), are followed to each call.
+returns (cursors, pipelines, sessions, `with conn.cursor() as cur`, a MongoDB collection taken
+with `client["app"]["users"]`, what a helper method returns: `self.connection().cursor()`), are
+followed to each call; data already received (`.json()`, `fetchall()`, a document from
+`es.get(...)`, a value from `r.get(key)`) is not a client. A client made once, under a test of
+where it is kept (`if self.conn is None: self.conn = psycopg2.connect(...)`), is not made per
+record.
 Constructing a client that connects lazily (`requests.Session()`, `redis.Redis(...)`,
-`Elasticsearch(...)`) and buffering into a pipeline are not blocking calls. One finding per call
-site, naming the per-record method it is reached from.
+`Elasticsearch(...)`), buffering into a pipeline and sending without waiting (a Kafka producer's
+`send`, Cassandra's `execute_async`; waiting on its `.result()` blocks) are not blocking calls. One
+finding per call site, naming the per-record method it is reached from.
 
 **Why is this bad**
 A PyFlink operator processes one record at a time: a 20 ms call caps the subtask at 50 records/s,
@@ -139,7 +145,29 @@ LAZY_CONSTRUCTORS = {
     "clickhouse_driver.Client",
     "confluent_kafka.Producer",
 }
-ASYNC_SENDS = {"produce", "send", "send_messages"}  # Kafka producers queue the record and return
+# Calls whose result is a client, a connection, a response or a future that does I/O in turn. The
+# result of any other call (`r.get(k)`, `requests.get(u).json()`, `cursor.fetchall()`) is data: a
+# method called on it (`value.decode()`, `rows.index(x)`) is no I/O. Constructors (`Redis(...)`) too.
+CLIENT_FACTORIES = {
+    "connect",
+    "cursor",
+    "pipeline",
+    "client",
+    "resource",
+    "session",
+    "get_client",
+    "get_database",
+    "get_collection",
+    "get_default_database",
+    "from_url",
+    "urlopen",
+    "getresponse",
+    "create_connection",
+    "send",
+    "execute_async",
+}
+# Kafka producers queue the record and return; Cassandra's execute_async returns a future.
+ASYNC_SENDS = {"produce", "send", "send_messages", "execute_async"}
 
 
 def blocking_name(name: str):
@@ -164,6 +192,7 @@ def check(source, context: RuleContext) -> Iterator[Problem]:
     reach = _flink.per_record_reach(source)
     if not reach:
         return
+    lazy: dict[int, set[int]] = {}
     for site in source.calls:
         where = reach.get(id(site.method)) if site.method is not None else None
         if where is None:
@@ -171,7 +200,7 @@ def check(source, context: RuleContext) -> Iterator[Problem]:
         if where is None:
             continue
         library = _reported(source, site.call, site)
-        if library is None:
+        if library is None or _lazy_init(site, lazy):
             continue
         name = source.qualname(site.call.func, site)
         shown = name.replace("()", "").split(".")
@@ -198,7 +227,7 @@ def _reported(source, call, site, depth: int = 0):
     if not name:
         return None
     library = blocking_name(name)
-    if library is None:
+    if library is None or _on_data(name):
         return None
     if isinstance(func, ast.Attribute) and depth < 8:
         inner = func.value
@@ -207,6 +236,42 @@ def _reported(source, call, site, depth: int = 0):
         if isinstance(inner, ast.Call) and _reported(source, inner, site, depth + 1) is not None:
             return None
     return library
+
+
+def _on_data(name: str) -> bool:
+    """`redis.Redis().get().decode`: a method on what a call that is no client factory returned."""
+    for segment in name.split(".")[:-1]:
+        if segment.endswith("()"):
+            called = segment[:-2]
+            if called[:1].islower() and called not in CLIENT_FACTORIES:
+                return True
+    return False
+
+
+def _lazy_init(site: CallSite, cache: dict[int, set[int]]) -> bool:
+    """The call makes a client once, under a test of the variable it is stored in:
+    `if self.conn is None: self.conn = psycopg2.connect(...)` (or a global) runs on the first record."""
+    function = site.scope if site.scope is not None else site.method
+    calls = cache.get(id(function))
+    if calls is None:
+        calls = cache[id(function)] = set()
+        for node in ast.walk(function):
+            if not isinstance(node, ast.If):
+                continue
+            tested = {_target_name(inner) for inner in ast.walk(node.test)} - {None}
+            for statement in node.body if tested else ():
+                if isinstance(statement, ast.Assign) and any(_target_name(t) in tested for t in statement.targets):
+                    calls.update(id(inner) for inner in ast.walk(statement.value) if isinstance(inner, ast.Call))
+    return id(site.call) in calls
+
+
+def _target_name(node: ast.AST):
+    """`self.conn` -> "self.conn", `conn` -> "conn"; else None."""
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+        return f"self.{node.attr}"
+    if isinstance(node, ast.Name) and node.id != "self":
+        return node.id
+    return None
 
 
 def _location(source, site: CallSite):

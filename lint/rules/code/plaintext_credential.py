@@ -8,7 +8,11 @@ Reports credentials given as string literals in a PyFlink job file:
 - options set in code: `Configuration.set_string("s3.secret-key", "...")`, `.set(...)`,
   `TableDescriptor...option("password", "...")`, `.set_property(...)`;
 - SQL `WITH` options (`'password' = 'root'`) in any string of the file, f-strings and helper
-  templates included (docstrings excepted), and `password="..."` inside a `sasl.jaas.config`.
+  templates included (docstrings excepted), and `password="..."` inside a `sasl.jaas.config`;
+- passwords inside connection strings: a URL (`"mongodb://admin:...@mongo:27017"`), a libpq/ODBC
+  string (`"dbname=app user=app password=..."`) and the second item of an auth pair
+  (`Elasticsearch(..., basic_auth=("elastic", "..."))`, `auth=`, `http_auth=`). Example values
+  (`redis://user:pass@localhost`) are not reported.
 Key names are the ones `plaintext-secret` (FL601) knows (`password`, `secret`, `token`,
 `access-key`, `secret-key`, `api-key`, ...). Empty strings, values computed by the code (f-string
 fields, `os.environ[...]`) and `${VAR}` placeholders are fine. The message never repeats the value.
@@ -53,6 +57,13 @@ KEY_VALUE_CALLS = {"set_string", "set", "option", "set_property", "property"}
 PASSWORD_SETTERS = {"with_password", "set_password"}
 _SQL_OPTION = re.compile(r"'([\w.\-]+)'\s*=\s*'([^']*)'")
 _JAAS_PASSWORD = re.compile(r"""\bpassword\s*=\s*(?:\\?["'])([^"'\\]+)""")
+# `mongodb://admin:secret@host`, `postgresql://app:secret@db/app`: a password in a connection URL.
+_URL_PASSWORD = re.compile(r"\b[a-zA-Z][\w+.\-]*://[^\s:/@'\"]+:([^\s/@'\"]+)@")
+# `"dbname=app user=app password=secret"`: a libpq / ODBC connection string (not `password="..."`).
+_DSN_PASSWORD = re.compile(r"(?:^|[\s;])(?:password|pwd)=([^\s;'\"`]+)", re.IGNORECASE)
+# Example values, not credentials: `redis://user:pass@localhost` as a settings default.
+PLACEHOLDER_PASSWORDS = {"pass", "password", "passwd", "pwd", "secret", "changeit", "xxx", "***"}
+AUTH_KEYWORDS = {"auth", "basic_auth", "http_auth"}  # `Elasticsearch(basic_auth=("elastic", "changeme"))`
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}|\{\{[^}]*\}\}|^<[^>]*>$")
 HINT = "read it from the environment or a secret store (os.environ[...], a Kubernetes Secret)"
 
@@ -72,13 +83,22 @@ def check(source, context: RuleContext) -> Iterator[Problem]:
 
 def _findings(source) -> Iterator[Problem]:
     lower = source.text.lower()
-    if not any(word in lower for word in ("passw", "secret", "token", "access", "api", "jaas")):
-        return  # no word a credential goes by: most job files
+    if not any(word in lower for word in ("passw", "pwd", "secret", "token", "access", "api", "auth", "jaas")) and (
+        not _URL_PASSWORD.search(source.text)
+    ):
+        return  # no word a credential goes by, no password in a URL: most job files
     for site in source.calls:
         call = site.call
         for keyword in call.keywords:
             if keyword.arg and secret_key(keyword.arg) and _literal(keyword.value):
                 yield _problem(f"`{keyword.arg}=`", source.location(keyword.value))
+            elif (
+                keyword.arg in AUTH_KEYWORDS
+                and isinstance(keyword.value, (ast.Tuple, ast.List))
+                and len(keyword.value.elts) == 2
+                and _literal(keyword.value.elts[1])
+            ):
+                yield _problem(f"the password in `{keyword.arg}=`", source.location(keyword.value.elts[1]))
         method = call.func.attr if isinstance(call.func, ast.Attribute) else None
         if method in PASSWORD_SETTERS and call.args and _literal(call.args[0]):
             yield _problem(f"`{method}(...)`", source.location(call.args[0]))
@@ -100,8 +120,10 @@ def _findings(source) -> Iterator[Problem]:
                         yield _problem(f"'{key.value}'", source.location(value))
                     elif key.value.endswith("jaas.config"):
                         yield from _jaas(source, value)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and "=" in node.value:
-            yield from _sql_options(source, node, node.value, exact=True)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if "=" in node.value:
+                yield from _sql_options(source, node, node.value, exact=True)
+            yield from _connection_strings(source, node)
         elif isinstance(node, ast.JoinedStr):
             parts_of_fstrings.update(id(value) for value in node.values)
             text = "".join(
@@ -123,6 +145,25 @@ def _literal(node) -> bool:
 def _jaas(source, node) -> Iterator[Problem]:
     if isinstance(node, ast.Constant) and isinstance(node.value, str) and _JAAS_PASSWORD.search(node.value):
         yield _problem("the password of `sasl.jaas.config`", source.location(node))
+
+
+def _connection_strings(source, node: ast.Constant) -> Iterator[Problem]:
+    """A password in a connection URL or a libpq/ODBC connection string."""
+    text = str(node.value)
+    for pattern, what in (
+        (_URL_PASSWORD, "the password in a connection URL"),
+        (_DSN_PASSWORD, "`password=` in a connection string"),
+    ):
+        match = pattern.search(text)
+        value = match.group(1) if match else ""
+        if (
+            value
+            and not _PLACEHOLDER.search(value)
+            and not any(c in value for c in "%{}<>$")
+            and (value.lower() not in PLACEHOLDER_PASSWORDS)
+        ):
+            yield _problem(what, source.location(node))
+            return
 
 
 def _sql_options(source, node, text: str, exact: bool) -> Iterator[Problem]:

@@ -144,7 +144,8 @@ def _accumulators(source, info) -> Iterator[Problem]:
     if found:
         names = ", ".join(f"`self.{attr}`" for _, _, attr, _ in found)
         yield Problem(
-            f"{names} in `{info.node.name}` accumulate per record on the function instance: not "
+            f"{names} in `{info.node.name}` {'accumulate' if len(found) > 1 else 'accumulates'} per record "
+            "on the function instance: not "
             "checkpointed (the totals restart from zero after a failure) and not keyed (one total per subtask)",
             source.location(found[0][3]),
             hint="key the stream and keep the running value in ValueState, or use reduce/aggregate",

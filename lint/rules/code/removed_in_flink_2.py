@@ -135,6 +135,10 @@ IMPORTS: dict[tuple[str, Optional[str]], str] = {
     ("pyflink.datastream", "FsStateBackend"): f"state.backend.type: hashmap in {_CONFIG}",
     ("pyflink.datastream", "RocksDBStateBackend"): f"state.backend.type: rocksdb in {_CONFIG}",
     ("pyflink.datastream", "ExternalizedCheckpointCleanup"): "ExternalizedCheckpointRetention",
+    ("pyflink.datastream.state_backend", "MemoryStateBackend"): f"state.backend.type: hashmap in {_CONFIG}",
+    ("pyflink.datastream.state_backend", "FsStateBackend"): f"state.backend.type: hashmap in {_CONFIG}",
+    ("pyflink.datastream.state_backend", "RocksDBStateBackend"): f"state.backend.type: rocksdb in {_CONFIG}",
+    ("pyflink.datastream.checkpoint_config", "ExternalizedCheckpointCleanup"): "ExternalizedCheckpointRetention",
     **{("pyflink.common.serialization", name): f"{name} from {module}" for name, module in _ROW_FORMATS.items()},
     **{("pyflink.common", name): f"{name} from {module}" for name, module in _ROW_FORMATS.items()},
 }

@@ -6,9 +6,11 @@ function class) that receive elements (`add`, `add_all`, `put`, `put_all`) but a
 (`clear()`, also from a timer's `on_timer`), pruned (`remove`, `update` with the kept elements)
 or given a TTL (`descriptor.enable_time_to_live(...)`), and those that are cleared only on some
 paths: only under a condition (when a threshold is reached), or only in `on_timer` when no timer is
-ever registered; keys that never get there keep their elements forever. A clear in a timer that
-the function registers, or an unconditional clear, bounds the state. The finding is on the first
-call that adds. Jobs in BATCH mode are skipped.
+ever registered or the timer is registered only for some records (under a test of the record
+alone, `if value.kind == "logout"`); keys that never get there keep their elements forever. A
+clear in a timer that the function registers (unconditionally, or when the key is first seen), or
+an unconditional clear, bounds the state. The finding is on the first call that adds. Jobs in
+BATCH mode are skipped.
 
 **Why is this bad**
 Every record stays in state forever: state, checkpoints and recovery time grow with the stream,
