@@ -361,7 +361,7 @@ def _registered_for_some_records(site: CallSite) -> bool:
     return True
 
 
-def _enclosing_tests(body: list, call: ast.Call) -> Optional[list]:
+def _enclosing_tests(body: list[ast.stmt], call: ast.Call) -> Optional[list[ast.expr]]:
     """The if/while tests (and loop iterables) that guard `call` in `body`; None when it is not there."""
     for statement in body:
         if isinstance(statement, (ast.If, ast.While, ast.For, ast.AsyncFor)):
