@@ -55,6 +55,33 @@ def test_report_of_a_missing_or_broken_record_exits_2(tmp_path):
     assert result.returncode == 2 and "no readings" in result.stderr
 
 
+WRONG_SHAPES = {
+    '{"taken_at": NaN}': "taken_at is not a time",
+    '{"taken_at": 1e308}': "taken_at is not a time",
+    '{"taken_at": 1, "diagnosis": "x"}': "diagnosis is not an object",
+    '{"taken_at": 1, "diagnosis": {"vertices": [1]}}': "diagnosis.vertices holds something other than objects",
+    '{"taken_at": 1, "diagnosis": {"vertices": [{"kafka_lag": 3}]}}': "kafka_lag is not an object",
+    '{"taken_at": 1, "checkpoints": [1]}': "checkpoints is not an object",
+    '{"taken_at": 1, "watermarks": [1]}': "watermarks holds something other than objects",
+    '{"taken_at": 1, "findings": "abc"}': "findings is not a list",
+    '{"taken_at": 1, "findings": [{"severity": 3}]}': "findings holds something other than findings",
+    '{"taken_at": 1, "findings": [{"metric": ["x"]}]}': "findings holds something other than findings",
+    '{"taken_at": 1, "not_assessed": [1]}': "not_assessed is not an object",
+    '{"taken_at": 1, "verdict": 5}': "verdict is not a string",
+}
+
+
+def test_report_refuses_a_json_line_of_the_wrong_shape_with_its_line(tmp_path):
+    """An edited or foreign JSON-lines file: valid JSON, but not what diagnose writes (one line, exit 2)."""
+    for index, (line, why) in enumerate(WRONG_SHAPES.items()):
+        record = tmp_path / f"shape{index}.jsonl"
+        record.write_text(reading(1.0) + "\n" + line + "\n" + reading(3.0) + "\n")
+        result = flink_jobs("report", str(record), "--out", str(tmp_path / "r.html"))
+        assert result.returncode == 2, (line, result.stderr)
+        assert result.stderr.startswith(f"error: {record}:2: not a reading of flink-jobs diagnose --record: "), line
+        assert why in result.stderr and result.stderr.count("\n") == 1, (line, result.stderr)
+
+
 def test_report_leaves_out_a_last_line_cut_short(tmp_path):
     record = tmp_path / "cut.jsonl"
     record.write_text(reading(1.0) + "\n" + reading(2.0, "degraded") + "\n" + reading(3.0)[:20])
