@@ -162,7 +162,7 @@ class FaultProxy:
 
 
 # ------------------------------------------------------------------ scenarios
-def test_healthy_job_and_signals_a_cluster_cannot_answer(cluster):
+def test_healthy_job_and_signals_a_cluster_cannot_answer(cluster, tmp_path):
     job = submit(cluster, *HEALTHY)
     try:
         result, data = diagnose_until(
@@ -182,8 +182,22 @@ def test_healthy_job_and_signals_a_cluster_cannot_answer(cluster):
         )
         assert data["restarts"]["total"] == 0
 
-        table = flink_jobs("diagnose", "--rest", cluster.rest_url, "--job", "healthy")
-        assert table.returncode == 0 and "verdict: HEALTHY" in table.stdout
+        # the table, by job name, from the cluster `flink-jobs cluster start` runs from .flink-jobs/cluster
+        # (no --rest); one reading is a moment (a checkpoint may just be slow): read until one is healthy
+        home = tmp_path / "user"
+        (home / ".flink-jobs").mkdir(parents=True)
+        (home / ".flink-jobs" / "cluster").symlink_to(cluster.directory)
+
+        def table_reading():
+            return flink_jobs("diagnose", "--job", "healthy", cwd=home, timeout=90)
+
+        table = wait_for(lambda: (t := table_reading()).returncode == 0 and t, 60, 2) or table_reading()
+        assert table.returncode == 0 and "verdict: HEALTHY" in table.stdout, table.stdout + table.stderr
+        unknown = flink_jobs("diagnose", "--rest", cluster.rest_url, "--job", "no-such-job", timeout=60)
+        assert unknown.returncode == 2 and unknown.stdout == "" and unknown.stderr.count("\n") == 1
+        assert unknown.stderr.startswith("error: no job `no-such-job` on ") and f"{job} healthy" in unknown.stderr
+        elsewhere = flink_jobs("diagnose", "--job", "healthy", cwd=tmp_path, timeout=60)
+        assert elsewhere.returncode == 2 and elsewhere.stderr.startswith("error: no --rest URL given and no flink-jobs")
 
         proxy = FaultProxy(cluster.rest_url, {r"/checkpoints": 500, r"^/taskmanagers": 503, r"/watermarks": 500})
         try:
