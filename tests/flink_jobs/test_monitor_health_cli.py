@@ -14,6 +14,7 @@ DIAGNOSE_THRESHOLDS = (
     "checkpoint-failure-ratio",
     "checkpoint-age",
     "checkpoint-duration",
+    "checkpoint-duration-interval",
     "checkpoint-size-growth",
     "watermark-lag",
     "watermark-stall",
@@ -174,3 +175,51 @@ def test_steady_checkpoint_growth_over_minutes_is_a_leak_and_a_young_job_filling
     leak = checkpoints.size_growth(completed(minutes * 60 / (n - 1)), thresholds)
     assert leak and leak.metric == "checkpoint-size-growth" and leak.value == 2 ** (n - 1) - 1
     assert checkpoints.size_growth(completed(2), thresholds) is None  # the same growth in seconds: a young job
+
+
+def checkpoint_sample(duration_ms: float, interval_ms: float, timeout_ms: float):
+    """The parts of a HealthSample that checkpoints.assess reads: three completed checkpoints, the last
+    one `duration_ms` long and acknowledged a moment ago."""
+    now = 1_000_000_000
+    history = [
+        {
+            "id": i,
+            "status": "COMPLETED",
+            "is_savepoint": False,
+            "trigger_timestamp": now - (4 - i) * interval_ms - duration_ms,
+            "latest_ack_timestamp": now - (4 - i) * interval_ms,
+            "end_to_end_duration": duration_ms,
+            "checkpointed_size": 1000,
+        }
+        for i in (1, 2, 3)
+    ]
+    return SimpleNamespace(
+        job={"now": now, "timestamps": {"RUNNING": now - 60_000}},
+        taken_at=now / 1000,
+        checkpoints={"counts": {"completed": 3, "failed": 0}, "history": history},
+        checkpoint_config={"interval": interval_ms, "timeout": timeout_ms, "unaligned_checkpoints": False},
+        checkpoint_alignment={},
+        checkpoint_failed_detail=None,
+        order=[],
+        names={},
+    )
+
+
+def test_a_checkpoint_longer_than_its_interval_is_a_finding_once():
+    """Measured on a cluster: a 1,000-record Python bundle made each checkpoint take 10 s at a 2 s interval."""
+    thresholds = load_thresholds()
+    _, findings = checkpoints.assess(checkpoint_sample(10_043, 2_000, 600_000), None, thresholds)
+    assert [(f.metric, f.severity) for f in findings] == [("checkpoint-duration-interval", "warning")]
+    assert (
+        findings[0].value == round(10_043 / 2_000, 3)
+        and findings[0].threshold == thresholds.checkpoint_duration_interval["warning"]
+    )
+    assert "back to back" in findings[0].message and "python.fn-execution.bundle.size" in findings[0].suggestion
+    assert "execution.checkpointing.min-pause" in findings[0].suggestion
+
+    _, findings = checkpoints.assess(checkpoint_sample(80, 2_000, 600_000), None, thresholds)
+    assert findings == []
+
+    # near its timeout as well: one finding, the one against the timeout
+    _, findings = checkpoints.assess(checkpoint_sample(10_043, 2_000, 12_000), None, thresholds)
+    assert [(f.metric, f.severity) for f in findings] == [("checkpoint-duration", "critical")]
