@@ -177,10 +177,26 @@ def test_healthy_job_and_signals_a_cluster_cannot_answer(cluster, tmp_path):
         assert all(v["sampled"] for v in data["diagnosis"]["vertices"])
         assert data["checkpoints"]["failure_ratio"] == 0
         assert all(row["lag_s"] is not None for row in data["watermarks"])
+        memory = ("heap_used", "heap_max", "managed_used", "managed_total", "network_used", "network_total")
         assert data["taskmanagers"] and all(
-            tm["heap_max"] and tm["gc_ms_per_s"] is not None for tm in data["taskmanagers"]
-        )
+            tm["heap_max"] and tm["gc_ms_per_s"] is not None and all(tm[m] is not None for m in memory)
+            for tm in data["taskmanagers"]
+        ), data["taskmanagers"]
         assert data["restarts"]["total"] == 0
+
+        # the TaskManager findings from this cluster's own GC and heap figures, with thresholds it is above
+        strict = tmp_path / "strict.yaml"
+        strict.write_text("alerts:\n  gc-time: {warning: 0}\n  heap-usage: {warning: 0.01}\n")
+        result, data = diagnose_until(
+            cluster.rest_url, job, lambda d: finding(d, "gc-time") and finding(d, "heap-usage"), "--alerts", str(strict)
+        )
+        gc, heap = finding(data, "gc-time"), finding(data, "heap-usage")
+        print(f"TaskManager findings: {gc['evidence']}")
+        assert gc and heap and result.returncode == 1 and data["verdict"] == "degraded"
+        (tm,) = [tm for tm in data["taskmanagers"] if tm["id"] == gc["subject"]]
+        assert gc["signal"] == "taskmanagers" and gc["value"] == tm["gc_ms_per_s"] > 0 and gc["threshold"] == 0
+        assert re.search(r"heap \d+ MB of \d+ MB, GC \d+ ms/s, managed \d+ MB of \d+ MB, network", gc["evidence"])
+        assert "taskmanager.memory.task.heap.size" in gc["suggestion"]
 
         # the table, by job name, from the cluster `flink-jobs cluster start` runs from .flink-jobs/cluster
         # (no --rest); one reading is a moment (a checkpoint may just be slow): read until one is healthy
