@@ -247,8 +247,11 @@ def assess(sample: HealthSample, thresholds, previous: Optional[Health] = None) 
         before = {row["id"]: row for row in previous.watermarks} if previous else None
         watermark_figures, found = event_time.assess(sample, before, thresholds)
         findings += found
-        if not watermark_figures:
-            not_applicable["event-time"] = "no vertex reports an input watermark"
+        waiting = [sample.names.get(vid, vid) for vid in sample.order if sample.inputs.get(vid)]
+        if not watermark_figures and waiting:  # its metrics are not fetched yet (or the vertices not running)
+            not_assessed["event-time"] = f"no input watermark reported yet by {', '.join(waiting[:3])}"
+        elif not watermark_figures:
+            not_applicable["event-time"] = "no vertex has an input (one chained vertex): no input watermark"
 
     tm_figures: list = []
     if "taskmanagers" not in not_assessed:

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 from flink_jobs.monitor import checkpoints, event_time, taskmanagers
 from flink_jobs.monitor.alerts import DEFAULT_ALERTS, load_thresholds
+from flink_jobs.monitor.health import HealthSample, assess
 from processes import flink_jobs, free_ports
 
 DIAGNOSE_THRESHOLDS = (
@@ -223,3 +224,21 @@ def test_a_checkpoint_longer_than_its_interval_is_a_finding_once():
     # near its timeout as well: one finding, the one against the timeout
     _, findings = checkpoints.assess(checkpoint_sample(10_043, 2_000, 12_000), None, thresholds)
     assert [(f.metric, f.severity) for f in findings] == [("checkpoint-duration", "critical")]
+
+
+def test_watermarks_not_reported_yet_are_not_assessed_and_a_single_vertex_has_none_to_report():
+    """Every vertex with an input reports an input watermark (Long.MIN_VALUE without event time) once
+    Flink has fetched its metrics; before that, event time could not be read: never healthy."""
+
+    def sample(inputs: dict) -> HealthSample:
+        names = {vid: f"vertex {vid}" for vid in inputs}
+        job = {"jid": "j", "name": "n", "state": "RUNNING", "now": 10_000, "start-time": 0, "vertices": []}
+        return HealthSample(job=job, taken_at=10.0, order=list(inputs), names=names, inputs=inputs)
+
+    waiting = assess(sample({"src": [], "win": ["src"]}), load_thresholds())
+    assert waiting.not_assessed == {"event-time": "no input watermark reported yet by vertex win"}
+    assert waiting.verdict == "degraded" and waiting.exit_code == 1
+
+    chained = assess(sample({"src": []}), load_thresholds())
+    assert "event-time" in chained.not_applicable and chained.not_assessed == {}
+    assert chained.verdict == "healthy"
