@@ -257,6 +257,11 @@ def assess(sample: HealthSample, thresholds, previous: Optional[Health] = None) 
     if "taskmanagers" not in not_assessed:
         tm_figures, found = taskmanagers.assess(sample.taskmanagers, thresholds)
         findings += found
+        silent = [row["id"] for row in tm_figures if row["heap_max"] is None and row["gc_ms_per_s"] is None]
+        if not tm_figures:
+            not_assessed["taskmanagers"] = "no TaskManager registered"
+        elif silent:
+            not_assessed["taskmanagers"] = f"no metrics from TaskManager {', '.join(silent[:3])} yet"
 
     earlier_since = {f.key: f.since for f in previous.findings} if previous else {}
     for finding in findings:

@@ -233,7 +233,8 @@ def test_watermarks_not_reported_yet_are_not_assessed_and_a_single_vertex_has_no
     def sample(inputs: dict) -> HealthSample:
         names = {vid: f"vertex {vid}" for vid in inputs}
         job = {"jid": "j", "name": "n", "state": "RUNNING", "now": 10_000, "start-time": 0, "vertices": []}
-        return HealthSample(job=job, taken_at=10.0, order=list(inputs), names=names, inputs=inputs)
+        read = {"tm": [{"id": metric, "value": "0"} for metric in taskmanagers.METRICS.values()]}
+        return HealthSample(job=job, taken_at=10.0, order=list(inputs), names=names, inputs=inputs, taskmanagers=read)
 
     waiting = assess(sample({"src": [], "win": ["src"]}), load_thresholds())
     assert waiting.not_assessed == {"event-time": "no input watermark reported yet by vertex win"}
@@ -242,3 +243,16 @@ def test_watermarks_not_reported_yet_are_not_assessed_and_a_single_vertex_has_no
     chained = assess(sample({"src": []}), load_thresholds())
     assert "event-time" in chained.not_applicable and chained.not_assessed == {}
     assert chained.verdict == "healthy"
+
+
+def test_a_taskmanager_without_metrics_yet_or_none_at_all_is_not_assessed():
+    def health(taskmanagers: dict):
+        job = {"jid": "j", "name": "n", "state": "RUNNING", "now": 10_000, "start-time": 0, "vertices": []}
+        sample = HealthSample(job=job, taken_at=10.0, order=["src"], names={"src": "s"}, inputs={"src": []})
+        sample.taskmanagers = taskmanagers
+        return assess(sample, load_thresholds())
+
+    fresh = health({"tm-1": []})  # Flink answers [] until it has fetched the TaskManager's metrics
+    assert fresh.not_assessed == {"taskmanagers": "no metrics from TaskManager tm-1 yet"}
+    assert fresh.verdict == "degraded"
+    assert health({}).not_assessed == {"taskmanagers": "no TaskManager registered"}
