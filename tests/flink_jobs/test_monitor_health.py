@@ -184,12 +184,24 @@ def test_healthy_job_and_signals_a_cluster_cannot_answer(cluster, tmp_path):
         ), data["taskmanagers"]
         assert data["restarts"]["total"] == 0
 
-        # the TaskManager findings from this cluster's own GC and heap figures, with thresholds it is above
+        # findings from this cluster's own figures, with thresholds set below them: the TaskManagers' GC and
+        # heap, the watermark lag, a checkpoint's duration against its interval
         strict = tmp_path / "strict.yaml"
-        strict.write_text("alerts:\n  gc-time: {warning: 0}\n  heap-usage: {warning: 0.01}\n")
-        result, data = diagnose_until(
-            cluster.rest_url, job, lambda d: finding(d, "gc-time") and finding(d, "heap-usage"), "--alerts", str(strict)
+        strict.write_text(
+            "alerts:\n  gc-time: {warning: 0}\n  heap-usage: {warning: 0.01}\n  watermark-lag: {warning: 1}\n"
+            "  checkpoint-duration-interval: {warning: 0.001}\n"
         )
+        below = ("gc-time", "heap-usage", "watermark-lag", "checkpoint-duration-interval")
+        result, data = diagnose_until(
+            cluster.rest_url, job, lambda d: all(finding(d, m) for m in below), "--alerts", str(strict)
+        )
+        lag, long = finding(data, "watermark-lag"), finding(data, "checkpoint-duration-interval")
+        print(f"findings below their thresholds: {[(f['metric'], f['value']) for f in data['findings']]}")
+        assert (
+            lag and lag["subject"].startswith("windowed-counts") and lag["value"] > 1 and lag["signal"] == "event-time"
+        )
+        assert lag["value"] == max(r["lag_s"] for r in data["watermarks"] if r["lag_s"] is not None)
+        assert long and long["value"] == round(data["checkpoints"]["last_duration_ms"] / 2000, 3)
         gc, heap = finding(data, "gc-time"), finding(data, "heap-usage")
         print(f"TaskManager findings: {gc['evidence']}")
         assert gc and heap and result.returncode == 1 and data["verdict"] == "degraded"
@@ -371,6 +383,7 @@ def test_restarts_counted_with_the_root_exception(cluster):
         expected = MESSAGE.format(count=300)  # the testing aid's message: the 300th record of the subtask
         assert expected in data["restarts"]["root_exception"]
         assert restarts and expected in restarts["message"] and "\n" not in restarts["message"]
+        assert data["restarts"]["per_minute"] > 0 and f"({data['restarts']['per_minute']:g}/min)" in restarts["message"]
         assert result.returncode == 1 and data["verdict"] in ("degraded", "critical")
     finally:
         cancel(cluster, job)
