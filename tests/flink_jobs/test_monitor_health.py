@@ -296,6 +296,9 @@ def test_aligned_checkpoints_fail_behind_a_slow_operator_and_unaligned_ones_do_n
         assert watched.returncode == 1
         # not a moment: the failures stay in every reading of the watch
         assert all(finding(r, "checkpoint-failure-ratio") for r in readings_of(watched)), watched.stdout
+        # and the last completed checkpoint falls behind: its age, in intervals, above the threshold
+        late = [finding(r, "checkpoint-age") for r in readings_of(watched) if finding(r, "checkpoint-age")]
+        assert late and late[-1]["value"] > 3 and "intervals of 2 s" in late[-1]["message"], watched.stdout
     finally:
         cancel(cluster, aligned)
 
