@@ -158,8 +158,10 @@ def _read_state(rest: FlinkRest, job_id: str, sample: HealthSample) -> None:
 
 def _read_checkpoints(rest: FlinkRest, job_id: str, sample: HealthSample) -> None:
     base = f"/jobs/{job_id}/checkpoints"
-    sample.checkpoints = rest.get(base)
-    sample.checkpoint_config = rest.get(f"{base}/config")
+    stats, config = rest.get(base), rest.get(f"{base}/config")
+    if not isinstance(stats, dict) or not isinstance(config, dict) or _number(config.get("interval")) is None:
+        raise RestError(f"{rest.url}{base}: not Flink's checkpoint statistics and configuration (no interval)")
+    sample.checkpoints, sample.checkpoint_config = stats, config
     history = [e for e in (sample.checkpoints or {}).get("history") or [] if isinstance(e, dict)]
     failed = [e for e in history if e.get("status") == "FAILED"]
     if failed:

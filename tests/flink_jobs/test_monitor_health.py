@@ -120,8 +120,8 @@ def free_slots(cluster, count: int) -> None:
 
 # ------------------------------------------------------------------ fault proxy
 class FaultProxy:
-    """Forwards GETs to the real cluster, except paths matching `faults` (regex -> HTTP status),
-    which get that status and a body that is not Flink's."""
+    """Forwards GETs to the real cluster, except paths matching `faults` (regex -> HTTP status, or
+    (status, body)), which get that status and a body that is not Flink's."""
 
     def __init__(self, upstream: str, faults: dict):
         proxy = self
@@ -147,9 +147,9 @@ class FaultProxy:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def answer(self, path: str):
-        for pattern, status in self.faults.items():
-            if re.search(pattern, path):
-                return status, b"<html>internal error</html>"
+        for pattern, fault in self.faults.items():
+            if re.search(pattern, path):  # a status, or (status, body)
+                return fault if isinstance(fault, tuple) else (fault, b"<html>internal error</html>")
         try:
             with urllib.request.urlopen(self.upstream + path, timeout=10) as response:
                 return response.status, response.read()
@@ -237,6 +237,16 @@ def test_healthy_job_and_signals_a_cluster_cannot_answer(cluster, tmp_path):
             assert data["diagnosis"] is not None and data["restarts"]["total"] == 0  # what could be read was
             table = flink_jobs("diagnose", "--rest", proxy.url, "--job", job)
             assert table.returncode == 1 and "NOT ASSESSED checkpoints: " in table.stdout
+        finally:
+            proxy.close()
+
+        # JSON, but not Flink's: the checkpoint configuration without an interval is not "checkpointing off"
+        proxy = FaultProxy(cluster.rest_url, {r"/checkpoints/config$": (200, b'{"timeout": "soon"}')})
+        try:
+            _, data = diagnose(proxy.url, job)
+            assert list(data["not_assessed"]) == ["checkpoints"] and data["verdict"] != "healthy"
+            assert "not Flink's checkpoint statistics" in data["not_assessed"]["checkpoints"]
+            assert finding(data, "checkpointing") is None
         finally:
             proxy.close()
 
