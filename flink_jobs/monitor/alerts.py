@@ -50,6 +50,7 @@ class Thresholds:
     checkpoint_failure_ratio: dict[str, Any] = _shipped("checkpoint_failure_ratio")
     checkpoint_age: dict[str, Any] = _shipped("checkpoint_age")
     checkpoint_duration: dict[str, Any] = _shipped("checkpoint_duration")
+    checkpoint_duration_interval: dict[str, Any] = _shipped("checkpoint_duration_interval")
     checkpoint_growth_checkpoints: int = _shipped("checkpoint_growth_checkpoints")
     checkpoint_growth_ratio: float = _shipped("checkpoint_growth_ratio")
     checkpoint_growth_minutes: float = _shipped("checkpoint_growth_minutes")
@@ -119,6 +120,7 @@ def _fields(value: dict[str, Any]) -> dict[str, Any]:
         checkpoint_failure_ratio=alerts["checkpoint-failure-ratio"],
         checkpoint_age=alerts["checkpoint-age"],
         checkpoint_duration=alerts["checkpoint-duration"],
+        checkpoint_duration_interval=alerts["checkpoint-duration-interval"],
         checkpoint_growth_checkpoints=alerts["checkpoint-size-growth"]["checkpoints"],
         checkpoint_growth_ratio=alerts["checkpoint-size-growth"]["ratio"],
         checkpoint_growth_minutes=alerts["checkpoint-size-growth"]["minutes"],

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import time
 from typing import Any
 
@@ -44,16 +45,59 @@ def read_records(path: str) -> list[Json]:
     for index, (number, line) in enumerate(numbered):
         try:
             record = json.loads(line)
-            if not isinstance(record, dict) or not isinstance(record.get("taken_at"), (int, float)):
-                raise ValueError("no taken_at")
         except ValueError:
             if index == len(numbered) - 1 and records:
                 break
             raise RecordError(f"{path}:{number}: not a reading of flink-jobs diagnose --record") from None
+        wrong = _not_a_reading(record)
+        if wrong:
+            raise RecordError(f"{path}:{number}: not a reading of flink-jobs diagnose --record: {wrong}")
         records.append(record)
     if not records:
         raise RecordError(f"{path}: no readings (write some with flink-jobs diagnose --record {path})")
     return sorted(records, key=lambda r: r["taken_at"])
+
+
+KIND_NAMES = {str: "a string", dict: "an object", list: "a list"}
+LAST_CLOCK = 253402300799  # 9999-12-31 23:59:59 UTC: the last second a clock label can show
+
+
+def _not_a_reading(record) -> str:
+    """What keeps a JSON line from being charted as a reading ("" when it can be): the fields the
+    charts read must have the types diagnose writes (an edited or foreign file is refused, one line)."""
+    if not isinstance(record, dict):
+        return "not a JSON object"
+    taken_at = record.get("taken_at")
+    if isinstance(taken_at, bool) or not isinstance(taken_at, (int, float)) or not 0 <= taken_at <= LAST_CLOCK:
+        return "taken_at is not a time in epoch seconds"
+    shapes = {
+        "verdict": str,
+        "error": str,
+        "job_id": str,
+        "job_name": str,
+        "diagnosis": dict,
+        "checkpoints": dict,
+        "not_assessed": dict,
+        "watermarks": list,
+        "findings": list,
+    }
+    for name, kind in shapes.items():
+        if record.get(name) is not None and not isinstance(record[name], kind):
+            return f"{name} is not {KIND_NAMES[kind]}"
+    vertices = (record.get("diagnosis") or {}).get("vertices")
+    if vertices is not None and not isinstance(vertices, list):
+        return "diagnosis.vertices is not a list"
+    for name, rows in (("diagnosis.vertices", vertices), ("watermarks", record.get("watermarks"))):
+        if any(not isinstance(row, dict) for row in rows or []):
+            return f"{name} holds something other than objects"
+    if any(v.get("kafka_lag") is not None and not isinstance(v["kafka_lag"], dict) for v in vertices or []):
+        return "diagnosis.vertices[].kafka_lag is not an object"
+    for finding in record.get("findings") or []:
+        if not isinstance(finding, dict) or not all(
+            isinstance(finding.get(name), (str, type(None))) for name in ("severity", "metric", "subject")
+        ):
+            return "findings holds something other than findings (objects with severity, metric and subject)"
+    return ""
 
 
 # ------------------------------------------------------------------ series from readings
@@ -71,7 +115,7 @@ def series(records: list[Json]) -> dict[str, dict[str, list[tuple[float, float]]
     several_jobs = len({record.get("job_id") for record in records}) > 1
 
     def add(chart: str, name: str, t: float, value) -> None:
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
             charts[chart].setdefault(job + name, []).append((t, float(value)))
 
     for record in records:
@@ -199,7 +243,7 @@ def findings_chart(records: list[Json], start: float, end: float) -> str:
             f'fill="{VERDICT_COLOR.get(verdict, "#999")}"><title>{_clock(record["taken_at"])}: '
             f"{html.escape(verdict)}{html.escape(': ' + record['error'] if record.get('error') else '')}</title></rect>"
         )
-        marks = [(f.get("severity", "info"), f.get("message", "")) for f in record.get("findings") or []]
+        marks = [(f.get("severity") or "info", f.get("message", "")) for f in record.get("findings") or []]
         marks += [("not assessed", f"{s}: {r}") for s, r in (record.get("not_assessed") or {}).items()]
         for severity, message in marks:
             row = severity if severity in row_y else "info"

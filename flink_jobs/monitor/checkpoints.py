@@ -10,8 +10,8 @@ Judged against configs/alerts.yaml:
   started (e.g. triggered while tasks were still deploying) are counted by Flink but not listed, so
   they do not count here;
 - age of the last completed checkpoint in intervals (before the first one: the job's running time);
-- the last completed checkpoint's duration against the timeout (and the interval: longer than the
-  interval means checkpoints run back to back), with its alignment time;
+- the last completed checkpoint's duration against the timeout, and against the interval (longer
+  than the interval: checkpoints run back to back), with its alignment time;
 - a state leak: the checkpointed size grew at each of the last N completed checkpoints, by more
   than a share, over at least some minutes (a young job's state grows while its first windows fill:
   measured +339% over 5 checkpoints 2 s apart in windowed-counts' first minute).
@@ -32,6 +32,11 @@ NEVER = 2**63 - 1  # Flink's interval when checkpointing is off (Long.MAX_VALUE)
 UNALIGNED_KEYS = (
     "execution.checkpointing.unaligned.enabled: true (or execution.checkpointing.aligned-checkpoint-timeout: "
     "5 s to start aligned and switch to unaligned when alignment takes longer)"
+)
+SHORTER_CHECKPOINTS = (
+    "make them shorter: less state (state TTL), incremental checkpoints (execution.checkpointing.incremental: "
+    "true), and for Python operators a smaller bundle (python.fn-execution.bundle.size: a checkpoint waits for "
+    "the bundle in flight)"
 )
 DEBLOAT_KEY = "taskmanager.network.memory.buffer-debloat.enabled: true (fewer buffered records in flight)"
 
@@ -153,14 +158,14 @@ def assess(sample, diagnosis, thresholds) -> tuple[dict[str, Any], list[Finding]
             )
 
     duration = figures["last_duration_ms"]
+    alignment = (
+        f"; alignment up to {figures['alignment_ms']:,.0f} ms at {figures['alignment_vertex']}"
+        if figures["alignment_ms"]
+        else ""
+    )
     if duration is not None and timeout_ms and latest is not None:
         fired = thresholds.severity("checkpoint-duration", duration / timeout_ms)
         if fired:
-            alignment = (
-                f"; alignment up to {figures['alignment_ms']:,.0f} ms at {figures['alignment_vertex']}"
-                if figures["alignment_ms"]
-                else ""
-            )
             back_to_back = " (longer than the interval: checkpoints run back to back)" if duration > interval_ms else ""
             findings.append(
                 Finding(
@@ -177,6 +182,27 @@ def assess(sample, diagnosis, thresholds) -> tuple[dict[str, Any], list[Finding]
                     (number(latest.get("trigger_timestamp")) or 0) / 1000 or None,
                 )
             )
+
+    fired = thresholds.severity("checkpoint-duration-interval", duration / interval_ms) if duration else None
+    if fired and latest is not None and not any(f.metric == "checkpoint-duration" for f in findings):
+        findings.append(
+            Finding(
+                fired[0],
+                "checkpoints",
+                "checkpoint-duration-interval",
+                "",
+                round(duration / interval_ms, 3),
+                fired[1],
+                f"checkpoint {latest.get('id')} took {duration / 1000:.1f} s, longer than the {interval_ms / 1000:g} s "
+                "interval: checkpoints run back to back",
+                f"checkpoint-duration-interval {duration / interval_ms:.2f} of the interval > {fired[1]:g}; timeout "
+                f"{(timeout_ms or 0) / 1000:g} s{alignment}",
+                "the job is always checkpointing: "
+                + (_relief(diagnosis, figures) if _backpressured(diagnosis) else SHORTER_CHECKPOINTS)
+                + "; or space them out (execution.checkpointing.interval, execution.checkpointing.min-pause)",
+                (number(latest.get("trigger_timestamp")) or 0) / 1000 or None,
+            )
+        )
 
     growth = size_growth(completed, thresholds)
     if growth:

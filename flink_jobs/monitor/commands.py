@@ -44,7 +44,10 @@ def _positive(text: str) -> float:
 def add_job_reading_arguments(parser) -> None:
     """The options of a command that reads a running job (backpressure, diagnose); see job_readers()."""
     parser.add_argument(
-        "--rest", required=True, metavar="URL", help="the cluster's REST API, e.g. http://127.0.0.1:8081"
+        "--rest",
+        metavar="URL",
+        help="the cluster's REST API, e.g. http://127.0.0.1:8081 (default: that of the cluster `flink-jobs "
+        "cluster start` runs from .flink-jobs/cluster)",
     )
     parser.add_argument("--job", metavar="ID|NAME", help="job id or name (default: the single running job)")
     parser.add_argument("--format", choices=("table", "json"), default="table")
@@ -76,10 +79,26 @@ def job_readers(args):
 
     if args.group and not args.kafka:
         raise UnusableArguments("--group needs --kafka BOOTSTRAP (the broker that holds the group's offsets)")
+    if args.rest is None:
+        args.rest = local_cluster_rest()
     try:
         return load_thresholds(args.alerts), FlinkRest(args.rest, timeout=args.timeout), _broker_reader(args)
     except (AlertsError, RestError, KafkaClientMissing) as error:
         raise UnusableArguments(str(error)) from None
+
+
+def local_cluster_rest() -> str:
+    """The REST URL of the cluster `flink-jobs cluster start` runs from its default folder (the
+    default of --rest); raises UnusableArguments when none runs there."""
+    from flink_jobs.cluster import ClusterSpec, cluster_status
+
+    status = cluster_status(ClusterSpec.directory)
+    if not status.running or not status.rest_url:
+        raise UnusableArguments(
+            f"no --rest URL given and no flink-jobs cluster running from {ClusterSpec.directory}: "
+            "pass --rest http://HOST:PORT"
+        )
+    return status.rest_url
 
 
 def add_commands(commands) -> None:

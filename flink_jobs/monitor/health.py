@@ -160,8 +160,10 @@ def _read_state(rest: FlinkRest, job_id: str, sample: HealthSample) -> None:
 
 def _read_checkpoints(rest: FlinkRest, job_id: str, sample: HealthSample) -> None:
     base = f"/jobs/{job_id}/checkpoints"
-    sample.checkpoints = rest.get(base)
-    sample.checkpoint_config = rest.get(f"{base}/config")
+    stats, config = rest.get(base), rest.get(f"{base}/config")
+    if not isinstance(stats, dict) or not isinstance(config, dict) or _number(config.get("interval")) is None:
+        raise RestError(f"{rest.url}{base}: not Flink's checkpoint statistics and configuration (no interval)")
+    sample.checkpoints, sample.checkpoint_config = stats, config
     history = [e for e in (sample.checkpoints or {}).get("history") or [] if isinstance(e, dict)]
     failed = [e for e in history if e.get("status") == "FAILED"]
     if failed:
@@ -251,13 +253,21 @@ def assess(sample: HealthSample, thresholds, previous: Optional[Health] = None) 
         before = {row["id"]: row for row in previous.watermarks} if previous else None
         watermark_figures, found = event_time.assess(sample, before, thresholds)
         findings += found
-        if not watermark_figures:
-            not_applicable["event-time"] = "no vertex reports an input watermark"
+        waiting = [sample.names.get(vid, vid) for vid in sample.order if sample.inputs.get(vid)]
+        if not watermark_figures and waiting:  # its metrics are not fetched yet (or the vertices not running)
+            not_assessed["event-time"] = f"no input watermark reported yet by {', '.join(waiting[:3])}"
+        elif not watermark_figures:
+            not_applicable["event-time"] = "no vertex has an input (one chained vertex): no input watermark"
 
     tm_figures: list[dict[str, Any]] = []
     if "taskmanagers" not in not_assessed:
         tm_figures, found = taskmanagers.assess(sample.taskmanagers, thresholds)
         findings += found
+        silent = [row["id"] for row in tm_figures if row["heap_max"] is None and row["gc_ms_per_s"] is None]
+        if not tm_figures:
+            not_assessed["taskmanagers"] = "no TaskManager registered"
+        elif silent:
+            not_assessed["taskmanagers"] = f"no metrics from TaskManager {', '.join(silent[:3])} yet"
 
     earlier_since = {f.key: f.since for f in previous.findings} if previous else {}
     for finding in findings:

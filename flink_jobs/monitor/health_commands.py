@@ -43,7 +43,8 @@ def add_commands(commands) -> None:
         "report",
         help="render a `diagnose --record` file as one self-contained HTML page of time charts",
         description="Charts over time: backpressure per vertex, records in/out, Kafka lag, checkpoint duration "
-        "and size, watermark lag, and the findings on the time axis. Inline SVG, nothing loaded at view time.",
+        "and size, watermark lag, and the findings on the time axis. Inline SVG, nothing loaded at view time. "
+        "Exit 0 written, 2 the file is missing, empty or not diagnose readings (file:line and why).",
     )
     report.add_argument("file", metavar="FILE", help="JSON lines written by diagnose --record")
     report.add_argument("--out", required=True, metavar="HTML", help="the page to write")

@@ -38,8 +38,9 @@ def _checkpoints_line(figures: dict[str, Any]) -> str:
         parts.append(f"alignment up to {figures['alignment_ms']:,.0f} ms at {figures['alignment_vertex'][:40]}")
     if figures.get("last_size") is not None:
         parts.append(f"{figures['last_size']:,.0f} bytes")
+    timeout = f"{figures['timeout_ms'] / 1000:g} s" if figures.get("timeout_ms") is not None else "-"
     parts.append(
-        f"interval {figures['interval_ms'] / 1000:g} s, timeout {figures['timeout_ms'] / 1000:g} s, "
+        f"interval {figures['interval_ms'] / 1000:g} s, timeout {timeout}, "
         f"{'unaligned' if figures.get('unaligned') else 'aligned'}"
     )
     return "; ".join(parts)

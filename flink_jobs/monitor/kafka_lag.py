@@ -152,10 +152,11 @@ def source_lag(metrics_body: Any, broker: Optional[dict[str, Any]]) -> KafkaLag:
         )
     pending = _pending(metrics_body)
     if pending is not None:
+        unread = f"; not from the broker: {broker['error']}" if broker is not None and broker.get("error") else ""
         return KafkaLag(
             pending,
             partitions=partitions,
-            origin="source metric pendingRecords (records its consumer has not fetched yet)",
+            origin="source metric pendingRecords (records its consumer has not fetched yet)" + unread,
         )
 
     reasons = ["no pendingRecords metric from the source (yet)"]

@@ -97,8 +97,13 @@ def cancel(cluster, job_id: str) -> None:
     assert wait_for_job(cluster.rest_url, job_id, timeout=60) == "CANCELED"
 
 
-def flink_jobs(*args: str, env=None, timeout: float = 300) -> subprocess.CompletedProcess:
+def flink_jobs(*args: str, env=None, timeout: float = 300, cwd=None) -> subprocess.CompletedProcess:
     """The flink-jobs command as a user runs it (this interpreter), output captured."""
     return subprocess.run(
-        [sys.executable, "-m", "flink_jobs.cli", *args], capture_output=True, text=True, timeout=timeout, env=env
+        [sys.executable, "-m", "flink_jobs.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        cwd=cwd,
     )

@@ -120,8 +120,8 @@ def free_slots(cluster, count: int) -> None:
 
 # ------------------------------------------------------------------ fault proxy
 class FaultProxy:
-    """Forwards GETs to the real cluster, except paths matching `faults` (regex -> HTTP status),
-    which get that status and a body that is not Flink's."""
+    """Forwards GETs to the real cluster, except paths matching `faults` (regex -> HTTP status, or
+    (status, body)), which get that status and a body that is not Flink's."""
 
     def __init__(self, upstream: str, faults: dict):
         proxy = self
@@ -147,9 +147,9 @@ class FaultProxy:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def answer(self, path: str):
-        for pattern, status in self.faults.items():
-            if re.search(pattern, path):
-                return status, b"<html>internal error</html>"
+        for pattern, fault in self.faults.items():
+            if re.search(pattern, path):  # a status, or (status, body)
+                return fault if isinstance(fault, tuple) else (fault, b"<html>internal error</html>")
         try:
             with urllib.request.urlopen(self.upstream + path, timeout=10) as response:
                 return response.status, response.read()
@@ -162,7 +162,7 @@ class FaultProxy:
 
 
 # ------------------------------------------------------------------ scenarios
-def test_healthy_job_and_signals_a_cluster_cannot_answer(cluster):
+def test_healthy_job_and_signals_a_cluster_cannot_answer(cluster, tmp_path):
     job = submit(cluster, *HEALTHY)
     try:
         result, data = diagnose_until(
@@ -177,13 +177,55 @@ def test_healthy_job_and_signals_a_cluster_cannot_answer(cluster):
         assert all(v["sampled"] for v in data["diagnosis"]["vertices"])
         assert data["checkpoints"]["failure_ratio"] == 0
         assert all(row["lag_s"] is not None for row in data["watermarks"])
+        memory = ("heap_used", "heap_max", "managed_used", "managed_total", "network_used", "network_total")
         assert data["taskmanagers"] and all(
-            tm["heap_max"] and tm["gc_ms_per_s"] is not None for tm in data["taskmanagers"]
-        )
+            tm["heap_max"] and tm["gc_ms_per_s"] is not None and all(tm[m] is not None for m in memory)
+            for tm in data["taskmanagers"]
+        ), data["taskmanagers"]
         assert data["restarts"]["total"] == 0
 
-        table = flink_jobs("diagnose", "--rest", cluster.rest_url, "--job", "healthy")
-        assert table.returncode == 0 and "verdict: HEALTHY" in table.stdout
+        # findings from this cluster's own figures, with thresholds set below them: the TaskManagers' GC and
+        # heap, the watermark lag, a checkpoint's duration against its interval
+        strict = tmp_path / "strict.yaml"
+        strict.write_text(
+            "alerts:\n  gc-time: {warning: 0}\n  heap-usage: {warning: 0.01}\n  watermark-lag: {warning: 1}\n"
+            "  checkpoint-duration-interval: {warning: 0.001}\n"
+        )
+        below = ("gc-time", "heap-usage", "watermark-lag", "checkpoint-duration-interval")
+        result, data = diagnose_until(
+            cluster.rest_url, job, lambda d: all(finding(d, m) for m in below), "--alerts", str(strict)
+        )
+        lag, long = finding(data, "watermark-lag"), finding(data, "checkpoint-duration-interval")
+        print(f"findings below their thresholds: {[(f['metric'], f['value']) for f in data['findings']]}")
+        assert (
+            lag and lag["subject"].startswith("windowed-counts") and lag["value"] > 1 and lag["signal"] == "event-time"
+        )
+        assert lag["value"] == max(r["lag_s"] for r in data["watermarks"] if r["lag_s"] is not None)
+        assert long and long["value"] == round(data["checkpoints"]["last_duration_ms"] / 2000, 3)
+        gc, heap = finding(data, "gc-time"), finding(data, "heap-usage")
+        print(f"TaskManager findings: {gc['evidence']}")
+        assert gc and heap and result.returncode == 1 and data["verdict"] == "degraded"
+        (tm,) = [tm for tm in data["taskmanagers"] if tm["id"] == gc["subject"]]
+        assert gc["signal"] == "taskmanagers" and gc["value"] == tm["gc_ms_per_s"] > 0 and gc["threshold"] == 0
+        assert re.search(r"heap \d+ MB of \d+ MB, GC \d+ ms/s, managed \d+ MB of \d+ MB, network", gc["evidence"])
+        assert "taskmanager.memory.task.heap.size" in gc["suggestion"]
+
+        # the table, by job name, from the cluster `flink-jobs cluster start` runs from .flink-jobs/cluster
+        # (no --rest); one reading is a moment (a checkpoint may just be slow): read until one is healthy
+        home = tmp_path / "user"
+        (home / ".flink-jobs").mkdir(parents=True)
+        (home / ".flink-jobs" / "cluster").symlink_to(cluster.directory)
+
+        def table_reading():
+            return flink_jobs("diagnose", "--job", "healthy", cwd=home, timeout=90)
+
+        table = wait_for(lambda: (t := table_reading()).returncode == 0 and t, 60, 2) or table_reading()
+        assert table.returncode == 0 and "verdict: HEALTHY" in table.stdout, table.stdout + table.stderr
+        unknown = flink_jobs("diagnose", "--rest", cluster.rest_url, "--job", "no-such-job", timeout=60)
+        assert unknown.returncode == 2 and unknown.stdout == "" and unknown.stderr.count("\n") == 1
+        assert unknown.stderr.startswith("error: no job `no-such-job` on ") and f"{job} healthy" in unknown.stderr
+        elsewhere = flink_jobs("diagnose", "--job", "healthy", cwd=tmp_path, timeout=60)
+        assert elsewhere.returncode == 2 and elsewhere.stderr.startswith("error: no --rest URL given and no flink-jobs")
 
         proxy = FaultProxy(cluster.rest_url, {r"/checkpoints": 500, r"^/taskmanagers": 503, r"/watermarks": 500})
         try:
@@ -195,6 +237,16 @@ def test_healthy_job_and_signals_a_cluster_cannot_answer(cluster):
             assert data["diagnosis"] is not None and data["restarts"]["total"] == 0  # what could be read was
             table = flink_jobs("diagnose", "--rest", proxy.url, "--job", job)
             assert table.returncode == 1 and "NOT ASSESSED checkpoints: " in table.stdout
+        finally:
+            proxy.close()
+
+        # JSON, but not Flink's: the checkpoint configuration without an interval is not "checkpointing off"
+        proxy = FaultProxy(cluster.rest_url, {r"/checkpoints/config$": (200, b'{"timeout": "soon"}')})
+        try:
+            _, data = diagnose(proxy.url, job)
+            assert list(data["not_assessed"]) == ["checkpoints"] and data["verdict"] != "healthy"
+            assert "not Flink's checkpoint statistics" in data["not_assessed"]["checkpoints"]
+            assert finding(data, "checkpointing") is None
         finally:
             proxy.close()
 
@@ -250,24 +302,41 @@ def test_aligned_checkpoints_fail_behind_a_slow_operator_and_unaligned_ones_do_n
         assert "execution.checkpointing.unaligned.enabled: true" in failed["suggestion"]
         assert "buffer-debloat" in failed["suggestion"]
 
-        assert watch(cluster, aligned, record).returncode == 1
+        watched = watch(cluster, aligned, record)
+        assert watched.returncode == 1
+        # not a moment: the failures stay in every reading of the watch
+        assert all(finding(r, "checkpoint-failure-ratio") for r in readings_of(watched)), watched.stdout
+        # and the last completed checkpoint falls behind: its age, in intervals, above the threshold
+        late = [finding(r, "checkpoint-age") for r in readings_of(watched) if finding(r, "checkpoint-age")]
+        assert late and late[-1]["value"] > 3 and "intervals of 2 s" in late[-1]["message"], watched.stdout
     finally:
         cancel(cluster, aligned)
 
     free_slots(cluster, 2)
     unaligned = submit(cluster, "job.name=unaligned", "flink.execution.checkpointing.unaligned.enabled=true", *SLOW)
     try:
+        # a checkpoint triggered while the job starts (Python workers starting on a loaded machine)
+        # may fail; once the history holds checkpoints of the running job, none fails
         result, data = diagnose_until(
             cluster.rest_url,
             unaligned,
-            lambda d: (d["checkpoints"].get("window") or 0) >= 5 and d["diagnosis"]["bottleneck"],
+            lambda d: (
+                (d["checkpoints"].get("window") or 0) >= 5
+                and d["diagnosis"]["bottleneck"]
+                and finding(d, "checkpoint-failure-ratio") is None
+            ),
         )
         print(f"unaligned: checkpoints {data['checkpoints']}")
         assert data["checkpoints"]["window"] >= 5 and data["checkpoints"]["unaligned"]
         assert data["diagnosis"]["bottleneck"]["name"].startswith("slow-operator")  # still backpressured
         assert finding(data, "checkpoint-failure-ratio") is None and finding(data, "checkpoint-age") is None
         assert data["checkpoints"]["failure_ratio"] == 0
-        watch(cluster, unaligned, record)
+        watched = readings_of(watch(cluster, unaligned, record))
+        # not a moment: in none of the next five readings does a checkpoint fail or fall behind
+        assert len(watched) == 5 and all(r["checkpoints"]["unaligned"] for r in watched)
+        for metric in ("checkpoint-failure-ratio", "checkpoint-age"):
+            assert not any(finding(r, metric) for r in watched), [r["findings"] for r in watched]
+        assert watched[-1]["checkpoints"]["counts"]["completed"] > data["checkpoints"]["counts"]["completed"]
     finally:
         cancel(cluster, unaligned)
     readings = [json.loads(line) for line in record.read_text().splitlines()]
@@ -283,6 +352,11 @@ def watch(cluster, job: str, record: Path) -> subprocess.CompletedProcess:
     )  # fmt: skip
     assert watched.returncode in (0, 1), watched.stderr
     return watched
+
+
+def readings_of(watched: subprocess.CompletedProcess) -> list:
+    """The JSON readings a `--watch --format json` printed, one a line."""
+    return [json.loads(line) for line in watched.stdout.splitlines() if line.startswith("{")]
 
 
 def _report_renders_in_chromium(record: Path, tmp_path: Path) -> None:
@@ -322,6 +396,7 @@ def test_restarts_counted_with_the_root_exception(cluster):
         expected = MESSAGE.format(count=300)  # the testing aid's message: the 300th record of the subtask
         assert expected in data["restarts"]["root_exception"]
         assert restarts and expected in restarts["message"] and "\n" not in restarts["message"]
+        assert data["restarts"]["per_minute"] > 0 and f"({data['restarts']['per_minute']:g}/min)" in restarts["message"]
         assert result.returncode == 1 and data["verdict"] in ("degraded", "critical")
     finally:
         cancel(cluster, job)
@@ -358,5 +433,16 @@ def test_watermark_stall_of_one_subtask_without_idleness_gone_with_it(cluster, t
         print(f"with idleness: {data['watermarks']}")
         assert settled(data)
         assert finding(data, "watermark-stall") is None
+        # not a moment: over 15 s of readings (longer than the threshold) its watermark never stalls, in
+        # one reading (never advanced) or across them (stuck while records flow)
+        watched = flink_jobs(
+            "diagnose", "--rest", cluster.rest_url, "--job", idle, "--watch", "3", "--count", "6",
+            "--format", "json", "--alerts", str(alerts), timeout=180,
+        )  # fmt: skip
+        readings = readings_of(watched)
+        assert len(readings) == 6, watched.stdout + watched.stderr
+        assert not any(finding(r, "watermark-stall") for r in readings), [r["findings"] for r in readings]
+        rows = [r for reading in readings for r in reading["watermarks"] if r["name"].startswith(window)]
+        assert rows[-1]["watermark"] > rows[0]["watermark"]  # it advanced over the readings
     finally:
         cancel(cluster, idle)

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 from flink_jobs.monitor import checkpoints, event_time, taskmanagers
 from flink_jobs.monitor.alerts import DEFAULT_ALERTS, load_thresholds
+from flink_jobs.monitor.health import HealthSample, assess
 from processes import flink_jobs, free_ports
 
 DIAGNOSE_THRESHOLDS = (
@@ -14,6 +15,7 @@ DIAGNOSE_THRESHOLDS = (
     "checkpoint-failure-ratio",
     "checkpoint-age",
     "checkpoint-duration",
+    "checkpoint-duration-interval",
     "checkpoint-size-growth",
     "watermark-lag",
     "watermark-stall",
@@ -53,6 +55,33 @@ def test_report_of_a_missing_or_broken_record_exits_2(tmp_path):
     empty.write_text("\n")
     result = flink_jobs("report", str(empty), "--out", str(tmp_path / "r.html"))
     assert result.returncode == 2 and "no readings" in result.stderr
+
+
+WRONG_SHAPES = {
+    '{"taken_at": NaN}': "taken_at is not a time",
+    '{"taken_at": 1e308}': "taken_at is not a time",
+    '{"taken_at": 1, "diagnosis": "x"}': "diagnosis is not an object",
+    '{"taken_at": 1, "diagnosis": {"vertices": [1]}}': "diagnosis.vertices holds something other than objects",
+    '{"taken_at": 1, "diagnosis": {"vertices": [{"kafka_lag": 3}]}}': "kafka_lag is not an object",
+    '{"taken_at": 1, "checkpoints": [1]}': "checkpoints is not an object",
+    '{"taken_at": 1, "watermarks": [1]}': "watermarks holds something other than objects",
+    '{"taken_at": 1, "findings": "abc"}': "findings is not a list",
+    '{"taken_at": 1, "findings": [{"severity": 3}]}': "findings holds something other than findings",
+    '{"taken_at": 1, "findings": [{"metric": ["x"]}]}': "findings holds something other than findings",
+    '{"taken_at": 1, "not_assessed": [1]}': "not_assessed is not an object",
+    '{"taken_at": 1, "verdict": 5}': "verdict is not a string",
+}
+
+
+def test_report_refuses_a_json_line_of_the_wrong_shape_with_its_line(tmp_path):
+    """An edited or foreign JSON-lines file: valid JSON, but not what diagnose writes (one line, exit 2)."""
+    for index, (line, why) in enumerate(WRONG_SHAPES.items()):
+        record = tmp_path / f"shape{index}.jsonl"
+        record.write_text(reading(1.0) + "\n" + line + "\n" + reading(3.0) + "\n")
+        result = flink_jobs("report", str(record), "--out", str(tmp_path / "r.html"))
+        assert result.returncode == 2, (line, result.stderr)
+        assert result.stderr.startswith(f"error: {record}:2: not a reading of flink-jobs diagnose --record: "), line
+        assert why in result.stderr and result.stderr.count("\n") == 1, (line, result.stderr)
 
 
 def test_report_leaves_out_a_last_line_cut_short(tmp_path):
@@ -147,3 +176,83 @@ def test_steady_checkpoint_growth_over_minutes_is_a_leak_and_a_young_job_filling
     leak = checkpoints.size_growth(completed(minutes * 60 / (n - 1)), thresholds)
     assert leak and leak.metric == "checkpoint-size-growth" and leak.value == 2 ** (n - 1) - 1
     assert checkpoints.size_growth(completed(2), thresholds) is None  # the same growth in seconds: a young job
+
+
+def checkpoint_sample(duration_ms: float, interval_ms: float, timeout_ms: float):
+    """The parts of a HealthSample that checkpoints.assess reads: three completed checkpoints, the last
+    one `duration_ms` long and acknowledged a moment ago."""
+    now = 1_000_000_000
+    history = [
+        {
+            "id": i,
+            "status": "COMPLETED",
+            "is_savepoint": False,
+            "trigger_timestamp": now - (4 - i) * interval_ms - duration_ms,
+            "latest_ack_timestamp": now - (4 - i) * interval_ms,
+            "end_to_end_duration": duration_ms,
+            "checkpointed_size": 1000,
+        }
+        for i in (1, 2, 3)
+    ]
+    return SimpleNamespace(
+        job={"now": now, "timestamps": {"RUNNING": now - 60_000}},
+        taken_at=now / 1000,
+        checkpoints={"counts": {"completed": 3, "failed": 0}, "history": history},
+        checkpoint_config={"interval": interval_ms, "timeout": timeout_ms, "unaligned_checkpoints": False},
+        checkpoint_alignment={},
+        checkpoint_failed_detail=None,
+        order=[],
+        names={},
+    )
+
+
+def test_a_checkpoint_longer_than_its_interval_is_a_finding_once():
+    """Measured on a cluster: a 1,000-record Python bundle made each checkpoint take 10 s at a 2 s interval."""
+    thresholds = load_thresholds()
+    _, findings = checkpoints.assess(checkpoint_sample(10_043, 2_000, 600_000), None, thresholds)
+    assert [(f.metric, f.severity) for f in findings] == [("checkpoint-duration-interval", "warning")]
+    assert (
+        findings[0].value == round(10_043 / 2_000, 3)
+        and findings[0].threshold == thresholds.checkpoint_duration_interval["warning"]
+    )
+    assert "back to back" in findings[0].message and "python.fn-execution.bundle.size" in findings[0].suggestion
+    assert "execution.checkpointing.min-pause" in findings[0].suggestion
+
+    _, findings = checkpoints.assess(checkpoint_sample(80, 2_000, 600_000), None, thresholds)
+    assert findings == []
+
+    # near its timeout as well: one finding, the one against the timeout
+    _, findings = checkpoints.assess(checkpoint_sample(10_043, 2_000, 12_000), None, thresholds)
+    assert [(f.metric, f.severity) for f in findings] == [("checkpoint-duration", "critical")]
+
+
+def test_watermarks_not_reported_yet_are_not_assessed_and_a_single_vertex_has_none_to_report():
+    """Every vertex with an input reports an input watermark (Long.MIN_VALUE without event time) once
+    Flink has fetched its metrics; before that, event time could not be read: never healthy."""
+
+    def sample(inputs: dict) -> HealthSample:
+        names = {vid: f"vertex {vid}" for vid in inputs}
+        job = {"jid": "j", "name": "n", "state": "RUNNING", "now": 10_000, "start-time": 0, "vertices": []}
+        read = {"tm": [{"id": metric, "value": "0"} for metric in taskmanagers.METRICS.values()]}
+        return HealthSample(job=job, taken_at=10.0, order=list(inputs), names=names, inputs=inputs, taskmanagers=read)
+
+    waiting = assess(sample({"src": [], "win": ["src"]}), load_thresholds())
+    assert waiting.not_assessed == {"event-time": "no input watermark reported yet by vertex win"}
+    assert waiting.verdict == "degraded" and waiting.exit_code == 1
+
+    chained = assess(sample({"src": []}), load_thresholds())
+    assert "event-time" in chained.not_applicable and chained.not_assessed == {}
+    assert chained.verdict == "healthy"
+
+
+def test_a_taskmanager_without_metrics_yet_or_none_at_all_is_not_assessed():
+    def health(taskmanagers: dict):
+        job = {"jid": "j", "name": "n", "state": "RUNNING", "now": 10_000, "start-time": 0, "vertices": []}
+        sample = HealthSample(job=job, taken_at=10.0, order=["src"], names={"src": "s"}, inputs={"src": []})
+        sample.taskmanagers = taskmanagers
+        return assess(sample, load_thresholds())
+
+    fresh = health({"tm-1": []})  # Flink answers [] until it has fetched the TaskManager's metrics
+    assert fresh.not_assessed == {"taskmanagers": "no metrics from TaskManager tm-1 yet"}
+    assert fresh.verdict == "degraded"
+    assert health({}).not_assessed == {"taskmanagers": "no TaskManager registered"}

@@ -132,6 +132,14 @@ def test_pending_records_are_summed_over_subtasks():
     assert source_lag(pending([7, 3]), broker).records == 10, "a partition never read: the metric, not a guess"
 
 
+def test_the_metric_in_place_of_a_broker_that_did_not_answer_says_why():
+    error = "broker b:9092 not readable: KafkaError{code=_TIMED_OUT}"
+    broker = {"bootstrap": "b:9092", "group": "g", "committed": {}, "end": {}, "error": error}
+    lag = source_lag(pending([7, 3]), broker)
+    assert lag.records == 10 and lag.origin.startswith("source metric pendingRecords")
+    assert lag.origin.endswith(f"; not from the broker: {error}")
+
+
 def test_no_metric_and_no_broker_is_not_read_never_zero():
     lag = source_lag([], None)
     assert lag.records is None and not lag.read

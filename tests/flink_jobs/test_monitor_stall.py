@@ -85,6 +85,16 @@ def test_a_job_whose_only_taskmanager_died_is_stalled_and_says_why(cluster, tmp_
         assert "stalled: 2 of 2 subtasks not running for" in table.stdout
         assert "why: no TaskManager registered" in table.stdout and "CRITICAL job stalled" in table.stdout
 
+        # diagnose: the same stall is its state signal's finding, with why; the verdict critical
+        diagnosed = flink_jobs("diagnose", "--rest", cluster.rest_url, "--job", job_id, "--format", "json")
+        assert diagnosed.returncode == 1, diagnosed.stderr
+        health = json.loads(diagnosed.stdout)
+        (stalled,) = [f for f in health["findings"] if f["metric"] == "job-stalled"]
+        assert health["verdict"] == "critical" and stalled["severity"] == "critical" and stalled["signal"] == "state"
+        assert stalled["message"].startswith("not processing: ") and "no TaskManager registered" in stalled["evidence"]
+        assert health["findings"][0] == stalled  # what stops the job ranks first
+        assert health["restarts"]["total"] >= 1 and "\n" not in health["restarts"]["root_exception"]
+
         patient = tmp_path / "alerts.yaml"
         patient.write_text("alerts:\n  job-stalled: {seconds: 86400}\n")
         code, data = backpressure(cluster.rest_url, job_id, "--alerts", str(patient))
