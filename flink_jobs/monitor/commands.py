@@ -12,6 +12,7 @@ import json
 import sys
 import time
 
+from flink_jobs.cluster import ClusterSpec, cluster_status
 from flink_jobs.config import ConfigError, default_config_path, load_job_config
 from flink_jobs.java_check import JavaMissing, require_java
 from flink_jobs.jobs import UnknownJob, job_info
@@ -90,8 +91,6 @@ def job_readers(args):
 def local_cluster_rest() -> str:
     """The REST URL of the cluster `flink-jobs cluster start` runs from its default folder (the
     default of --rest); raises UnusableArguments when none runs there."""
-    from flink_jobs.cluster import ClusterSpec, cluster_status
-
     status = cluster_status(ClusterSpec.directory)
     if not status.running or not status.rest_url:
         raise UnusableArguments(
