@@ -88,7 +88,11 @@ def test_the_naive_window_shows_the_hot_key_and_the_salted_rollup_does_not(clust
         # must not persist. The naive job shows it in every reading once it appears.
         keyed = [r["hot_key"] for r in readings if keyed_hot_key(r)]
         assert len(keyed) <= 1, keyed
-        salted_windows = next(v for v in readings[-1]["vertices"] if v["name"].startswith("salted-windows"))
-        assert salted_windows["skew"] < 1.5, "the salted keys spread the hot key over both subtasks"
+        # The same momentary stall can show on the salted windows' records in: one reading of the 8 may
+        # read skewed, never more (one reading, the last, decided this before and could hit it).
+        skews = [next(v["skew"] for v in r["vertices"] if v["name"].startswith("salted-windows")) for r in readings]
+        print(f"salted: skew of the salted windows per reading {skews}")
+        skewed = [skew for skew in skews if skew is None or skew >= 1.5]
+        assert len(skewed) <= 1, ("the salted keys spread the hot key over both subtasks", skews)
     finally:
         stop(cluster, salted)
