@@ -242,7 +242,9 @@ def watch(url: str, *args):
 
 def test_watch_keeps_going_until_the_cluster_comes_back(fake):
     (port,) = free_ports(1)
-    watching = watch(f"http://127.0.0.1:{port}", "--count", "12")
+    # 24 refreshes 0.3 s apart: ~7 s for this process to start the fake after the first line, which a
+    # loaded machine may take seconds to do (the last refresh must read the healthy job)
+    watching = watch(f"http://127.0.0.1:{port}", "--count", "24")
     first = watching.stdout.readline()  # the cluster is down: refused, and the watch goes on
     assert first.startswith("error: cannot reach the Flink REST API") and "connection refused" in first
     fake("healthy", port=port)
@@ -255,7 +257,9 @@ def test_watch_keeps_going_until_the_cluster_comes_back(fake):
 
 def test_a_job_that_disappears_mid_watch_is_one_line_per_refresh(fake):
     server = fake("healthy")
-    watching = watch(server.url, "--count", "6")
+    # 16 refreshes 0.3 s apart: the job must leave before the last ones, however late this
+    # process gets to run on a loaded machine after reading the first
+    watching = watch(server.url, "--count", "16")
     assert json.loads(watching.stdout.readline())["job_name"] == "healthy-counts"
     server.samples.clear()  # the job ends and leaves the cluster
     out, err = watching.communicate(timeout=60)
