@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -84,9 +85,15 @@ def test_a_key_stays_in_one_partition(kafka_broker):
     consumer = Consumer({"bootstrap.servers": kafka_broker.bootstrap, "group.id": "keyed-check"})
     consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in range(4)])
     partitions_of: dict = {}
-    for message in iter(lambda: consumer.poll(3), None):
-        partitions_of.setdefault(json.loads(message.value())["key"], set()).add(message.partition())
+    # Until all 2,000 are read (a deadline, not a 3 s pause: a loaded machine's first fetch can take that)
+    read, deadline = 0, time.monotonic() + 60
+    while read < 2000 and time.monotonic() < deadline:
+        message = consumer.poll(1)
+        if message is not None and not message.error():
+            partitions_of.setdefault(json.loads(message.value())["key"], set()).add(message.partition())
+            read += 1
     consumer.close()
+    assert read == 2000
     assert len(partitions_of) == 100 and all(len(p) == 1 for p in partitions_of.values())
     assert len(set().union(*partitions_of.values())) == 4
 
