@@ -165,13 +165,25 @@ def test_stop_with_savepoint_and_resubmit_continues_from_its_offsets(kafka_broke
         "flink.parallelism.default=2",
         "flink.execution.checkpointing.interval=1s",
     )
-    stop = threading.Event()
+    stop, stopped = threading.Event(), threading.Event()
     written = []
-    producer = threading.Thread(
-        target=lambda: written.append(
-            produce_events(kafka_broker.bootstrap, source, spec, rate=1000, should_stop=stop.is_set)
+    early = 10_000
+
+    def produce():
+        # The first events while the first job runs; the rest once it has stopped, through its
+        # savepoint and the resubmission. (One paced run of all 30 s could end before the stop
+        # when a slow machine takes that long to start the job and commit its first output.)
+        count = produce_events(kafka_broker.bootstrap, source, spec, count=early, rate=1000, should_stop=stop.is_set)
+        stopped.wait()
+        rest = spec.count - early
+        written.append(
+            count
+            + produce_events(
+                kafka_broker.bootstrap, source, spec, start=early, count=rest, rate=1000, should_stop=stop.is_set
+            )
         )
-    )
+
+    producer = threading.Thread(target=produce)
     producer.start()
     try:
         first = run_on_cluster(cluster, "running-totals", overrides)
@@ -179,7 +191,7 @@ def test_stop_with_savepoint_and_resubmit_continues_from_its_offsets(kafka_broke
         savepoint = stop_with_savepoint(cluster.rest_url, first, str(tmp_path / "savepoints"))
         assert wait_for_job(cluster.rest_url, first, timeout=60) == "FINISHED"
         before = len(committed(kafka_broker, f"{sink}-totals", 1))
-        assert producer.is_alive(), "the producer keeps writing across the stop and the restart"
+        stopped.set()  # the producer writes the remaining 20,000 across the restart
 
         config = load_job_config(str(default_config_path("running-totals")), overrides)
         second = submit(
@@ -194,6 +206,7 @@ def test_stop_with_savepoint_and_resubmit_continues_from_its_offsets(kafka_broke
         cancel(cluster, second)
     finally:
         stop.set()
+        stopped.set()
         producer.join(timeout=60)
 
     records = committed(kafka_broker, f"{sink}-totals")
