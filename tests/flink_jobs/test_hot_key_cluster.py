@@ -62,9 +62,10 @@ def stop(rest_url: str, job_id: str) -> None:
 def test_the_naive_window_shows_the_hot_key_and_the_salted_rollup_does_not(cluster):
     naive = submit(cluster, "windowed-counts", "job.name=naive-counts")
     try:
+        started = time.monotonic()
         found = wait_for(lambda: keyed_hot_key(d := diagnosis(cluster, naive)) and d, 180, 3)
         assert found, "the naive window never showed the hot-key diagnosis (keyed)"
-        print(f"naive: {summary(found)}; hot key {found['hot_key']}")
+        print(f"naive: after {time.monotonic() - started:.0f} s {summary(found)}; hot key {found['hot_key']}")
         assert found["hot_key"]["skew"] >= 1.5
         assert found["bottleneck"]["name"].startswith("windowed-counts")
         assert any(s["kind"] == "hot-key" for s in found["suggestions"])
