@@ -202,7 +202,10 @@ def test_stop_with_savepoint_and_resubmit_continues_from_its_offsets(kafka_broke
         assert wait_for(lambda: len(committed(kafka_broker, f"{sink}-totals", 1)) >= 30_000, 180, 2), (
             "the resubmitted job catches up"
         )
-        time.sleep(3)  # a later checkpoint would commit any duplicate
+        # two more completed checkpoints would commit any duplicate (3 s of sleep did not make sure of
+        # it: a loaded machine's checkpoints can take longer than that)
+        target = completed_checkpoints(cluster.rest_url, second) + 2
+        assert wait_for(lambda: completed_checkpoints(cluster.rest_url, second) >= target, 120, 0.5)
         cancel(cluster, second)
     finally:
         stop.set()
