@@ -68,8 +68,10 @@ def check_against_reference(config, records, allow_fallback: bool) -> dict:
 
 def test_every_event_gets_the_store_profile_through_a_slow_store(run_job, redis_port):
     # 20 ms per request, capacity 100: lookups coalesce into MGETs; in flight never above capacity.
+    # No lookup may time out here (the next test is about timeouts): a timeout far above the 20 ms,
+    # as the shipped 1 s is not on a machine loaded enough to stall the Python worker for a second.
     with LatencyProxy(redis_port, delay=0.020) as proxy:
-        config, result = run_enrichment(run_job, proxy.port, 8000, "job.store.capacity=100")
+        config, result = run_enrichment(run_job, proxy.port, 8000, "job.store.capacity=100", "job.store.timeout=30s")
     statuses = check_against_reference(config, result.outputs["enriched"], allow_fallback=False)
     traffic = proxy.traffic
     print(
