@@ -2,8 +2,9 @@
 
 A test tool (Redis itself cannot be made slow per request): each chunk a client sends is forwarded
 `delay` seconds after it arrived, answers come back at once. It also reads what goes through: the
-requests (MGETs) in flight at once and the keys they carry (RESP `*N` arrays: N - 1 keys), so a test checks
-the job's limits on the wire. `go_away()` closes every connection and the listener: the store is
+requests in flight at once (each RESP command of a chunk counted: redis-py's connection handshake
+sends two CLIENT SETINFO at once), the MGETs among them and the keys they carry (`*N` arrays: N - 1
+keys), so a test checks the job's limits on the wire. `go_away()` closes every connection and the listener: the store is
 gone for the job.
 """
 
@@ -21,8 +22,10 @@ class Traffic:
     keys: int = 0  # over all MGETs
     in_flight: int = 0  # requests sent on and not answered yet
     keys_in_flight: int = 0
+    mgets_in_flight: int = 0
     max_in_flight: int = 0
     max_keys_in_flight: int = 0
+    max_mgets_in_flight: int = 0
 
 
 async def read(reader) -> bytes:
@@ -80,30 +83,39 @@ class LatencyProxy:
             client_writer.close()
             return
         self._writers |= {client_writer, server_writer}
-        sent: list = []  # keys of each request forwarded and not answered, in order
+        sent: list[tuple[int, bool]] = []  # (keys, is an MGET) of each command forwarded and not answered, in order
 
-        def forward(chunk: bytes, keys: int):
+        def forward(chunk: bytes):
             if not server_writer.is_closing():
                 server_writer.write(chunk)
 
+        def count(command: bytes):
+            is_mget = command.split(b"\r\n", 3)[2].upper() == b"MGET"  # *N, $4, MGET, ...
+            keys = int(command[1 : command.index(b"\r\n")]) - 1 if is_mget else 0
+            traffic = self.traffic
+            traffic.requests += 1
+            traffic.mgets += is_mget
+            traffic.keys += keys
+            traffic.in_flight += 1
+            traffic.keys_in_flight += keys
+            traffic.mgets_in_flight += is_mget
+            traffic.max_in_flight = max(traffic.max_in_flight, traffic.in_flight)
+            traffic.max_keys_in_flight = max(traffic.max_keys_in_flight, traffic.keys_in_flight)
+            traffic.max_mgets_in_flight = max(traffic.max_mgets_in_flight, traffic.mgets_in_flight)
+            sent.append((keys, is_mget))
+            if self._requests_left is not None:
+                self._requests_left -= 1
+                if self._requests_left == 0:
+                    self._loop.call_later(self.delay * 2, self._close_all)
+
         async def requests():
+            unread = b""  # the start of a command whose end has not arrived yet
             while chunk := await read(client_reader):
-                is_mget = chunk.startswith(b"*") and b"\r\nMGET\r\n" in chunk[:32].upper()
-                keys = int(chunk[1 : chunk.index(b"\r\n")]) - 1 if is_mget else 0
-                traffic = self.traffic
-                traffic.requests += 1
-                traffic.mgets += is_mget
-                traffic.keys += keys
-                traffic.in_flight += 1
-                traffic.keys_in_flight += keys
-                traffic.max_in_flight = max(traffic.max_in_flight, traffic.in_flight)
-                traffic.max_keys_in_flight = max(traffic.max_keys_in_flight, traffic.keys_in_flight)
-                sent.append(keys)
-                self._loop.call_later(self.delay, forward, chunk, keys)
-                if self._requests_left is not None:
-                    self._requests_left -= 1
-                    if self._requests_left == 0:
-                        self._loop.call_later(self.delay * 2, self._close_all)
+                unread += chunk
+                while unread and (end := reply_end(unread)) is not None:
+                    count(unread[:end])
+                    unread = unread[end:]
+                self._loop.call_later(self.delay, forward, chunk)
             server_writer.close()
 
         async def answers():
@@ -112,8 +124,10 @@ class LatencyProxy:
                 pending += chunk
                 while sent and (end := reply_end(pending)) is not None:  # a whole answer came back
                     pending = pending[end:]
+                    keys, is_mget = sent.pop(0)
                     self.traffic.in_flight -= 1
-                    self.traffic.keys_in_flight -= sent.pop(0)
+                    self.traffic.keys_in_flight -= keys
+                    self.traffic.mgets_in_flight -= is_mget
                 client_writer.write(chunk)
             client_writer.close()
 
@@ -121,7 +135,8 @@ class LatencyProxy:
             await asyncio.gather(requests(), answers(), return_exceptions=True)
         finally:
             self.traffic.in_flight -= len(sent)
-            self.traffic.keys_in_flight -= sum(sent)
+            self.traffic.keys_in_flight -= sum(keys for keys, _ in sent)
+            self.traffic.mgets_in_flight -= sum(is_mget for _, is_mget in sent)
             self._writers -= {client_writer, server_writer}
 
     def _close_all(self):
