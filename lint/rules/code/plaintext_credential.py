@@ -150,11 +150,11 @@ def _jaas(source, node) -> Iterator[Problem]:
 def _connection_strings(source, node: ast.Constant) -> Iterator[Problem]:
     """A password in a connection URL or a libpq/ODBC connection string."""
     text = str(node.value)
-    for pattern, what in (
-        (_URL_PASSWORD, "the password in a connection URL"),
-        (_DSN_PASSWORD, "`password=` in a connection string"),
+    for pattern, needed, what in (
+        (_URL_PASSWORD, "@", "the password in a connection URL"),
+        (_DSN_PASSWORD, "=", "`password=` in a connection string"),
     ):
-        match = pattern.search(text)
+        match = pattern.search(text) if needed in text else None  # most strings: no regex to run
         value = match.group(1) if match else ""
         if (
             value
