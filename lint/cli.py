@@ -13,6 +13,7 @@ configuration or internal error (one line on stderr, never a traceback).
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -172,6 +173,8 @@ def silence_stdout() -> None:
 
 
 def main(argv=None) -> int:
+    if argv is None:  # the command itself, not a caller in the same process
+        _fewer_collections()
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv and argv[0] == "rules":
@@ -190,6 +193,13 @@ def main(argv=None) -> int:
     except Exception as error:  # an internal error: one line, exit 2
         print(f"flink-lint: internal error: {type(error).__name__}: {error}", file=sys.stderr)
         return 2
+
+
+def _fewer_collections() -> None:
+    """Parsed files are trees that reference counting frees; the cycle collector's default pass every
+    700 allocations re-scans every AST node alive, about 5% of the CPU of linting a thousand files."""
+    gc.freeze()  # the imported modules: never garbage
+    gc.set_threshold(10_000, 20, 20)
 
 
 if __name__ == "__main__":

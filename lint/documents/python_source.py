@@ -293,8 +293,16 @@ class PythonSource:
                 self._params[id(node)] = _parameters(node.args)
                 stack.append((node.body, node, cls, method))
                 continue
-            for child in reversed(list(ast.iter_child_nodes(node))):
-                stack.append((child, scope, cls, method))
+            children: list[Any] = []  # as ast.iter_child_nodes, without its two generators per node
+            for name in _child_fields(kind):
+                value = getattr(node, name, None)
+                if type(value) is list:
+                    children.extend(value)
+                elif isinstance(value, ast.AST):
+                    children.append(value)
+            for child in reversed(children):
+                if isinstance(child, ast.AST):  # lists also hold None (`{**d}` keys) and names (`nonlocal x`)
+                    stack.append((child, scope, cls, method))
         order = lambda site: (site.call.lineno, site.call.col_offset)  # noqa: E731
         self.calls.sort(key=order)
         for sites in self.calls_by_name.values():
@@ -572,6 +580,17 @@ def _site_in(site: Optional[CallSite], scope: ast.AST) -> Optional[CallSite]:
     if scope is site.scope:
         return site
     return CallSite(site.call, scope, site.cls, site.method)
+
+
+_CHILD_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {}  # node type -> its fields that may hold nodes
+_OPERATOR_FIELDS = {"ctx", "op", "ops"}  # Load/Store and operator singletons: nothing to index below them
+
+
+def _child_fields(kind: type[ast.AST]) -> tuple[str, ...]:
+    fields = _CHILD_FIELDS.get(kind)
+    if fields is None:
+        fields = _CHILD_FIELDS[kind] = tuple(name for name in kind._fields if name not in _OPERATOR_FIELDS)
+    return fields
 
 
 def _parameters(args: ast.arguments) -> dict[str, Optional[ast.expr]]:

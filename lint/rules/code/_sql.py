@@ -6,6 +6,7 @@ word boundaries. Shared by the code rules (not a rule itself: no CODE).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -32,12 +33,15 @@ class Join:
     kind: str  # regular | interval | temporal | implicit
 
 
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
+@functools.lru_cache(maxsize=256)  # the join, session-window and state rules read the same statements
 def normalize(sql: str) -> str:
     """Upper case, comments and string literals blanked; same length and offsets as `sql`."""
 
-    def blank(match):
-        text = match.group(0)
-        return "".join("\n" if char == "\n" else " " for char in text)
+    def blank(match: re.Match[str]) -> str:
+        return _NOT_NEWLINE.sub(" ", match.group(0))
 
     return _COMMENT_OR_STRING.sub(blank, sql).upper()
 

@@ -97,6 +97,9 @@ BLOCKING = (
     "kafka",
     "confluent_kafka",
 )
+_BLOCKING_BY_ROOT: dict[str, list[str]] = {}  # "urllib" -> ["urllib.request"]: the few to compare a name with
+for _module in BLOCKING:
+    _BLOCKING_BY_ROOT.setdefault(_module.split(".", 1)[0], []).append(_module)
 # Reading a result already received, or making a local object (a cursor, a pipeline): no I/O.
 RESULT_METHODS = {
     "fetchone",
@@ -182,7 +185,7 @@ def blocking_name(name: str):
         return None  # buffered in a pipeline: only execute() goes to the server
     if last in ASYNC_SENDS:
         return None
-    for module in BLOCKING:
+    for module in _BLOCKING_BY_ROOT.get(plain.split(".", 1)[0], ()):
         if plain == module or plain.startswith(module + "."):
             return module
     return None

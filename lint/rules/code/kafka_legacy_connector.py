@@ -37,7 +37,6 @@ checkpointed state and the consumer group).
 
 from __future__ import annotations
 
-import ast
 from typing import Iterator
 
 from flink_lint.model import Problem, RuleContext
@@ -69,8 +68,8 @@ def check(source, context: RuleContext) -> Iterator[Problem]:
         if cls is not None:
             constructed.add(cls)
             yield _finding(source, cls, source.location(site.call.func))
-    for node in ast.walk(source.tree):
-        if isinstance(node, ast.ImportFrom) and node.module in MODULES:
+    for node in source.import_froms:
+        if node.module in MODULES:
             for alias in node.names:
                 if alias.name in REPLACEMENTS and alias.name not in constructed:
                     yield _finding(source, alias.name, source.location(node))

@@ -84,7 +84,7 @@ def check(source, context: RuleContext) -> Iterator[Problem]:
 def _findings(source) -> Iterator[Problem]:
     lower = source.text.lower()
     if not any(word in lower for word in ("passw", "pwd", "secret", "token", "access", "api", "auth", "jaas")) and (
-        not _URL_PASSWORD.search(source.text)
+        "://" not in source.text or not _URL_PASSWORD.search(source.text)
     ):
         return  # no word a credential goes by, no password in a URL: most job files
     for site in source.calls:
@@ -121,7 +121,7 @@ def _findings(source) -> Iterator[Problem]:
                     elif key.value.endswith("jaas.config"):
                         yield from _jaas(source, value)
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if "=" in node.value:
+            if "=" in node.value and "'" in node.value:  # `'password' = 'root'`
                 yield from _sql_options(source, node, node.value, exact=True)
             yield from _connection_strings(source, node)
         elif isinstance(node, ast.JoinedStr):
@@ -130,7 +130,7 @@ def _findings(source) -> Iterator[Problem]:
                 value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else "\0"
                 for value in node.values
             )
-            if "=" in text:
+            if "=" in text and "'" in text:
                 yield from _sql_options(source, node, text, exact=False)
 
 
@@ -150,11 +150,11 @@ def _jaas(source, node) -> Iterator[Problem]:
 def _connection_strings(source, node: ast.Constant) -> Iterator[Problem]:
     """A password in a connection URL or a libpq/ODBC connection string."""
     text = str(node.value)
-    for pattern, what in (
-        (_URL_PASSWORD, "the password in a connection URL"),
-        (_DSN_PASSWORD, "`password=` in a connection string"),
+    for pattern, needed, what in (
+        (_URL_PASSWORD, "://", "the password in a connection URL"),
+        (_DSN_PASSWORD, "=", "`password=` in a connection string"),
     ):
-        match = pattern.search(text)
+        match = pattern.search(text) if needed in text else None  # most strings: no regex to run
         value = match.group(1) if match else ""
         if (
             value
