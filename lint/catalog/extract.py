@@ -39,6 +39,11 @@ from typing import Any, Sequence
 from pathlib import Path
 
 JAVA_SOURCE = Path(__file__).resolve().parent / "java" / "OptionCatalogExtractor.java"
+# The extractor's JVM sees this many processors: a default computed from them (the s3/oss
+# `upload.max.concurrent.uploads`) comes out as this unlikely number and is recorded as CPU_DEFAULT,
+# the same on every machine, not as the core count of the machine that ran the extraction.
+CPU_MARKER = 97
+CPU_DEFAULT = "the number of CPU cores"
 # opt/ jars of the distribution that the apache-flink wheel leaves out, fetched by `make jvm`
 FLINK_OPT_JARS = Path(__file__).resolve().parents[2] / "jvm" / "lib" / "flink-opt"
 
@@ -145,6 +150,7 @@ def extract_fields(
                 "-Xss4m",
                 "-XX:+UseSerialGC",
                 "-Dlog4j2.level=OFF",
+                f"-XX:ActiveProcessorCount={CPU_MARKER}",
                 "-cp",
                 classpath,
                 "OptionCatalogExtractor",
@@ -160,6 +166,8 @@ def extract_fields(
     by_name = {jar.name: source for jar, source in sources.items()}
     for record in records:
         record["source"] = by_name[record["jar"]]
+        if record.get("default") == str(CPU_MARKER):
+            record["default"] = CPU_DEFAULT
     skipped = [line[len("skipped ") :] for line in done.stderr.splitlines() if line.startswith("skipped ")]
     return records, stats, skipped
 
