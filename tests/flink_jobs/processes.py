@@ -82,11 +82,17 @@ def all_tasks_running(rest_url: str, job_id: str) -> bool:
 
 
 def cancel(cluster, job_id: str) -> None:
-    """Cancel a running job (REST answers 409 while the job is between states: try again)."""
+    """Cancel a running job of a cluster fixture and wait until it is CANCELED."""
+    cancel_at(cluster.rest_url, job_id)
+
+
+def cancel_at(rest_url: str, job_id: str) -> None:
+    """Cancel a running job (REST answers 409 while the job is between states: try again) and wait
+    until it is CANCELED (a CANCELLING job still counts as live)."""
 
     def cancelled() -> bool:
         try:
-            FlinkRest(cluster.rest_url, timeout=10).cancel(job_id)
+            FlinkRest(rest_url, timeout=10).cancel(job_id)
             return True
         except RestError as error:
             if error.status != 409:
@@ -94,7 +100,7 @@ def cancel(cluster, job_id: str) -> None:
             return False
 
     assert wait_for(cancelled, 60, 1), f"job {job_id} could be cancelled"
-    assert wait_for_job(cluster.rest_url, job_id, timeout=60) == "CANCELED"
+    assert wait_for_job(rest_url, job_id, timeout=120) == "CANCELED"
 
 
 def flink_jobs(*args: str, env=None, timeout: float = 300, cwd=None) -> subprocess.CompletedProcess:

@@ -11,12 +11,11 @@ import signal
 import subprocess
 import sys
 import termios
-import time
 
 import pytest
 
 from flink_jobs.progress import describe
-from processes import flink_jobs
+from processes import flink_jobs, wait_for
 
 pytestmark = pytest.mark.flink
 
@@ -108,9 +107,7 @@ def test_a_terminal_gets_one_line_updated_in_place_and_ctrl_c_ends_the_run_clean
     assert done == sorted(done) and done[-1] > 0, "events done only grow"
     assert text.count("\n") <= 2, "updated in place; a newline after it when interrupted, and one after that line"
     assert "Traceback" not in text and text.rstrip().endswith("interrupted"), text
-    deadline = time.monotonic() + 60
-    while _group(run.pid) and time.monotonic() < deadline:  # the JVM and its workers end with the run
-        time.sleep(0.5)
+    wait_for(lambda: not _group(run.pid), 60)  # the JVM and its workers end with the run
     left = _group(run.pid)
     for pid in left:
         os.kill(pid, signal.SIGKILL)

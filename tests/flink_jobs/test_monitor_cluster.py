@@ -12,8 +12,7 @@ import pytest
 
 from flink_jobs.cluster import cluster_status
 from flink_jobs.rest import FlinkRest
-from flink_jobs.submit import wait_for_job
-from processes import alive, flink_jobs, free_ports
+from processes import alive, cancel_at, flink_jobs, free_ports, wait_for
 
 pytestmark = pytest.mark.cluster
 
@@ -61,12 +60,6 @@ def submit(rest: str, *overrides) -> str:
     return result.stdout.split()[0]
 
 
-def cancel(rest: str, job_id: str) -> None:
-    """Cancel and wait until it is CANCELED: a CANCELLING job still counts as live (monitored)."""
-    FlinkRest(rest, timeout=10).cancel(job_id)
-    assert wait_for_job(rest, job_id, timeout=120) == "CANCELED"
-
-
 def backpressure_until(rest: str, job: str, done, timeout: float = 120):
     """Run the CLI every 2 s until done(json) holds; returns (result, json, seconds)."""
     started = time.monotonic()
@@ -105,8 +98,8 @@ def test_slow_and_healthy_jobs_side_by_side(cluster):
         several = flink_jobs("backpressure", "--rest", cluster)
         assert several.returncode == 2 and "choose one with --job" in several.stderr
     finally:
-        cancel(cluster, slow_id)
-        cancel(cluster, healthy_id)
+        cancel_at(cluster, slow_id)
+        cancel_at(cluster, healthy_id)
 
     # An ended job (this test's own, CANCELED by now) is not monitored: exit 2.
     ended = flink_jobs("backpressure", "--rest", cluster, "--job", "slow-counts")
@@ -114,9 +107,7 @@ def test_slow_and_healthy_jobs_side_by_side(cluster):
 
 
 def test_hot_key_diagnosis(cluster):
-    deadline = time.monotonic() + 30  # the previous test's jobs free their slots
-    while time.monotonic() < deadline and FlinkRest(cluster).get("/overview")["slots-available"] < 2:
-        time.sleep(0.5)
+    wait_for(lambda: FlinkRest(cluster).get("/overview")["slots-available"] >= 2, 30)  # the last test's jobs end
     hot_id = submit(cluster, *HOT)
     try:
         result, data, seconds = backpressure_until(cluster, hot_id, lambda d: d["hot_key"])
@@ -127,7 +118,7 @@ def test_hot_key_diagnosis(cluster):
         assert any(s["kind"] == "hot-key" for s in data["suggestions"])
         assert result.returncode == 1
     finally:
-        cancel(cluster, hot_id)
+        cancel_at(cluster, hot_id)
 
 
 def test_an_unknown_job_exits_2(cluster):

@@ -54,6 +54,28 @@ def lag_findings(health: dict) -> list:
     return [f for f in health["findings"] if f["signal"] == "kafka-lag"]
 
 
+def diagnose_until(
+    flink, broker, produce, alerts, name: str, until, timeout: float, *overrides
+) -> list[tuple[int, dict]]:
+    """Produce into a new 2-partition topic, run the job on it, diagnose it every few seconds until
+    until(health) holds (asserted, with the lags read), cancel it; returns every reading, the last
+    being the one that held."""
+    topic = broker.topic(name, 2)
+    produce(topic)
+    job_id, group = run_job(flink, broker, topic, name, *overrides)
+    readings: list[tuple[int, dict]] = []
+    try:
+
+        def holds():
+            readings.append(diagnose(flink.rest_url, broker.bootstrap, job_id, group, alerts))
+            return until(readings[-1][1])
+
+        assert wait_for(holds, timeout, 2), [source_lag(h).get("records") for _, h in readings]
+    finally:
+        cancel(flink, job_id)
+    return readings
+
+
 def test_diagnose_reports_the_lag_of_a_slow_kafka_job_and_none_for_one_that_keeps_up(
     cluster,  # noqa: F811
     kafka_broker,
@@ -64,19 +86,16 @@ def test_diagnose_reports_the_lag_of_a_slow_kafka_job_and_none_for_one_that_keep
     alerts = tmp_path / "alerts.yaml"
     alerts.write_text(TEST_ALERTS)
 
-    topic = kafka_broker.topic("diagnose-lag-slow", 2)
-    producer(topic)
-    job_id, group = run_job(cluster, kafka_broker, topic, "diagnose-lag-slow", "job.slow-operator={sleep: 5 ms}")
-    readings = []
-    try:
-
-        def behind():
-            readings.append(diagnose(cluster.rest_url, kafka_broker.bootstrap, job_id, group, alerts))
-            return lag_findings(readings[-1][1]) and from_the_broker(readings[-1][1])
-
-        assert wait_for(behind, 180, 3), [source_lag(h).get("records") for _, h in readings]
-    finally:
-        cancel(cluster, job_id)
+    readings = diagnose_until(
+        cluster,
+        kafka_broker,
+        producer,
+        alerts,
+        "diagnose-lag-slow",
+        lambda health: lag_findings(health) and from_the_broker(health),
+        180,
+        "job.slow-operator={sleep: 5 ms}",
+    )
     code, health = readings[-1]
     lag = source_lag(health)
     with capsys.disabled():
@@ -92,20 +111,20 @@ def test_diagnose_reports_the_lag_of_a_slow_kafka_job_and_none_for_one_that_keep
     assert finding["evidence"].startswith(f"kafka-lag {lag['records']:g} > {LAG_THRESHOLD:g}")
     assert finding["subject"] and finding["suggestion"] and finding["since"]
 
-    topic = kafka_broker.topic("diagnose-lag-fast", 2)
-    producer(topic)
-    job_id, group = run_job(cluster, kafka_broker, topic, "diagnose-lag-fast", "job.source.starting-offsets=latest")
-    readings = []
-    try:
+    def caught_up(health: dict) -> bool:
+        records = source_lag(health)["records"]
+        return records is not None and records < 1000 and from_the_broker(health)
 
-        def caught_up():
-            readings.append(diagnose(cluster.rest_url, kafka_broker.bootstrap, job_id, group, alerts))
-            records = source_lag(readings[-1][1])["records"]
-            return records is not None and records < 1000 and from_the_broker(readings[-1][1])
-
-        assert wait_for(caught_up, 120, 2), [source_lag(h)["records"] for _, h in readings]
-    finally:
-        cancel(cluster, job_id)
+    readings = diagnose_until(
+        cluster,
+        kafka_broker,
+        producer,
+        alerts,
+        "diagnose-lag-fast",
+        caught_up,
+        120,
+        "job.source.starting-offsets=latest",
+    )
     # the reading that saw it caught up (another reading a moment later may catch a burst of the producer)
     code, health = readings[-1]
     lag = source_lag(health)
